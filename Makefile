@@ -1,0 +1,33 @@
+# Two commands set everything up on a fresh machine with Python >= 3.11 and make:
+#   make demo   creates .venv, installs innometrics, runs the main jobs on bundled data
+#   make test   creates .venv if needed, installs the test extras, runs the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= demo-output
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test,spark]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/innometrics demo --out $(OUT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache test-artifacts

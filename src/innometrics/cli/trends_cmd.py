@@ -1,0 +1,59 @@
+"""``innometrics trends``: growth multiples and CAGR for every unit and indicator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from innometrics.cli.common import console, err_console, handle_errors
+
+
+def maybe_report(out_dir: Path, enabled: bool, highlight: list[str] | None = None) -> Path | None:
+    """Render ``out_dir/report.html`` when reports are enabled; return its path."""
+    if not enabled:
+        return None
+    from innometrics.report import render_report
+
+    return render_report(out_dir, out_dir / "report.html", highlight=highlight or None)
+
+
+@handle_errors
+def trends(
+    panel: Path = typer.Argument(..., help="Panel file (CSV, TSV, XLSX or Parquet), long (unit, period, indicator, value) or wide (COINr iData: uCode, Time, one column per indicator)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output: a .csv/.parquet/.xlsx file for the trends table only, or a folder for the full bundle (trends, panel, rejects, manifest, report.html)."),
+    meta: Optional[Path] = typer.Option(None, "--meta", help="Indicator metadata (our columns or COINr iMeta); observations of indicators not listed are rejected."),
+    per: Optional[str] = typer.Option(None, "--per", help="Denominator indicator code for per-capita ratios, e.g. population."),
+    scale: float = typer.Option(1.0, "--scale", help="Ratios per this many denominator units (10000 = per 10,000 people)."),
+    per_indicator: list[str] = typer.Option([], "--per-indicator", help="Only these indicators get a per-capita ratio (repeatable; default: all)."),
+    base_period: Optional[int] = typer.Option(None, "--base-period", help="Also compute an index with this period = 100 (written to index_panel.csv in folder mode)."),
+    directional: bool = typer.Option(False, "--directional/--no-directional", help="Multiply CAGR by the indicator direction from --meta, as COINr's get_trends does."),
+    layout: str = typer.Option("auto", "--layout", help="auto, long or wide."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input (e.g. gb18030)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop with an error at the first unusable observation instead of rejecting it."),
+    highlight: list[str] = typer.Option([], "--highlight", help="Unit codes to highlight in the report (repeatable)."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in folder mode."),
+) -> None:
+    """Compute first/last values, growth multiple and CAGR per unit and indicator.
+
+    CAGR = (last/first)^(1/(t_last - t_first)) - 1 over the first and last non-missing
+    points (COINr's CAGR); undefined cases are empty with a note.
+    """
+    from innometrics.panel.run import run_trends, write_trends
+
+    result = run_trends(panel, meta_path=meta, per=per, scale=scale, per_indicators=list(per_indicator) or None, base_period=base_period,
+                        directional=directional, layout=layout, encoding=encoding, strict=strict)
+    result.highlight = list(highlight)
+    c = result.counts
+    err_console.print(f"{panel}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
+    written = write_trends(result, out)
+    if written.is_dir():
+        page = maybe_report(written, report, list(highlight))
+        console.print(f"trends: {written / 'trends.csv'}" + (f"\nreport: {page}" if page else ""), highlight=False)
+    else:
+        console.print(f"trends: {written} ({len(result.trends)} rows)", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trends")(trends)

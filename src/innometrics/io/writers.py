@@ -1,0 +1,121 @@
+"""Atomic writers for tables and text.
+
+Every output file is written to a temporary file in the target folder and moved
+into place with :func:`os.replace`, so a reader never sees a half-written file
+and an interrupted build leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; on success move it onto ``path``."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(text: str, path: str | os.PathLike) -> Path:
+    """Write ``text`` as UTF-8 atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> Path:
+    """Write ``obj`` as indented, key-sorted JSON atomically (stable bytes for equal input)."""
+    return write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", path)
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
+    """Write a CSV (UTF-8, ``\\n`` line ends, full float precision) atomically."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=index, lineterminator="\n", float_format=None)
+    return Path(path)
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike, *, index: bool = False) -> Path:
+    """Write a Parquet file atomically."""
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=index)
+    return Path(path)
+
+
+def write_excel(
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | os.PathLike,
+    *,
+    units: Mapping[str, Mapping[str, str]] | None = None,
+    number_format: str = "#,##0.00##",
+) -> Path:
+    """Write one sheet per table, with frozen headers and number formats.
+
+    Parameters
+    ----------
+    sheets : mapping of sheet name to DataFrame
+        Sheet names are cut to Excel's 31 characters.
+    units : mapping, optional
+        ``{sheet: {column: unit}}``; the unit is shown in the header as ``column [unit]``.
+    """
+    from openpyxl.utils import get_column_letter
+
+    units = units or {}
+    with atomic_path(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, df in sheets.items():
+                sheet = str(name)[:31]
+                col_units = units.get(name, {})
+                out = df.rename(
+                    columns={c: f"{c} [{col_units[c]}]" for c in df.columns if col_units.get(c)}
+                )
+                out.to_excel(writer, sheet_name=sheet, index=False)
+                ws = writer.sheets[sheet]
+                ws.freeze_panes = "A2"
+                for j, col in enumerate(df.columns, start=1):
+                    letter = get_column_letter(j)
+                    width = max([len(str(out.columns[j - 1]))] + [len(str(v)) for v in df[col].head(200)])
+                    ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
+                    if pd.api.types.is_float_dtype(df[col]):
+                        for cell in ws[letter][1:]:
+                            cell.number_format = number_format
+                    elif pd.api.types.is_integer_dtype(df[col]):
+                        for cell in ws[letter][1:]:
+                            cell.number_format = "0"
+    return Path(path)
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``df`` in the format named by the file's extension (.csv, .parquet, .xlsx)."""
+    suffix = Path(path).suffix.lower()
+    writers: dict[str, Callable[[], Path]] = {
+        ".csv": lambda: write_csv(df, path),
+        ".parquet": lambda: write_parquet(df, path),
+        ".pq": lambda: write_parquet(df, path),
+        ".xlsx": lambda: write_excel({"data": df}, path),
+    }
+    if suffix not in writers:
+        from innometrics.errors import DataError
+
+        raise DataError(
+            f"cannot write '{suffix}' files; use .csv, .parquet or .xlsx", file=path, reason="format"
+        )
+    return writers[suffix]()

@@ -1,0 +1,46 @@
+import pandas as pd
+from typer.testing import CliRunner
+
+from innometrics.cli.main import app
+
+from conftest import bundled
+
+runner = CliRunner()
+
+
+def test_trends_on_coinr_wide_panel(tmp_path):
+    out = tmp_path / "t.csv"
+    res = runner.invoke(app, ["trends", str(bundled("asem", "ASEM_iData_p.csv")), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(out)
+    assert list(t.columns) == ["unit", "indicator", "first_period", "last_period", "first_value", "last_value", "multiple", "cagr", "n_points", "note"]
+    assert len(t) == 51 * 53
+    row = t[(t.unit == "AUT") & (t.indicator == "LPI")].iloc[0]
+    assert row["first_value"] == 4.097985 and row["last_value"] == 4.10043732769853
+    assert row["cagr"] == (4.10043732769853 / 4.097985) ** (1 / 4) - 1
+
+
+def test_trends_folder_bundle_with_per_capita(tmp_path):
+    out = tmp_path / "bj"
+    res = runner.invoke(app, ["trends", str(bundled("beijing", "beijing_2014_2023.csv")), "--out", str(out),
+                              "--per", "resident_population", "--scale", "10000",
+                              "--per-indicator", "high_tech_enterprises", "--base-period", "2014", "--no-report"])
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(out / "trends.csv").set_index("indicator")
+    assert t.loc["high_tech_enterprises_per_10000_resident_population", "first_value"] == 10400 / 21516000 * 10000
+    assert (out / "manifest.json").exists() and (out / "index_panel.csv").exists()
+    idx = pd.read_csv(out / "index_panel.csv").set_index(["indicator", "period"])["value"]
+    assert idx[("invention_patents_per_10k", 2023)] == 262.9 / 48.2 * 100
+
+
+def test_bad_input_exits_2_without_traceback(write):
+    path = write("bad.csv", "unit,period,indicator,value\nBJ,2014,pat,1\nBJ,2014,pat,2\n")
+    res = runner.invoke(app, ["trends", str(path), "--out", str(path.parent / "o.csv")])
+    assert res.exit_code == 2
+    assert "duplicate key" in res.output and "bad.csv" in res.output and "Traceback" not in res.output
+
+
+def test_help_on_every_command():
+    for args in (["--help"], ["trends", "--help"], ["panel", "--help"], ["panel", "validate", "--help"], ["demo", "--help"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0 and "Usage" in res.output

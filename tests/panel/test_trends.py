@@ -1,0 +1,119 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from innometrics.panel.trends import TREND_COLUMNS, base_index, cagr, compute_trends, per_capita
+
+
+def long(rows):
+    return pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
+
+
+BEIJING = long([
+    ("CN-BJ", 2014, "patents_per_10k", 48.2), ("CN-BJ", 2023, "patents_per_10k", 262.9),
+    ("CN-BJ", 2014, "contract_value", 313.6), ("CN-BJ", 2023, "contract_value", 853.69),
+    ("CN-BJ", 2014, "hte", 10400), ("CN-BJ", 2023, "hte", 28300),
+    ("CN-BJ", 2014, "new_per_day", 146), ("CN-BJ", 2023, "new_per_day", 337),
+])
+
+
+@pytest.mark.parametrize(
+    "indicator, multiple, rate",
+    [
+        # multiple = last/first; CAGR = multiple^(1/9) - 1, computed by hand
+        ("patents_per_10k", 262.9 / 48.2, (262.9 / 48.2) ** (1 / 9) - 1),
+        ("contract_value", 853.69 / 313.6, (853.69 / 313.6) ** (1 / 9) - 1),
+        ("hte", 28300 / 10400, (28300 / 10400) ** (1 / 9) - 1),
+        ("new_per_day", 337 / 146, (337 / 146) ** (1 / 9) - 1),
+    ],
+)
+def test_beijing_multiples_and_cagr(indicator, multiple, rate):
+    t = compute_trends(BEIJING).set_index("indicator").loc[indicator]
+    assert t["multiple"] == pytest.approx(multiple, rel=1e-12)
+    assert t["cagr"] == pytest.approx(rate, rel=1e-12)
+    assert (t["first_period"], t["last_period"], t["n_points"]) == (2014, 2023, 2)
+
+
+def test_beijing_patents_headline_numbers():
+    t = compute_trends(BEIJING).set_index("indicator").loc["patents_per_10k"]
+    assert round(t["multiple"], 3) == 5.454
+    assert round(t["cagr"], 4) == 0.2074  # 20.74 % a year
+    hte = compute_trends(BEIJING).set_index("indicator").loc["hte"]
+    assert round(hte["multiple"], 4) == 2.7212
+    assert round(hte["cagr"], 4) == 0.1177
+
+
+def test_columns_exact():
+    assert list(compute_trends(BEIJING).columns) == TREND_COLUMNS == [
+        "unit", "indicator", "first_period", "last_period", "first_value", "last_value",
+        "multiple", "cagr", "n_points", "note",
+    ]
+
+
+def test_first_and_last_non_missing_points_are_used():
+    panel = long([
+        ("A", 2010, "x", np.nan), ("A", 2011, "x", 2.0), ("A", 2012, "x", np.nan),
+        ("A", 2013, "x", 3.0), ("A", 2014, "x", 8.0), ("A", 2015, "x", np.nan),
+    ])
+    t = compute_trends(panel).iloc[0]
+    assert (t["first_period"], t["last_period"], t["n_points"]) == (2011, 2014, 3)
+    assert t["multiple"] == 4.0
+    assert t["cagr"] == pytest.approx(4.0 ** (1 / 3) - 1)
+
+
+def test_undefined_cases_have_notes_not_exceptions():
+    panel = long([
+        ("A", 2010, "one", 5.0),
+        ("A", 2010, "zero_first", 0.0), ("A", 2012, "zero_first", 4.0),
+        ("A", 2010, "zero_both", 0.0), ("A", 2012, "zero_both", 0.0),
+        ("A", 2010, "none", np.nan), ("A", 2011, "none", np.nan),
+        ("A", 2010, "sign", -1.0), ("A", 2012, "sign", 4.0),
+    ])
+    t = compute_trends(panel).set_index("indicator")
+    assert math.isnan(t.loc["one", "cagr"]) and "one point" in t.loc["one", "note"]
+    assert math.isnan(t.loc["zero_first", "cagr"]) and "first value is 0" in t.loc["zero_first", "note"]
+    assert math.isnan(t.loc["zero_first", "multiple"])
+    # COINr's CAGR returns 0 when first and last are equal, including 0 -> 0
+    assert t.loc["zero_both", "cagr"] == 0.0
+    assert t.loc["none", "note"] == "no data" and t.loc["none", "n_points"] == 0
+    assert "sign" in t.loc["sign", "note"]
+
+
+def test_directional_multiplies_by_direction_as_coinr_get_trends():
+    panel = long([("A", 2010, "bad", 1.0), ("A", 2012, "bad", 4.0)])
+    t = compute_trends(panel, directions={"bad": -1}).iloc[0]
+    assert t["cagr"] == pytest.approx(-1.0)
+
+
+def test_cagr_function():
+    assert cagr(100, 121, 2000, 2002)[0] == pytest.approx(0.1)
+    assert cagr(5, 5, 2000, 2000)[1]  # single period: undefined
+
+
+def test_per_capita_per_10000_people():
+    panel = long([
+        ("BJ", 2014, "patents", 103700.0), ("BJ", 2014, "population", 21516000.0),
+        ("BJ", 2023, "patents", 574600.0), ("BJ", 2023, "population", 21858000.0),
+        ("SH", 2023, "patents", 100.0), ("SH", 2023, "population", 0.0),
+    ])
+    out = per_capita(panel, "population", scale=10000).set_index(["unit", "period"])
+    assert list(out["indicator"].unique()) == ["patents_per_10000_population"]
+    assert out.loc[("BJ", 2014), "value"] == pytest.approx(103700 / 21516000 * 10000)
+    assert out.loc[("BJ", 2023), "value"] == pytest.approx(262.879, rel=1e-5)
+    assert math.isnan(out.loc[("SH", 2023), "value"])  # zero denominator
+
+
+def test_per_capita_unknown_denominator_is_clear():
+    from innometrics.errors import DataError
+
+    with pytest.raises(DataError, match="denominator indicator 'pop' is not in the panel"):
+        per_capita(BEIJING, "pop")
+
+
+def test_base_index():
+    panel = long([("A", 2014, "x", 50.0), ("A", 2015, "x", 75.0), ("B", 2015, "x", 3.0)])
+    out = base_index(panel, 2014).set_index(["unit", "period"])["value"]
+    assert out[("A", 2014)] == 100.0 and out[("A", 2015)] == 150.0
+    assert math.isnan(out[("B", 2015)])  # no base value
