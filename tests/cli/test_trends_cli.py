@@ -44,3 +44,45 @@ def test_help_on_every_command():
     for args in (["--help"], ["trends", "--help"], ["panel", "--help"], ["panel", "validate", "--help"], ["demo", "--help"]):
         res = runner.invoke(app, args)
         assert res.exit_code == 0 and "Usage" in res.output
+
+
+BAD_FILES = {
+    "duplicate": ("p.csv", "unit,period,indicator,value\nA,2014,x,1\nA,2014,x,2\n".encode(), [], "duplicate key"),
+    "missing_column": ("p.csv", "unit,period,indicator\nA,2014,x\n".encode(), ["--layout", "long"], "lacks required column"),
+    "encoding": ("p.csv", "unit,period,indicator,value\n".encode() + "北京,2014,x,1\n".encode("gb18030"), [], "not valid utf-8"),
+    "non_numeric_strict": ("p.csv", "unit,period,indicator,value\nA,2014,x,abc\n".encode(), ["--strict"], "non numeric"),
+}
+
+
+def test_every_bad_file_exits_2_with_location(tmp_path):
+    import pytest  # noqa: F401
+
+    for case, (name, content, extra, expected) in BAD_FILES.items():
+        path = tmp_path / case / name
+        path.parent.mkdir()
+        path.write_bytes(content)
+        res = runner.invoke(app, ["trends", str(path), "--out", str(tmp_path / f"{case}.csv"), *extra])
+        assert res.exit_code == 2, (case, res.output)
+        assert expected in res.output and name in res.output and "Traceback" not in res.output, (case, res.output)
+
+
+def test_hierarchy_errors_exit_2(tmp_path):
+    panel = tmp_path / "p.csv"
+    panel.write_text("unit,period,indicator,value\nA,2014,x,1\n")
+    meta = tmp_path / "m.csv"
+    meta.write_text("code,parent\nx,P\nP,x\n")
+    res = runner.invoke(app, ["trends", str(panel), "--meta", str(meta), "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 2 and "cycle" in res.output and "m.csv" in res.output
+
+
+def test_unknown_indicator_rejected_and_reconciled(tmp_path):
+    panel = tmp_path / "p.csv"
+    panel.write_text("unit,period,indicator,value\nA,2014,x,1\nA,2015,x,2\nA,2014,y,5\n")
+    meta = tmp_path / "m.csv"
+    meta.write_text("code,parent\nx,\n")
+    out = tmp_path / "o.csv"
+    res = runner.invoke(app, ["trends", str(panel), "--meta", str(meta), "--out", str(out)])
+    assert res.exit_code == 0
+    assert "read 3 = used 2 + rejected 1" in res.output
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv")
+    assert rejects.loc[0, "reason"] == "unknown_indicator" and rejects.loc[0, "row"] == 4

@@ -14,8 +14,8 @@ from innometrics.errors import InnometricsError
 
 F = TypeVar("F", bound=Callable)
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> None:

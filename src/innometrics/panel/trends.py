@@ -74,35 +74,44 @@ def compute_trends(panel: pd.DataFrame, *, directions: dict[str, float] | None =
     panel = coerce_panel(panel)
     if panel["period"].isna().any():
         raise DataError("trends need a period on every row; some rows have none", reason="missing_period")
-    out = []
-    for (unit, ind), grp in panel.groupby(["unit", "indicator"], sort=True):
-        obs = grp.dropna(subset=["value"]).sort_values("period")
-        n = len(obs)
-        row = dict(unit=unit, indicator=ind, first_period=pd.NA, last_period=pd.NA, first_value=np.nan,
-                   last_value=np.nan, multiple=np.nan, cagr=np.nan, n_points=n, note="")
+    # Vectorised: one sort, then first/last/count per (unit, indicator) over non-missing points.
+    pairs = panel[["unit", "indicator"]].drop_duplicates().sort_values(["unit", "indicator"], kind="stable")
+    obs = panel.dropna(subset=["value"]).sort_values(["unit", "indicator", "period"], kind="stable")
+    grouped = obs.groupby(["unit", "indicator"], sort=True)
+    stats = grouped.agg(
+        first_period=("period", "first"),
+        last_period=("period", "last"),
+        first_value=("value", "first"),
+        last_value=("value", "last"),
+        n_points=("value", "size"),
+    ).reset_index()
+    out = pairs.merge(stats, on=["unit", "indicator"], how="left")
+    out["n_points"] = out["n_points"].fillna(0).astype("int64")
+    fv = out["first_value"].to_numpy(dtype=float)
+    lv = out["last_value"].to_numpy(dtype=float)
+    fp = out["first_period"].to_numpy(dtype=float, na_value=np.nan)
+    lp = out["last_period"].to_numpy(dtype=float, na_value=np.nan)
+    rates, notes = [], []
+    for n, a, b, ta, tb in zip(out["n_points"], fv, lv, fp, lp):
         if n == 0:
-            row["note"] = "no data"
+            rates.append(np.nan), notes.append("no data")
         elif n == 1:
-            first = obs.iloc[0]
-            row.update(first_period=int(first["period"]), last_period=int(first["period"]),
-                       first_value=first["value"], last_value=first["value"],
-                       note="only one point: growth undefined")
+            rates.append(np.nan), notes.append("only one point: growth undefined")
         else:
-            first, last = obs.iloc[0], obs.iloc[-1]
-            fv, lv = float(first["value"]), float(last["value"])
-            rate, note = cagr(fv, lv, int(first["period"]), int(last["period"]))
-            if directions is not None and not np.isnan(rate):
-                rate *= float(directions.get(ind, 1.0))
-            row.update(first_period=int(first["period"]), last_period=int(last["period"]),
-                       first_value=fv, last_value=lv,
-                       multiple=(lv / fv) if fv != 0 else np.nan,
-                       cagr=rate, note=note)
-        out.append(row)
-    result = pd.DataFrame(out, columns=TREND_COLUMNS)
-    result["first_period"] = result["first_period"].astype("Int64")
-    result["last_period"] = result["last_period"].astype("Int64")
-    result["n_points"] = result["n_points"].astype("int64")
-    return result
+            rate, note = cagr(a, b, ta, tb)
+            rates.append(rate), notes.append(note)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["multiple"] = np.where((out["n_points"] >= 2) & (fv != 0), lv / fv, np.nan)
+    rate_arr = np.asarray(rates, dtype=float)
+    if directions is not None:
+        rate_arr = rate_arr * out["indicator"].map(lambda i: float(directions.get(i, 1.0))).to_numpy(dtype=float)
+    out["cagr"] = rate_arr
+    out["note"] = notes
+    out["first_period"] = out["first_period"].astype("Int64")
+    out["last_period"] = out["last_period"].astype("Int64")
+    out["unit"] = out["unit"].astype(object)
+    out["indicator"] = out["indicator"].astype(object)
+    return out[TREND_COLUMNS].reset_index(drop=True)
 
 
 def per_capita(
