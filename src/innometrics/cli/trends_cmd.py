@@ -48,11 +48,28 @@ def trends(
     c = result.counts
     err_console.print(f"{panel}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
     written = write_trends(result, out)
+    print_growth_table(result.trends)
     if written.is_dir():
         page = maybe_report(written, report, list(highlight))
         console.print(f"trends: {written / 'trends.csv'}" + (f"\nreport: {page}" if page else ""), highlight=False)
     else:
         console.print(f"trends: {written} ({len(result.trends)} rows)", highlight=False)
+
+
+def print_growth_table(trends_df, limit: int = 30) -> None:
+    """Print growth as both multiple and percentage increase (x3.66 = +266 %), readers confuse the two."""
+    from rich.table import Table
+
+    from innometrics.report.format import format_cagr, format_growth
+
+    if len(trends_df) > limit:
+        return
+    table = Table("unit", "indicator", "first", "last", "growth", "CAGR", "note")
+    for r in trends_df.itertuples(index=False):
+        span = "" if r.n_points < 1 else f"{r.first_value:,.10g} ({r.first_period})"
+        end = "" if r.n_points < 1 else f"{r.last_value:,.10g} ({r.last_period})"
+        table.add_row(str(r.unit), str(r.indicator), span, end, format_growth(r.multiple), format_cagr(r.cagr), str(r.note))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
