@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).parent
-
-
-def bundled(*parts: str) -> Path:
-    return Path(str(resources.files("innometrics").joinpath("data", *parts)))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from typer.testing import CliRunner
 
 from innometrics.cli.main import app
 
-from conftest import bundled
+from innometrics.datasets import bundled_path as bundled
 
 runner = CliRunner()
 

@@ -7,7 +7,7 @@ from innometrics.errors import DataError
 from innometrics.io.panels import read_indicator_meta, read_panel, read_unit_meta, write_panel
 from innometrics.model import validate_hierarchy
 
-from conftest import bundled
+from innometrics.datasets import bundled_path as bundled
 
 
 def test_long_panel_reads_and_reconciles(write):

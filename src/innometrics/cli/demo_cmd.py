@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import typer
@@ -10,9 +9,7 @@ import typer
 from innometrics.cli.common import console, err_console, handle_errors
 
 
-def bundled(*parts: str) -> Path:
-    """Path of a file bundled in ``innometrics/data``."""
-    return Path(str(resources.files("innometrics").joinpath("data", *parts)))
+from innometrics.datasets import bundled_path as bundled
 
 
 def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:

@@ -39,6 +39,15 @@ def _register_commands() -> None:
     from innometrics.cli import demo_cmd
 
     demo_cmd.register(app)
+    from innometrics.cli import report_cmd
+
+    report_cmd.register(app)
+    from innometrics.cli import index_cmd
+
+    index_cmd.register(app)
+    from innometrics.cli import views_cmd
+
+    views_cmd.register(app)
 
 
 _register_commands()

@@ -1,0 +1,107 @@
+"""``innometrics index audit`` and ``innometrics index sensitivity``.
+
+Both commands build the index from the spec, write the build's outputs into
+``--out`` (as ``index build`` does) and add their own tables: ``audit/*.csv`` or
+``sensitivity/*.csv``, listed in ``manifest.json`` under ``tables``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from innometrics.cli.common import console, handle_errors, progress
+from innometrics.errors import SpecError
+
+
+def _write_outputs(build: Any, out: Path) -> None:
+    """Write the build's own outputs (stages, results, weights, log, manifest) with the pipeline's writer."""
+    from innometrics.composite import pipeline
+
+    pipeline.write_build(build, out)
+
+
+def _extend_manifest(out: Path, tables: dict[str, str], log_entry: dict[str, Any]) -> None:
+    """Add ``tables`` and one log entry to ``out/manifest.json`` (written by the build writer)."""
+    from innometrics import __version__
+    from innometrics.io.writers import write_json
+
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
+        "kind": "index", "created_by": f"innometrics {__version__}", "spec": None, "spec_text": None,
+        "inputs": [], "counts": {}, "tables": {}, "log": []}
+    manifest.setdefault("tables", {}).update(tables)
+    manifest["log"] = [e for e in manifest.get("log", []) if e.get("step") != log_entry["step"]] + [log_entry]
+    write_json(manifest, path)
+
+
+def audit_command(
+    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus audit/*.csv)."),
+) -> None:
+    """Statistical audit: indicator statistics, correlations and flags, Cronbach's alpha, PCA, effective weights."""
+    from innometrics.composite import pipeline
+    from innometrics.composite.audit import check_audit_settings, write_audit
+
+    index_spec = pipeline.load_spec(spec)
+    settings = check_audit_settings(getattr(index_spec, "audit", None), file=spec)
+    with console.status("building the index"):
+        build = pipeline.build(index_spec)
+    if not hasattr(build, "stages"):
+        raise SpecError("the audit needs a single-period build; set [data] period to one period.",
+                        file=spec, key="data.period")
+    _write_outputs(build, out)
+    tables = write_audit(build, out, **settings)
+    _extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
+    console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
+
+
+def sensitivity_command(
+    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML) with a [sensitivity] section."),
+    runs: int = typer.Option(None, "--runs", "-n", help="Base sample size N (the model runs N x (factors + 2) times); default: the spec's."),
+    seed: int = typer.Option(None, "--seed", "-s", help="Random seed; default: the spec's."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus sensitivity/*.csv)."),
+) -> None:
+    """Monte Carlo uncertainty (rank intervals) and Sobol' sensitivity of the ranks to the declared choices."""
+    from dataclasses import replace
+
+    from innometrics.composite import pipeline
+    from innometrics.composite.sensitivity import analyse, design_size, parse_sensitivity, write_sensitivity
+
+    index_spec = pipeline.load_spec(spec)
+    section = getattr(index_spec, "sensitivity", None)
+    if not section:
+        raise SpecError("the spec has no [sensitivity] section; declare [[sensitivity.factor]] entries "
+                        "(see examples/asem/asem_sensitivity.toml).", file=spec, key="sensitivity")
+    sens = parse_sensitivity(section, file=spec)
+    if runs is not None:
+        if runs < 2:
+            raise SpecError(f"--runs must be an integer >= 2. Got {runs}.", key="--runs")
+        sens = replace(sens, runs=runs)
+    if seed is not None:
+        if seed < 0:
+            raise SpecError(f"--seed must be an integer >= 0. Got {seed}.", key="--seed")
+        sens = replace(sens, seed=seed)
+    with console.status("building the nominal index"):
+        nominal = pipeline.build(index_spec)
+    total = design_size(sens)
+    with progress() as bar:
+        task = bar.add_task("replications", total=total)
+        result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
+    _write_outputs(nominal, out)
+    tables = write_sensitivity(result, out)
+    _extend_manifest(out, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
+    t = result.timings
+    console.print(
+        f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
+        f"in {t['total']:.2f} s ({1000 * t['total'] / t['n_runs']:.3f} ms per replication)"
+    )
+
+
+def register(index_app: typer.Typer) -> None:
+    """Add ``audit`` and ``sensitivity`` to the ``index`` sub-app."""
+    index_app.command("audit")(handle_errors(audit_command))
+    index_app.command("sensitivity")(handle_errors(sensitivity_command))

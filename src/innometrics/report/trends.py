@@ -1,0 +1,243 @@
+"""Report for a trends build: growth of each unit's indicators over time.
+
+Reads ``trends.csv`` (``unit, indicator, first_period, last_period, first_value,
+last_value, multiple, cagr, n_points, note``), ``panel.csv`` (long panel with optional
+``unit_name``, ``indicator_name``, ``unit_label``) and optional ``units.csv`` and
+``indicators.csv``. Shows, per indicator, a line chart with the highlighted units in
+colour against their peers in grey; the growth of highlighted units in words; and the
+table of multiples, percentage increases and CAGRs (CAGR as COINr's ``CAGR``:
+``(last / first) ** (1 / (t_last - t_first)) - 1``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from innometrics.report.charts import chart_block, line_chart
+from innometrics.report.context import ResultsDir, find_column
+from innometrics.report.format import format_cagr, format_growth, format_number
+from innometrics.report.html import Page, esc, table_html
+
+_PER_CAPITA = re.compile(r"(\bper\b|per_|_per|per-capita|per capita|/\s*capita|人均|每万人)", re.IGNORECASE)
+
+#: Without a highlight list, at most this many units are all drawn in colour.
+ALL_COLOUR_MAX = 6
+
+
+def _unit_labels(results: ResultsDir, panel: pd.DataFrame | None) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    units = results.table(results.tables.get("units", "units.csv"))
+    if units is not None and len(units):
+        code = find_column(units, "code", "unit", "uCode")
+        name = find_column(units, "label", "unit_label", "name_en", "name", "uName")
+        if code and name:
+            labels.update({str(c): str(n) for c, n in zip(units[code], units[name]) if pd.notna(n) and str(n)})
+    if panel is not None:
+        name = find_column(panel, "unit_label", "unit_name")
+        if name:
+            sub = panel[["unit", name]].dropna().drop_duplicates("unit")
+            labels.update({str(c): str(n) for c, n in zip(sub["unit"], sub[name]) if str(n)})
+    return labels
+
+
+def _indicator_info(results: ResultsDir, panel: pd.DataFrame | None) -> dict[str, dict]:
+    info: dict[str, dict] = {}
+    meta = results.table(results.tables.get("indicators", "indicators.csv"))
+    if meta is not None and len(meta):
+        code = find_column(meta, "code", "indicator", "iCode")
+        name = find_column(meta, "name", "indicator_name", "iName")
+        unit = find_column(meta, "unit", "Unit")
+        denom = find_column(meta, "denominator", "per")
+        if code:
+            for _, row in meta.iterrows():
+                info[str(row[code])] = {
+                    "name": str(row[name]) if name and pd.notna(row[name]) else str(row[code]),
+                    "unit": str(row[unit]) if unit and pd.notna(row[unit]) else "",
+                    "per_capita": bool(denom and pd.notna(row[denom]) and str(row[denom]).strip()),
+                }
+    if panel is not None:
+        name = find_column(panel, "indicator_name")
+        if name:
+            sub = panel[["indicator", name]].dropna().drop_duplicates("indicator")
+            for c, n in zip(sub["indicator"], sub[name]):
+                info.setdefault(str(c), {"name": str(n), "unit": "", "per_capita": False})
+    return info
+
+
+def _resolve_highlight(wanted: list[str], codes: list[str], labels: dict[str, str]) -> list[str]:
+    """Codes of the wanted units (matched by code or label, ignoring case), in the order given."""
+    by_key: dict[str, str] = {}
+    for c in codes:
+        by_key.setdefault(c.lower(), c)
+        if c in labels:
+            by_key.setdefault(labels[c].lower(), c)
+    out = []
+    for w in wanted:
+        code = by_key.get(str(w).lower())
+        if code is not None and code not in out:
+            out.append(code)
+    return out
+
+
+#: Up to this many (unit, indicator) pairs the growth of highlighted units is told in
+#: sentences; beyond, as a table with one column per highlighted unit.
+SENTENCES_MAX = 12
+
+_GROWTH_EXPLAINED = ("<p>Growth is given as the multiple of the first value and as the percentage increase: "
+                     "x3.66 means the last value is 3.66 times the first, an increase of 266 %.</p>")
+
+
+def _growth_cell(r) -> str:
+    if pd.isna(r.get("multiple")):
+        note = r.get("note")
+        return f"no growth figure ({note})" if isinstance(note, str) and note else "no growth figure"
+    return (f"{format_growth(r['multiple'])}, {format_cagr(r.get('cagr'))}, "
+            f"{_period(r['first_period'])}-{_period(r['last_period'])}")
+
+
+def _growth_matrix(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info) -> str:
+    sub = trends[trends["unit"].isin(highlighted)]
+    rows = []
+    for ind in dict.fromkeys(sub["indicator"]):
+        row = {"indicator": info.get(ind, {}).get("name", ind)}
+        for code in highlighted:
+            hit = sub[(sub["unit"] == code) & (sub["indicator"] == ind)]
+            row[code] = _growth_cell(hit.iloc[0]) if len(hit) else ""
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["indicator"] + highlighted)
+    headers = {c: labels.get(c, c) for c in highlighted}
+    return _GROWTH_EXPLAINED + table_html(frame, table_id=page.new_id("table"), headers=headers)
+
+
+def _growth_sentences(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info) -> str:
+    if trends["unit"].isin(highlighted).sum() > SENTENCES_MAX:
+        return _growth_matrix(page, trends, highlighted, labels, info)
+    items = []
+    for code in highlighted:
+        for _, r in trends[trends["unit"].astype(str) == code].iterrows():
+            ind = str(r["indicator"])
+            name = info.get(ind, {}).get("name", ind)
+            unit = info.get(ind, {}).get("unit", "")
+            if pd.isna(r.get("multiple")):
+                note = r.get("note")
+                items.append(f"<li><b>{esc(labels.get(code, code))}</b>, {esc(name)}: no growth figure"
+                             f"{' (' + esc(note) + ')' if isinstance(note, str) and note else ''}.</li>")
+                continue
+            unit_txt = f" {unit}" if unit else ""
+            items.append(
+                f"<li><b>{esc(labels.get(code, code))}</b>, {esc(name)}: "
+                f"{esc(format_number(r['first_value']))}{esc(unit_txt)} ({esc(_period(r['first_period']))}) to "
+                f"{esc(format_number(r['last_value']))}{esc(unit_txt)} ({esc(_period(r['last_period']))}), "
+                f"<b>{esc(format_growth(r['multiple']))}</b>, {esc(format_cagr(r.get('cagr')))}.</li>"
+            )
+    if not items:
+        return ""
+    return _GROWTH_EXPLAINED + f"<ul>{''.join(items)}</ul>"
+
+
+def _period(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if pd.isna(value) else str(value)
+
+
+def render(results: ResultsDir, page: Page) -> None:
+    """Add the trends sections to ``page``."""
+    trends = results.table(results.tables.get("trends", "trends.csv"), required=True).copy()
+    trends["unit"] = trends["unit"].astype(str)
+    trends["indicator"] = trends["indicator"].astype(str)
+    panel = results.table(results.tables.get("panel", "panel.csv"))
+    if panel is not None and len(panel):
+        panel = panel.copy()
+        panel["unit"] = panel["unit"].astype(str)
+        panel["indicator"] = panel["indicator"].astype(str)
+    labels = _unit_labels(results, panel)
+    info = _indicator_info(results, panel)
+    codes = sorted(set(trends["unit"]) | (set(panel["unit"]) if panel is not None and len(panel) else set()))
+    wanted = results.highlight_list()
+    highlighted = _resolve_highlight(wanted, codes, labels)
+    if not wanted and len(codes) <= ALL_COLOUR_MAX:
+        highlighted = codes
+
+    n_ind = trends["indicator"].nunique()
+    intro = (
+        f"<p>{len(codes):,} units, {n_ind:,} indicators. For each unit and indicator: the first and last "
+        "periods with data, the growth multiple (last / first), the percentage increase and the compound "
+        "annual growth rate, CAGR = (last / first)<sup>1 / (t<sub>last</sub> - t<sub>first</sub>)</sup> - 1.</p>"
+    )
+    if highlighted:
+        intro += "<p>Highlighted: " + ", ".join(f"<b>{esc(labels.get(c, c))}</b>" for c in highlighted) + ".</p>"
+    missing = [w for w in wanted if w not in highlighted and not _resolve_highlight([w], codes, labels)]
+    if missing:
+        intro += f'<p class="note">Not found among the units: {esc(", ".join(missing))}.</p>'
+    if not highlighted and len(codes) > ALL_COLOUR_MAX:
+        intro += ('<p class="note">No units highlighted: pass <code>--highlight CODE</code> '
+                  "(or set <code>highlight</code> in the spec) to draw chosen units in colour.</p>")
+    page.add("Overview", intro)
+    sentences = _growth_sentences(page, trends, highlighted, labels, info)
+    if sentences:
+        page.add("Growth of the highlighted units", sentences)
+
+    if panel is not None and len(panel):
+        _charts(results, page, panel, labels, info, highlighted)
+
+    table = _trends_table(trends, labels, info)
+    page.add(
+        "Growth table",
+        table_html(
+            table, table_id=page.new_id("table"),
+            headers={"growth": "growth (multiple, % increase)", "cagr": "CAGR", "n_points": "points"},
+            formats={"growth": lambda v: format_growth(v), "cagr": format_cagr,
+                     "first_period": _period, "last_period": _period},
+            numeric_sort=["growth", "cagr"],
+        ),
+    )
+
+
+def _trends_table(trends: pd.DataFrame, labels, info) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "unit": trends["unit"],
+        "unit name": [labels.get(c, "") for c in trends["unit"]],
+        "indicator": [info.get(c, {}).get("name", c) for c in trends["indicator"]],
+        "first_period": trends["first_period"],
+        "last_period": trends["last_period"],
+        "first_value": trends["first_value"],
+        "last_value": trends["last_value"],
+        "growth": pd.to_numeric(trends["multiple"], errors="coerce"),
+        "cagr": pd.to_numeric(trends["cagr"], errors="coerce"),
+        "n_points": trends["n_points"],
+        "note": trends["note"] if "note" in trends else "",
+    })
+    if not any(out["unit name"]):
+        out = out.drop(columns="unit name")
+    return out
+
+
+def _charts(results, page, panel, labels, info, highlighted) -> None:
+    indicators = list(dict.fromkeys(panel["indicator"]))
+    per_capita = [i for i in indicators if info.get(i, {}).get("per_capita") or _PER_CAPITA.search(f"{i} {info.get(i, {}).get('name', '')}")]
+    plain = [i for i in indicators if i not in per_capita]
+    panel = panel.assign(value=pd.to_numeric(panel["value"], errors="coerce"))
+    order = {c: k for k, c in enumerate(highlighted)}
+    for title, group in (("Indicators over time", plain), ("Per-capita views", per_capita)):
+        if not group:
+            continue
+        blocks = []
+        for ind in group:
+            sub = panel[panel["indicator"] == ind].dropna(subset=["value"])
+            name = info.get(ind, {}).get("name", ind)
+            unit = info.get(ind, {}).get("unit", "")
+            series = []
+            for code, rows in sub.groupby("unit", sort=True):
+                rows = rows.sort_values("period")
+                series.append({"name": labels.get(code, code), "x": rows["period"].tolist(), "y": rows["value"].tolist(),
+                               "highlight": code in order, "order": order.get(code, len(order))})
+            series.sort(key=lambda s: s["order"])
+            fig = line_chart(series, title=name if name == ind else f"{name} ({ind})", y_title=unit, x_title="period")
+            blocks.append(chart_block(page, fig, label=f"{name} over time"))
+        note = ""
+        if title == "Per-capita views":
+            note = "<p>Indicators divided by a denominator (population, employment ...), comparable across units of different size.</p>"
+        page.add(title, note + "".join(blocks))

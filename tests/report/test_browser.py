@@ -1,0 +1,235 @@
+"""Reports opened in a real headless Chromium (selenium + chromedriver).
+
+Skipped with a message when Chromium, chromedriver or selenium is missing
+(``.ci/install-chromium.sh`` installs Debian's ``chromium`` and ``chromium-driver``).
+Checks: no console errors, every chart drawn as SVG with data, table search filters
+rows, header click sorts, the select boxes switch charts and drill-downs, hostile
+names show as text and open no alert. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from innometrics.report import render_report
+
+from conftest import SCRIPT
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Folders where `make demo` leaves results (each sub-folder with a report.html is opened too).
+DEMO_ROOTS = ("demo-output", "out")
+
+
+def _find_chromium() -> tuple[str, str] | None:
+    binary = os.environ.get("CHROMIUM") or next((shutil.which(n) for n in CHROMIUM_NAMES if shutil.which(n)), None)
+    driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver") or (
+        "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+    if binary and driver:
+        return binary, driver
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed: pip install -e '.[test]' to run the browser tests")
+    found = _find_chromium()
+    if found is None:
+        pytest.skip("Chromium or chromedriver not found: run .ci/install-chromium.sh "
+                    "(apt-get install chromium chromium-driver) to run the browser tests")
+    binary, driver_path = found
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}", "--window-size=1280,1800"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    try:
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    except Exception as exc:  # the browser exists but cannot start (e.g. missing libraries)
+        pytest.skip(f"Chromium at {binary} could not start: {exc}")
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, path: Path, *, timeout: float = 30.0) -> list[dict]:
+    """Load ``path``; wait until every chart has drawn; return the console log entries."""
+    driver.get(path.resolve().as_uri())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pending = driver.execute_script(
+            "return Array.prototype.filter.call(document.querySelectorAll('div.chart'),"
+            " function(d){return !d.querySelector('svg.main-svg');}).length;")
+        if pending == 0:
+            break
+        time.sleep(0.2)
+    return driver.get_log("browser")
+
+
+def _assert_no_console_errors(log: list[dict]) -> None:
+    errors = [e for e in log if e.get("level") in ("SEVERE", "ERROR")]
+    assert not errors, errors
+
+
+def _assert_charts_drawn(driver) -> int:
+    charts = driver.execute_script("""
+      return Array.prototype.map.call(document.querySelectorAll('div.chart'), function(d){
+        return {id: d.id, svg: d.querySelectorAll('svg.main-svg').length,
+                traces: (d._fullData || []).length,
+                marks: d.querySelectorAll('g.trace path, g.trace .point, g.hm image, g.heatmaplayer image').length};
+      });""")
+    for c in charts:
+        assert c["svg"] > 0 and c["traces"] > 0 and c["marks"] > 0, c
+    return len(charts)
+
+
+def _visible_rows(driver, table_id: str) -> int:
+    return driver.execute_script(
+        "return Array.prototype.filter.call(document.getElementById(arguments[0]).tBodies[0].rows,"
+        " function(r){return !r.hidden;}).length;", table_id)
+
+
+def _assert_search_filters(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.CSS_SELECTOR, "input.tsearch")
+    table_id = box.get_attribute("data-for")
+    total = _visible_rows(driver, table_id)
+    # Search for the text of the last row's first non-empty cell: at least one row, fewer than all.
+    needle = driver.execute_script(
+        "var rows=document.getElementById(arguments[0]).tBodies[0].rows, r=rows[rows.length-1];"
+        "for(var i=0;i<r.cells.length;i++){var t=r.cells[i].textContent.trim(); if(t.length>3){return t;}}"
+        "return r.cells[0].textContent.trim();", table_id)
+    box.send_keys(needle)
+    shown = _visible_rows(driver, table_id)
+    assert 1 <= shown <= total
+    box.clear()
+    box.send_keys("zzzz-no-such-unit")
+    assert _visible_rows(driver, table_id) == 0
+    count = driver.find_element(By.CSS_SELECTOR, f"input.tsearch[data-for='{table_id}'] ~ .tcount").text
+    assert count.startswith("0 of ")
+    box.clear()
+    box.send_keys(" ")
+    assert _visible_rows(driver, table_id) == total
+
+
+def _assert_sort(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    header = driver.find_element(By.CSS_SELECTOR, "table.sortable th.num")
+    table = header.find_element(By.XPATH, "ancestor::table")
+    col = driver.execute_script("return arguments[0].cellIndex;", header)
+    column_values = (
+        "var t=arguments[0], c=arguments[1];"
+        "return Array.prototype.map.call(t.tBodies[0].rows, function(r){"
+        "var v=r.cells[c].getAttribute('data-v'); return v===null?null:parseFloat(v);});")
+    header.click()
+    numbers = [v for v in driver.execute_script(column_values, table, col) if v is not None]
+    assert len(numbers) >= 2 and numbers == sorted(numbers)
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.click()
+    numbers = [v for v in driver.execute_script(column_values, table, col) if v is not None]
+    assert numbers == sorted(numbers, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+
+
+def _screenshot(driver, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight;")
+    driver.set_window_size(1280, min(max(int(height), 800), 12000))
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+    driver.set_window_size(1280, 1800)
+
+
+def _assert_no_alert(driver) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018 - raises when no alert is open
+
+
+@pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements"])
+def test_report_in_chromium(browser, make_results, kind):
+    out = render_report(make_results(kind, hostile=True))
+    log = _open(browser, out)
+    _assert_no_alert(browser)
+    _assert_no_console_errors(log)
+    n_charts = _assert_charts_drawn(browser)
+    assert (n_charts > 0) == (kind != "achievements")
+    # The hostile names are on the page as text.
+    assert SCRIPT in browser.execute_script("return document.body.innerText;")
+    _assert_search_filters(browser)
+    _assert_sort(browser)
+    _screenshot(browser, f"report-{kind}")
+    _assert_no_console_errors(browser.get_log("browser"))
+
+
+def test_unit_profile_switch_and_drill_down(browser, make_results):
+    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.common.by import By
+
+    _open(browser, render_report(make_results("index")))
+    select = browser.find_element(By.CSS_SELECTOR, "select.switch")
+    chart_id = select.get_attribute("data-target")
+    title = "return document.getElementById(arguments[0]).layout.title.text;"
+    first = browser.execute_script(title, chart_id)
+    Select(select).select_by_index(3)
+    time.sleep(0.3)
+    third = browser.execute_script(title, chart_id)
+    assert first != third and third.startswith("Unit ")
+    _assert_no_console_errors(browser.get_log("browser"))
+
+    _open(browser, render_report(make_results("rank")))
+    drill = browser.find_element(By.CSS_SELECTOR, "select.drill")
+    out_id = drill.get_attribute("data-out")
+    rows = "return document.getElementById(arguments[0]).querySelectorAll('tbody tr').length;"
+    before = browser.execute_script(rows, out_id)
+    assert before > 0
+    labels = [o.text for o in Select(drill).options]
+    Select(drill).select_by_index(len(labels) - 1)
+    after = browser.execute_script(rows, out_id)
+    expected = int(labels[-1].rsplit(", ", 1)[1].split()[0])
+    assert after == expected
+    _assert_no_console_errors(browser.get_log("browser"))
+
+
+def test_gzipped_plotly_unpacks_in_chromium(browser, make_results, tmp_path):
+    out = render_report(make_results("index"), tmp_path / "packed.html", compress_plotly=True)
+    assert out.stat().st_size < 2_500_000
+    log = _open(browser, out)
+    _assert_no_console_errors(log)
+    assert _assert_charts_drawn(browser) >= 5
+
+
+def _demo_reports() -> list[Path]:
+    found = []
+    for root in DEMO_ROOTS:
+        base = ROOT / root
+        if base.is_dir():
+            found += sorted(p for p in base.rglob("report.html") if (p.parent / "manifest.json").is_file())
+    return found
+
+
+@pytest.mark.parametrize("report", _demo_reports() or [None], ids=lambda p: "no-demo" if p is None else str(p.parent.relative_to(ROOT)))
+def test_demo_reports_in_chromium(browser, report):
+    if report is None:
+        pytest.skip(f"no demo reports under {', '.join(DEMO_ROOTS)}: run `make demo` first")
+    log = _open(browser, report, timeout=60)
+    _assert_no_console_errors(log)
+    _assert_charts_drawn(browser)
+    _screenshot(browser, "demo-" + str(report.parent.relative_to(ROOT)).replace(os.sep, "-"))
