@@ -7,7 +7,6 @@ Both commands build the index from the spec, write the build's outputs into
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import typer
 
 from innometrics.cli.common import console, handle_errors, progress
 from innometrics.errors import SpecError
+from innometrics.io.manifest import extend_manifest
 
 
 def _write_outputs(build: Any, out: Path) -> None:
@@ -22,20 +22,6 @@ def _write_outputs(build: Any, out: Path) -> None:
     from innometrics.composite import pipeline
 
     pipeline.write_build(build, out)
-
-
-def _extend_manifest(out: Path, tables: dict[str, str], log_entry: dict[str, Any]) -> None:
-    """Add ``tables`` and one log entry to ``out/manifest.json`` (written by the build writer)."""
-    from innometrics import __version__
-    from innometrics.io.writers import write_json
-
-    path = out / "manifest.json"
-    manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
-        "kind": "index", "created_by": f"innometrics {__version__}", "spec": None, "spec_text": None,
-        "inputs": [], "counts": {}, "tables": {}, "log": []}
-    manifest.setdefault("tables", {}).update(tables)
-    manifest["log"] = [e for e in manifest.get("log", []) if e.get("step") != log_entry["step"]] + [log_entry]
-    write_json(manifest, path)
 
 
 def audit_command(
@@ -55,7 +41,7 @@ def audit_command(
                         file=spec, key="data.period")
     _write_outputs(build, out)
     tables = write_audit(build, out, **settings)
-    _extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
+    extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
     console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
 
 
@@ -93,7 +79,7 @@ def sensitivity_command(
         result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
     _write_outputs(nominal, out)
     tables = write_sensitivity(result, out)
-    _extend_manifest(out, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
+    extend_manifest(out, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
     t = result.timings
     console.print(
         f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "

@@ -59,3 +59,21 @@ def build_manifest(
 def write_manifest(out_dir: str | os.PathLike, manifest: dict[str, Any]) -> Path:
     """Write ``manifest.json`` into ``out_dir`` atomically."""
     return write_json(manifest, Path(out_dir) / "manifest.json")
+
+
+def extend_manifest(out_dir: str | os.PathLike, tables: dict[str, str], log_entry: dict[str, Any]) -> Path:
+    """Add ``tables`` and one step to the ``manifest.json`` already in ``out_dir``.
+
+    A step of the same name replaces the earlier entry, so re-running an analysis into
+    the same folder keeps one record of it.
+    """
+    import json
+
+    path = Path(out_dir) / "manifest.json"
+    if path.exists():
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        manifest = build_manifest("unknown", inputs=[], counts={}, tables={})
+    manifest.setdefault("tables", {}).update(tables)
+    manifest["log"] = [e for e in manifest.get("log", []) if e.get("step") != log_entry["step"]] + [log_entry]
+    return write_json(manifest, path)
