@@ -1,0 +1,137 @@
+"""Scopus CSV reader on the real exports of tests/data/bibliographic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from innometrics.errors import DataError
+from innometrics.rankings.readers import detect_format, read_records
+from innometrics.rankings.readers.scopus import build_scopus_record, surname_initial
+
+DATA = Path(__file__).parents[1] / "data" / "bibliographic"
+
+
+@pytest.fixture(scope="module")
+def biblium():
+    return read_records(DATA / "scopus_biblium_200.csv")
+
+
+@pytest.fixture(scope="module")
+def bibexpy():
+    return read_records(DATA / "scopus_bibexpy_3658.csv")
+
+
+def _affs(rs, rid):
+    a = rs.affiliations[rs.affiliations["record_id"] == rid]
+    return [(None if pd.isna(p) else int(p), i, c, k) for p, i, c, k in
+            zip(a["position"], a["institution"], a["city"], a["country"])]
+
+
+def test_counts(biblium, bibexpy):
+    assert detect_format(DATA / "scopus_biblium_200.csv") == "scopus"
+    assert biblium.counts == {"read": 200, "used": 199, "rejected": 1}
+    assert biblium.rejects[["row", "record_id", "reason"]].to_dict("records") == [
+        {"row": 165, "record_id": "2-s2.0-33745613796", "reason": "no_authors"}]
+    assert (len(biblium.contributors), len(biblium.affiliations)) == (754, 932)
+    assert bibexpy.counts == {"read": 3658, "used": 3653, "rejected": 5}
+    assert set(bibexpy.rejects["reason"]) == {"no_authors"}
+    assert len(bibexpy.contributors) == 14084
+    # every contributor has its Scopus author id
+    assert bibexpy.contributors["identifier"].notna().all()
+    assert int(biblium.records["citations"].sum()) == 143804
+
+
+def test_multi_affiliation_authors_split_on_known_affiliations(biblium):
+    rid = "2-s2.0-85177792227"  # 9 authors, each at the RCEES (CAS) and at UCAS
+    c = biblium.contributors.query("record_id == @rid")
+    assert c["name"].tolist()[:2] == ["Wu, Haowei", "Cui, Hui Ling"]
+    assert c["identifier"].tolist()[0] == "58737453200"
+    # Correspondence Address "K. Xiao; ..." -> Xiao, Ke Qing (8th author)
+    assert c.loc[c["is_corresponding"], "position"].tolist() == [8]
+    affs = _affs(biblium, rid)
+    assert len(affs) == 18
+    assert affs[:2] == [
+        (1, "Research Center for Eco-Environmental Sciences Chinese Academy of Sciences", "Beijing", "CHN"),
+        (1, "University of Chinese Academy of Sciences", "Beijing", "CHN"),
+    ]
+
+
+def test_authors_in_two_countries(biblium):
+    rid = "2-s2.0-85148965946"
+    assert _affs(biblium, rid) == [
+        (1, "Open University of Cyprus", "Nicosia", "CYP"),
+        (2, "University of Macedonia", "Thessaloniki", "GRC"),
+        (3, "Open University of Cyprus", "Nicosia", "CYP"),
+    ]
+    c = biblium.contributors.query("record_id == @rid")
+    assert c.loc[c["is_corresponding"], "name"].tolist() == ["Talias, Michael A."]  # "M.A. Talias"
+
+
+def test_old_author_format_and_postal_parts(bibexpy):
+    rid = "2-s2.0-85210137108"  # Authors "Parise O.; ..."; entries start with the short names
+    c = bibexpy.contributors.query("record_id == @rid")
+    assert c["name"].tolist() == ["Parise, Orlando", "Kronenberger, Rani", "Parise, Gianmarco",
+                                  "de Asmundis, Carlo", "Gelsomino, Sandro", "La Meir, Mark"]
+    assert c["is_corresponding"].tolist() == [True, False, False, False, False, False]
+    assert _affs(bibexpy, rid) == [
+        (1, "Universitair Ziekenhuis Brussel", "Brussels", "BEL"),
+        (1, "Maastricht University", "Maastricht", "NLD"),  # "Maastricht, 6229 ER, Netherlands"
+        (2, "Universitair Ziekenhuis Brussel", "Brussels", "BEL"),
+        (3, "Maastricht University", "Maastricht", "NLD"),
+        (4, "Universitair Ziekenhuis Brussel", "Brussels", "BEL"),
+        (5, "Universitair Ziekenhuis Brussel", "Brussels", "BEL"),
+        (5, "Maastricht University", "Maastricht", "NLD"),
+        (6, "Universitair Ziekenhuis Brussel", "Brussels", "BEL"),
+    ]
+
+
+def test_company_without_university_word_is_kept(bibexpy):
+    rid = "2-s2.0-85208483558"  # "GOALL, LLC, Honolulu, 96822, Hawaiʻi, United States, Second Language ..."
+    assert _affs(bibexpy, rid) == [
+        (1, "GOALL, LLC", "Honolulu", "USA"),
+        (1, "University of Hawaiʻi at Mānoa", "Honolulu", "USA"),
+    ]
+
+
+def test_compound_surname_corresponding(biblium):
+    rid = "2-s2.0-85137668868"
+    c = biblium.contributors.query("record_id == @rid")
+    assert c.loc[c["is_corresponding"], "name"].tolist() == ["Mariani, Marcello M."]
+    assert _affs(biblium, rid)[4:] == [(4, "School of Management", "Swansea", "GBR"),
+                                      (4, "Symbiosis Institute of Business Management", "Pune", "IND")]
+
+
+def test_names_and_html_entities():
+    assert surname_initial("Y. HU") == surname_initial("HU Y.") == ("hu", "y")
+    reason, record, cons, affs = build_scopus_record({
+        "EID": "2-s2.0-1", "Year": "2024", "Authors": "Roe A.", "Author full names": "Roe, Ann (123)",
+        "Affiliations": "Merck & amp; Co., Rahway, NJ, United States",
+        "Authors with affiliations": "Roe A., Merck & amp; Co., Rahway, NJ, United States",
+        "Correspondence Address": "A. Roe; Merck, Rahway, United States; email: a@b.c",
+    })
+    assert reason is None and cons[0]["is_corresponding"] and cons[0]["identifier"] == "123"
+    assert [(a["institution"], a["city"], a["country"]) for a in affs] == [("Merck & Co.", "Rahway", "USA")]
+
+
+def test_rejects_on_a_bad_file(tmp_path):
+    path = tmp_path / "scopus.csv"
+    path.write_text(
+        "Authors,Author full names,Author(s) ID,Title,Year,Cited by,EID,Affiliations,Authors with affiliations\n"
+        "Roe A.,\"Roe, Ann (1)\",1,T1,2020,3,2-s2.0-1,\"Univ X, Oslo, Norway\",\"Roe A., Univ X, Oslo, Norway\"\n"
+        "Roe A.,\"Roe, Ann (1)\",1,T2,2020,3,,,\n"
+        "[No author name available],[No author name available],,T3,2021,,2-s2.0-3,,\n"
+        "Roe A.,\"Roe, Ann (1)\",1,T4,MMXX,,2-s2.0-4,,\n"
+        "Roe A.,\"Roe, Ann (1)\",1,T1,2020,3,2-s2.0-1,,\n",
+        encoding="utf-8")
+    rs = read_records(path)
+    assert rs.counts == {"read": 5, "used": 1, "rejected": 4}
+    assert rs.rejects["reason"].tolist() == ["missing_id", "no_authors", "unparsable_year", "duplicate_id"]
+    assert rs.rejects["row"].tolist() == [3, 4, 5, 6]
+    bad = tmp_path / "nope.csv"
+    bad.write_text("Title,Year\nT,2020\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_records(bad, format="scopus")
+    assert err.value.column == "EID"
