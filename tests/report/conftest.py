@@ -15,10 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = "<script>alert(1)</script>"
-ATTR = '" onmouseover="x'
-CLOSE_PRE = "</pre><script>alert(2)</script>"
-HOSTILE = [SCRIPT, ATTR]
+from hostile_strings import ATTR, CLOSE_PRE, HOSTILE, SCRIPT  # noqa: F401
 
 
 def _write_manifest(folder: Path, kind: str, tables: dict, *, spec_text: str, extra: dict | None = None,
@@ -267,20 +264,62 @@ def make_rank_dir(folder: Path, *, hostile: bool = False, n_records: int = 60, w
     return folder
 
 
-# -- any other kind ------------------------------------------------------------------------
+# -- achievement lists ----------------------------------------------------------------------
 
-def make_generic_dir(folder: Path, *, hostile: bool = False) -> Path:
+def make_achievements_dir(folder: Path, *, hostile: bool = False) -> Path:
+    """An achievement list with institution and country lists, as ``innometrics achievements build`` writes."""
     folder.mkdir(parents=True, exist_ok=True)
-    works = pd.DataFrame({"category": ["architecture", "architecture"],
-                          "work": [SCRIPT if hostile else "Von Neumann architecture", ATTR if hostile else "Harvard architecture"],
-                          "year": [1945, 1944], "score": [3.5, 2.25]})
+    works = pd.DataFrame({
+        "category": ["Architecture", "Architecture", "Device"],
+        "rank_in_category": [1, 2, 1],
+        "record_id": ["A01", "A02", "A03"],
+        "work": [SCRIPT if hostile else "von Neumann architecture", "Harvard architecture", "Point-contact transistor"],
+        "period": ["1940s", "1940s", "1947"], "year": [1940, 1940, 1947],
+        "V": [3.5, float("nan"), 2.25],
+        "main_contributors": ["John von Neumann", ATTR if hostile else "Howard Aiken; Grace Hopper", "John Bardeen; Walter Brattain"],
+        "main_institutions": ["Institute for Advanced Study", "Harvard University", "Bell Telephone Laboratories"],
+        "main_countries": ["USA", "USA", "USA"],
+        "source": ["Computer History Museum", "HistoryofInformation.com", "Nobel Prize 1956"],
+    })
     _csv(works, folder / "achievements.csv")
-    _write_manifest(folder, "achievements", {"achievements": "achievements.csv", SCRIPT if hostile else "other": "missing.csv"},
-                    spec_text=CLOSE_PRE if hostile else "[list]\n")
+    insts = pd.DataFrame({"rank": [1, 2, 2], "unit": ["Bell Labs", "Harvard", "IAS"],
+                          "name": ["Bell Telephone Laboratories", SCRIPT if hostile else "Harvard University", "Institute for Advanced Study"],
+                          "p_full": [1.0, 1.0, 1.0], "p_frac": [1.0, 1.0, 1.0], "share": [1 / 3] * 3})
+    _csv(insts, folder / "institution.csv")
+    _csv(pd.DataFrame({"rank": [1], "unit": ["USA"], "name": ["United States"], "p_full": [3.0], "p_frac": [3.0], "share": [1.0]}),
+         folder / "country.csv")
+    drill = pd.DataFrame({"level": ["institution"] * 3 + ["country"] * 3, "unit": ["IAS", "Harvard", "Bell Labs"] + ["USA"] * 3,
+                          "record_id": ["A01", "A02", "A03"] * 2, "category": ["Architecture", "Architecture", "Device"] * 2,
+                          "work": list(works["work"]) * 2, "p_full": 1.0, "p_frac": 1.0, "V": [3.5, None, 2.25] * 2})
+    _csv(drill, folder / "drilldown.csv")
+    _csv(pd.DataFrame(columns=["file", "row", "record_id", "reason"]), folder / "rejects.csv")
+    (folder / "summary.json").write_text(json.dumps({"counts": {"read": 3, "used": 3, "rejected": 0}, "variant": "fractional"}))
+    _write_manifest(folder, "achievements", {"achievements": "achievements.csv", "country": "country.csv",
+                                             "drilldown": "drilldown.csv", "institution": "institution.csv",
+                                             "rejects": "rejects.csv"},
+                    spec_text=CLOSE_PRE if hostile else "[count]\nvariant = 'fractional'\n")
     return folder
 
 
-MAKERS = {"trends": make_trends_dir, "index": make_index_dir, "rank": make_rank_dir, "achievements": make_generic_dir}
+# -- any other kind ------------------------------------------------------------------------
+
+def make_generic_dir(folder: Path, *, hostile: bool = False) -> Path:
+    """Kind "cities" (no dedicated renderer): a ranked table, an unranked one, a missing one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cities = pd.DataFrame({"rank": [1, 2, 3], "unit": ["Munich (DE 2867714)", "Beijing (CN 1816670)", "Leiden (NL 2751773)"],
+                           "name": [SCRIPT if hostile else "Munich", "Beijing", ATTR if hostile else "Leiden"],
+                           "count": [30.0, 25.0, 12.0], "share": [18.4, 16.8, 7.5], "year": [2023, 2023, 2023]})
+    _csv(cities, folder / "cities.csv")
+    notes = pd.DataFrame({"city": [SCRIPT if hostile else "AHWAZ", "Aalborg"], "match": ["alternate", "name"]})
+    _csv(notes, folder / "geocoded.csv")
+    _write_manifest(folder, "cities", {"cities": "cities.csv", "geocoded": "geocoded.csv",
+                                       SCRIPT if hostile else "other": "missing.csv"},
+                    spec_text=CLOSE_PRE if hostile else "[cities]\n")
+    return folder
+
+
+MAKERS = {"trends": make_trends_dir, "index": make_index_dir, "rank": make_rank_dir,
+          "achievements": make_achievements_dir, "cities": make_generic_dir}
 
 
 @pytest.fixture

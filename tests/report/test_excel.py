@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import openpyxl
@@ -22,14 +23,12 @@ def _same(a, b) -> bool:
     return str(a) == str(b)
 
 
-@pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements"])
+@pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements", "cities"])
 def test_workbook_numbers_equal_the_csvs(make_results, tmp_path, kind):
     folder = make_results(kind)
     xlsx = tmp_path / f"{kind}.xlsx"
     render_report(folder, tmp_path / "r.html", xlsx=xlsx)
     wb = openpyxl.load_workbook(xlsx)
-    import json
-
     tables = {k: v for k, v in json.loads((folder / "manifest.json").read_text())["tables"].items() if (folder / v).is_file()}
     expected_sheets = sheet_names(list(tables) + ["about"])
     assert wb.sheetnames == expected_sheets
@@ -45,7 +44,10 @@ def test_workbook_numbers_equal_the_csvs(make_results, tmp_path, kind):
             mismatch = [(i, a, b) for i, (a, b) in enumerate(zip(df[col].tolist(), cells)) if not _same(a, b)]
             assert not mismatch, (sheet, col, mismatch[:3])
             if pd.api.types.is_float_dtype(df[col]) and len(df):
-                assert ws.cell(row=2, column=j).number_format == "#,##0.00##"
+                # Fractions (share, share_lb, cagr) as percentages, multiples with two decimals.
+                expected = next((f for k, f in {"share": "0.00%", "cagr": "0.00%", "multiple": "0.00"}.items()
+                                 if col == k or str(col).startswith(k + "_")), "#,##0.00##")
+                assert ws.cell(row=2, column=j).number_format == expected, (sheet, col)
     about = {r[0]: r[1] for r in wb[expected_sheets[-1]].iter_rows(min_row=2, values_only=True)}
     assert about["kind"] == kind and about["count read"] == "10"
 

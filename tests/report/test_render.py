@@ -56,7 +56,13 @@ def test_trends_report(make_results):
     assert "x5.45 (+445 %)" in text
     assert "+20.74 % a year" in text
     figs = figures(doc)
-    assert len(figs) == 2  # one chart per indicator
+    growth = figs[0]  # growth multiples of the highlighted units, labelled with multiple and percentage
+    assert [t["name"] for t in growth["data"]] == ["Beijing", "China (national total)", "Shanghai"]
+    beijing_bars = dict(zip(growth["data"][0]["y"], growth["data"][0]["text"]))
+    assert beijing_bars["Patents per 10,000 people"] == "x5.45 (+445 %)"
+    assert growth["data"][0]["x"][growth["data"][0]["y"].index("Patents per 10,000 people")] == pytest.approx(262.9 / 48.2)
+    figs = figs[1:]
+    assert len(figs) == 2  # one line chart per indicator
     titles = {f["layout"]["title"]["text"] for f in figs}
     assert "Patents per 10,000 people (patents_per_10k)" in titles
     per_capita = text.index("Per-capita views")
@@ -75,7 +81,7 @@ def test_trends_report(make_results):
 def test_trends_highlight_argument_overrides_manifest(make_results):
     out = render_report(make_results("trends"), highlight=["guangdong", "CN-ZJ", "nowhere"])
     doc = parse(out)
-    patents = next(f for f in figures(doc) if "patents" in f["layout"]["title"]["text"])
+    patents = next(f for f in figures(doc) if f["layout"]["title"]["text"].startswith("Patents"))
     assert [t["name"] for t in patents["data"] if t["mode"] == "lines+markers"] == ["Guangdong", "Zhejiang"]
     assert "Not found among the units: nowhere." in " ".join(doc.text)
 
@@ -170,7 +176,7 @@ def test_rank_report(make_results):
     assert "levels / countries / reconciled" in text
     # HTML table: the intervals of p_frac, share and rank stay; those of pp_top10 go to the CSV/workbook.
     html = out.read_text(encoding="utf-8")
-    header = re.search(r"<thead><tr>(.*?)</tr></thead>", html[html.index("Table (countries)"):]).group(1)
+    header = re.search(r"<thead><tr>(.*?)</tr></thead>", html[html.index("<h3>Table (countries)</h3>"):]).group(1)
     cols = re.findall(r">([^<]+)</th>", header)
     assert {"p_frac_lb", "p_frac_ub", "share_lb", "rank_ub", "pp_top10"} <= set(cols)
     assert "pp_top10_lb" not in cols
@@ -186,8 +192,8 @@ def test_rank_drill_down_without_records_table(make_results):
 
 def test_growth_table_for_many_highlighted_pairs(make_results):
     folder = make_results("trends")
-    doc = parse(render_report(folder, highlight=["CN", "CN-BJ", "CN-SH", "CN-GD", "CN-JS", "CN-ZJ", "CN-SC"]))
-    html = (folder / "report.html").read_text(encoding="utf-8")
+    out = render_report(folder, highlight=["CN", "CN-BJ", "CN-SH", "CN-GD", "CN-JS", "CN-ZJ", "CN-SC"])
+    html = out.read_text(encoding="utf-8")
     section = html[html.index("<h2>Growth of the highlighted units</h2>"): html.index("<h2>Indicators over time</h2>")]
     assert "<li>" not in section and "<th" in section
     assert "x5.45 (+445 %), +20.74 % a year, 2014-2023" in section
@@ -206,23 +212,51 @@ def test_log_scale_buttons_only_for_wide_ranges(make_results):
 
 
 def test_counts_that_do_not_add_up_are_flagged(make_results):
-    folder = make_results("achievements")
+    folder = make_results("cities")
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["counts"] = {"read": 12667, "used": 12219, "rejected": 0, "duplicates": 448}
+    manifest["counts"] = {"read": 12667, "used": 12219, "rejected": 0}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     text = " ".join(parse(render_report(folder)).text)
     assert "read 12,667 differs from used 12,219 + rejected 0 by 448" in text
 
 
+def test_duplicates_are_part_of_the_reconciliation(make_results):
+    folder = make_results("cities")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["counts"] = {"read": 12667, "used": 12219, "rejected": 0, "duplicates": 448}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    text = " ".join(parse(render_report(folder)).text)
+    assert "read 12,667 = used 12,219 + rejected 0 + duplicates 448" in text
+    assert "differs" not in text
+
+
 def test_generic_report_lists_every_table(make_results):
-    out = render_report(make_results("achievements"))
-    text = " ".join(parse(out).text)
-    assert "Von Neumann architecture" in text
+    out = render_report(make_results("cities"))
+    doc = parse(out)
+    text = " ".join(doc.text)
+    assert "Munich" in text and "Aalborg" in text
     assert "Listed in the manifest but missing: missing.csv." in text
-    assert "plotly.js" not in out.read_text(encoding="utf-8")  # no charts, no bundle
+    # The ranked table gets a bar chart of its first units, by share; the unranked one none.
+    figs = figures(doc)
+    assert len(figs) == 1
+    assert figs[0]["data"][0]["y"] == ["Munich", "Beijing", "Leiden"] and figs[0]["data"][0]["x"] == [18.4, 16.8, 7.5]
+    html = out.read_text(encoding="utf-8")
+    assert "<td>2023</td>" in html or 'data-v="2023">2023<' in html  # years without a thousands separator
 
 
-@pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements"])
+def test_achievements_report(make_results):
+    doc = parse(render_report(make_results("achievements")))
+    text = " ".join(doc.text)
+    for section in ("Achievement list", "Level: country", "Level: institution", "Records behind a unit (institution)"):
+        assert section in text
+    assert "drilldown" not in [t for t in text.split() if t.startswith("Level")]
+    drills = [v for k, v in doc.json_blocks.items() if k.startswith("drill-")]
+    assert drills[0]["columns"] == ["record_id", "year", "period", "category", "work", "p_full", "p_frac", "V"]
+    usa = drills[0]["units"][0]
+    assert [r[0] for r in usa["rows"]] == ["A01", "A02", "A03"]
+
+
+@pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements", "cities"])
 def test_method_section_and_determinism(make_results, tmp_path, kind):
     folder = make_results(kind)
     a = render_report(folder, tmp_path / "a.html")
@@ -247,7 +281,7 @@ def test_errors_name_the_folder(tmp_path):
 
 
 def test_maybe_write_report(make_results):
-    folder = make_results("achievements")
+    folder = make_results("cities")
     assert maybe_write_report(folder, False) is None
     assert not (folder / "report.html").exists()
     assert maybe_write_report(folder, True) == folder / "report.html"
@@ -265,3 +299,87 @@ def test_cli(make_results, tmp_path):
     result = runner.invoke(app, ["report", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "per_capita"),
+    [
+        ("invention_patents_per_10k", True),
+        ("high_tech_enterprises_per_10000_resident_population", True),
+        ("Patents per 10,000 people", True),
+        ("GDP per capita", True),
+        ("每万人发明专利拥有量", True),
+        ("New technology companies founded per day", False),
+        ("new_tech_companies_per_day", False),
+        ("papers_sci", False),
+    ],
+)
+def test_per_capita_views_are_recognised(text, per_capita):
+    from innometrics.report.trends import _PER_CAPITA
+
+    assert bool(_PER_CAPITA.search(text)) == per_capita
+
+
+def test_tables_outside_the_folder_are_refused(make_results, tmp_path):
+    folder = make_results("cities")
+    (tmp_path / "secret.csv").write_text("a,b\n1,2\n")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["secret"] = "../secret.csv"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match="outside the results folder"):
+        render_report(folder)
+
+
+def test_missing_trends_columns_are_named(make_results):
+    folder = make_results("trends")
+    (folder / "trends.csv").write_text("unit,indicator,multiple\nCN-BJ,x,2.0\n")
+    with pytest.raises(DataError, match="first_period, last_period, first_value, last_value, cagr, n_points"):
+        render_report(folder)
+
+
+def test_index_panel_results_show_the_latest_period(make_results):
+    import pandas as pd
+
+    folder = make_results("index", audit=False, sensitivity=False)
+    res = pd.read_csv(folder / "results.csv")
+    older = res.assign(Index=res["Index"] - 10, Time=2019)
+    pd.concat([older, res.assign(Time=2020)]).to_csv(folder / "results.csv", index=False)
+    html = render_report(folder).read_text(encoding="utf-8")
+    assert "Period 2020 (the latest of 2; every period is in results.csv)." in html
+    table = html[html.index("<h2>Ranking</h2>"):]
+    assert table[: table.index("</table>")].count("<tr>") == len(res) + 1
+
+
+def test_unit_groups_come_from_the_checked_data_input(make_results):
+    import hashlib
+
+    import pandas as pd
+
+    folder = make_results("index", audit=False, sensitivity=False)
+    res = pd.read_csv(folder / "results.csv")
+    res.drop(columns="GDP_group").to_csv(folder / "results.csv", index=False)
+    data = pd.DataFrame({"uCode": list(res["uCode"]) * 2, "Time": [2019] * len(res) + [2020] * len(res),
+                         "GDP_group": ["S", "M", "L", "XL"] * (len(res) // 2),
+                         "EurAsia_group": ["Asia"] * len(res) + ["Asia", "Europe"] * (len(res) // 2)})
+    data.to_csv(folder / "inputs" / "data.csv", index=False)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["spec"]["data"]["indicators"] = str(folder / "inputs" / "data.csv")
+    manifest["inputs"].append({"path": str(folder / "inputs" / "data.csv"),
+                               "sha256": hashlib.sha256((folder / "inputs" / "data.csv").read_bytes()).hexdigest()})
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    doc = parse(render_report(folder))
+    assert "Unit groups read from the build's input data.csv" in " ".join(doc.text)
+    variants = next(v for k, v in doc.json_blocks.items() if k.endswith("-variants"))
+    # The broadest grouping (EurAsia: 2 groups) of the latest period (2020) gives the group median.
+    first = res.sort_values("Rank").iloc[0]
+    expected_group = "Asia" if list(res["uCode"]).index(first["uCode"]) % 2 == 0 else "Europe"
+    assert variants["base"]["data"][2]["name"] == f"median of EurAsia_group = {expected_group}"
+
+
+def test_cli_highlight(make_results, tmp_path):
+    from innometrics.cli.main import app
+
+    result = CliRunner().invoke(app, ["report", str(make_results("trends")), "-o", str(tmp_path / "t.html"),
+                                      "--highlight", "CN-GD", "--highlight", "Zhejiang"])
+    assert result.exit_code == 0, result.output
+    assert "Highlighted: <b>Guangdong</b>, <b>Zhejiang</b>." in (tmp_path / "t.html").read_text(encoding="utf-8")

@@ -12,9 +12,9 @@ from innometrics.report import render_report
 from innometrics.report.charts import plotly_js
 from innometrics.report.html import esc, json_script, safe_json
 
-from conftest import ATTR, CLOSE_PRE, SCRIPT
+from hostile_strings import ATTR, CLOSE_PRE, SCRIPT
 
-KINDS = ["trends", "index", "rank", "achievements"]
+KINDS = ["trends", "index", "rank", "achievements", "cities"]
 EXTERNAL = ("http:", "https:", "//", "ftp:", "file:")
 
 
@@ -70,21 +70,20 @@ def test_hostile_strings_render_as_text(make_results, kind):
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
         if tag == "script":
             assert attrs == {} or (set(attrs) == {"type", "id"} and attrs["type"] == "application/json"), attrs
-    assert len(doc.scripts) == (1 if kind == "achievements" else 2)
+    assert len(doc.scripts) == 2  # plotly.js and the page's own script
     # No raw injected markup anywhere in the file; the escaped text is there.
     assert "<script>alert(" not in html
     assert 'onmouseover="x' not in html
     assert esc(SCRIPT) in html  # &lt;script&gt;alert(1)&lt;/script&gt;
     assert esc(CLOSE_PRE) in html  # the spec text stays inside its <pre>
-    if kind != "achievements":
-        assert esc(ATTR) in html
+    assert esc(ATTR) in html
     # Strings handed to Plotly are HTML-escaped (Plotly parses tags in text); drill-down data
     # stays raw because the page writes it with textContent.
     figure_strings = [s for block in doc.json_blocks if isinstance(block, dict) and "layout" in block for s in _strings(block)]
     assert not any("<script" in s for s in figure_strings)
     if kind in ("trends", "index"):
         assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in s for s in figure_strings)
-    if kind == "rank":
+    if kind in ("rank", "achievements"):
         drill = [b for b in doc.json_blocks if isinstance(b, dict) and "units" in b]
         assert any(s == SCRIPT for b in drill for s in _strings(b))
 
@@ -112,7 +111,7 @@ def test_self_contained(make_results, kind):
     css = html[html.index("<style>"): html.index("</style>")]
     assert "url(" not in css and "@import" not in css
     bundle_header = plotly_js()[:200].strip().splitlines()[1]  # "* plotly.js vX.Y.Z"
-    assert html.count(bundle_header) == (0 if kind == "achievements" else 1)
+    assert html.count(bundle_header) == 1
 
 
 def test_asem_sized_index_report_is_small(make_results, tmp_path):

@@ -89,13 +89,65 @@ def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     return rows
 
 
+def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
+    """Country and institution rankings of a real Web of Science export, fractional counting with stability intervals."""
+    from innometrics.rankings.pipeline import rank_build, write_rank
+
+    result = rank_build(bundled("bibliographic", "wos_rank.toml"))
+    c = result.summary["counts"]
+    err_console.print(f"  records: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
+    folder = write_rank(result, out / "rank_wos")
+    rows = [("WoS country ranking", folder / "country.csv"), ("WoS institution ranking", folder / "institution.csv")]
+    if report:
+        from innometrics.report import render_report
+
+        rows.append(("WoS ranking report", render_report(folder, folder / "report.html")))
+    return rows
+
+
+def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
+    """Achievement lists (BenchCouncil style) from the bundled chip landmarks table (not BenchCouncil's list)."""
+    from innometrics.rankings.achievement_lists import build_achievement_lists, write_achievement_lists
+
+    result = build_achievement_lists(bundled("achievements", "chip_landmarks.toml"))
+    folder = write_achievement_lists(result, out / "achievements")
+    rows = [("Achievement list", folder / "achievements.csv"), ("Achievement countries", folder / "country.csv")]
+    if report:
+        from innometrics.report import render_report
+
+        rows.append(("Achievements report", render_report(folder, folder / "report.html")))
+    return rows
+
+
+def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
+    """Science Cities, S&T clusters and Nature Index leaders from the bundled Web of Science export."""
+    from innometrics.rankings.views import build_cities, build_clusters, build_nature_index
+
+    spec = bundled("bibliographic", "wos_views.toml")
+    rows = []
+    for name, builder, table in (("cities", build_cities, "cities.csv"), ("clusters", build_clusters, "clusters.csv"),
+                                 ("nature_index", build_nature_index, "leaders.csv")):
+        folder = builder(spec, out / name)
+        rows.append((f"{name.replace('_', ' ').capitalize()} table", folder / table))
+        if report:
+            from innometrics.report import render_report
+
+            rows.append((f"{name.replace('_', ' ').capitalize()} report", render_report(folder, folder / "report.html")))
+    return rows
+
+
 @handle_errors
 def demo(
     out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder for all demo outputs."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the HTML reports."),
 ) -> None:
-    """Run every main job on bundled data (trends, the ASEM index with audit and sensitivity) and print the paths."""
-    steps = [demo_beijing, demo_china_provinces, demo_asem_index]
+    """Run every main job on bundled data and print where the outputs are.
+
+    Trends (Beijing, China provinces), the ASEM index with audit and sensitivity, a
+    WoS country and institution ranking, achievement lists, cities, clusters and Nature
+    Index leaders.
+    """
+    steps = [demo_beijing, demo_china_provinces, demo_asem_index, demo_rankings, demo_achievements, demo_views]
     produced: list[tuple[str, Path]] = []
     for step in steps:
         err_console.print(f"[bold]demo[/bold]: {step.__doc__.splitlines()[0]}", highlight=False)

@@ -42,6 +42,9 @@ def _register_commands() -> None:
     from innometrics.cli import report_cmd
 
     report_cmd.register(app)
+    from innometrics.cli import rank_cmd
+
+    rank_cmd.register(app)
     from innometrics.cli import index_cmd
 
     index_cmd.register(app)

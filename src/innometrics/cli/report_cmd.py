@@ -25,7 +25,7 @@ def report(
 
     path = render_report(results_dir, out, xlsx=xlsx, highlight=list(highlight) or None)
     size = path.stat().st_size
-    console.print(f"report: {path} ({size / 1e6:.1f} MB)", highlight=False)
+    console.print(f"report: {path} ({size / 1e6:.2f} MB)", highlight=False)
     if xlsx is not None:
         console.print(f"workbook: {xlsx}", highlight=False)
 

@@ -12,11 +12,9 @@ from innometrics.cli.common import console, err_console, handle_errors
 
 def maybe_report(out_dir: Path, enabled: bool, highlight: list[str] | None = None) -> Path | None:
     """Render ``out_dir/report.html`` when reports are enabled; return its path."""
-    if not enabled:
-        return None
-    from innometrics.report import render_report
+    from innometrics.report import maybe_write_report
 
-    return render_report(out_dir, out_dir / "report.html", highlight=highlight or None)
+    return maybe_write_report(out_dir, enabled, highlight=highlight or None)
 
 
 @handle_errors

@@ -70,6 +70,7 @@ def write_excel(
     *,
     units: Mapping[str, Mapping[str, str]] | None = None,
     number_format: str = "#,##0.00##",
+    column_formats: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Path:
     """Write one sheet per table, with frozen headers and number formats.
 
@@ -79,10 +80,14 @@ def write_excel(
         Sheet names are cut to Excel's 31 characters.
     units : mapping, optional
         ``{sheet: {column: unit}}``; the unit is shown in the header as ``column [unit]``.
+    column_formats : mapping, optional
+        ``{sheet: {column: Excel number format}}`` (e.g. ``"0.00%"`` for shares), overriding
+        ``number_format`` for those numeric columns; the stored values are unchanged.
     """
     from openpyxl.utils import get_column_letter
 
     units = units or {}
+    column_formats = column_formats or {}
     with atomic_path(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, df in sheets.items():
@@ -98,7 +103,11 @@ def write_excel(
                     letter = get_column_letter(j)
                     width = max([len(str(out.columns[j - 1]))] + [len(str(v)) for v in df[col].head(200)])
                     ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
-                    if pd.api.types.is_float_dtype(df[col]):
+                    own_format = column_formats.get(name, {}).get(col)
+                    if own_format and pd.api.types.is_numeric_dtype(df[col]):
+                        for cell in ws[letter][1:]:
+                            cell.number_format = own_format
+                    elif pd.api.types.is_float_dtype(df[col]):
                         for cell in ws[letter][1:]:
                             cell.number_format = number_format
                     elif pd.api.types.is_integer_dtype(df[col]):

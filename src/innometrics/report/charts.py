@@ -227,6 +227,35 @@ def bar_chart(
     return fig
 
 
+def growth_chart(
+    categories: Sequence[Any],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    texts: Sequence[Sequence[str]],
+    *,
+    title: str,
+) -> go.Figure:
+    """Horizontal grouped bars of growth multiples, each labelled with its text (``x5.45 (+445 %)``),
+    with a reference line at 1 (no change)."""
+    cats = [plot_text(c) for c in categories]
+    fig = go.Figure()
+    for i, ((name, values), text) in enumerate(zip(series, texts)):
+        fig.add_trace(go.Bar(
+            y=cats, x=list(values), name=plot_text(name), orientation="h", text=[plot_text(t) for t in text],
+            textposition="outside", cliponaxis=False, marker={"color": HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)]},
+            hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>",
+        ))
+    height = max(260, 80 + 26 * len(cats) * max(1, len(series)))
+    fig.update_layout(base_layout(
+        title, height=height, barmode="group", showlegend=len(series) > 1,
+        yaxis={"type": "category", "autorange": "reversed"},
+        xaxis={"rangemode": "tozero"},  # no axis title: the chart title names the multiple
+        margin={"r": 120},
+        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": 1, "x1": 1, "y0": 0, "y1": 1,
+                 "line": {"color": "#5b6475", "width": 1, "dash": "dot"}}],
+    ))
+    return fig
+
+
 def grouped_bars(
     categories: Sequence[Any],
     series: Sequence[tuple[str, Sequence[float]]],
@@ -292,8 +321,11 @@ def heatmap(
     fig = go.Figure(go.Heatmap(**trace))
     size = min(900, max(360, 120 + 14 * n))
     fig.update_layout(
-        base_layout(title, height=size, xaxis={"type": "category", "tickangle": -45, "showgrid": False},
-                    yaxis={"type": "category", "autorange": "reversed", "showgrid": False})
+        base_layout(title, height=size,
+                    xaxis={"type": "category", "tickangle": -45, "showgrid": False, "dtick": 1,
+                           "tickfont": {"size": 9 if n > 30 else 11}},
+                    yaxis={"type": "category", "autorange": "reversed", "showgrid": False, "dtick": 1,
+                           "tickfont": {"size": 9 if n > 30 else 11}})
     )
     return fig
 

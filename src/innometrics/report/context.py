@@ -92,17 +92,39 @@ class ResultsDir:
         tables = self.manifest.get("tables") or {}
         return {str(k): str(v) for k, v in tables.items()} if isinstance(tables, dict) else {}
 
+    def all_tables(self) -> dict[str, str]:
+        """The manifest's tables plus any CSV under ``audit/`` or ``sensitivity/`` it does not list
+        (a later step may have rewritten the manifest without them)."""
+        tables = dict(self.tables)
+        listed = {rel.replace("\\", "/") for rel in tables.values()}
+        for sub in ("audit", "sensitivity"):
+            folder = self.path / sub
+            if folder.is_dir():
+                for p in sorted(folder.glob("*.csv")):
+                    rel = f"{sub}/{p.name}"
+                    if rel not in listed:
+                        tables.setdefault(f"{sub}/{p.stem}", rel)
+        return tables
+
     def file(self, relative: str) -> Path:
-        return self.path / relative
+        """``relative`` under the folder; a path leading outside it (``../x.csv``) is a DataError."""
+        path = self.path / relative
+        if not path.resolve().is_relative_to(self.path.resolve()):
+            raise DataError(
+                f"the manifest lists {relative!r}, which is outside the results folder; "
+                "tables must be given relative to the folder",
+                file=self.path / "manifest.json", reason="path_outside_results",
+            )
+        return path
 
     def has(self, relative: str) -> bool:
-        return (self.path / relative).is_file()
+        return self.file(relative).is_file()
 
     def table(self, relative: str, *, required: bool = False) -> pd.DataFrame | None:
         """Read ``relative`` (a CSV under the folder), cached; None when absent and optional."""
         if relative in self._cache:
             return self._cache[relative]
-        path = self.path / relative
+        path = self.file(relative)
         if not path.is_file():
             if required:
                 raise DataError(
@@ -114,9 +136,18 @@ class ResultsDir:
         self._cache[relative] = df
         return df
 
+    def require_columns(self, df: pd.DataFrame, relative: str, columns: Sequence[str]) -> None:
+        """Raise a DataError naming the missing columns of ``relative``."""
+        missing = [c for c in columns if find_column(df, c) is None]
+        if missing:
+            raise DataError(
+                f"the {self.kind} report needs the columns {', '.join(missing)}; found {', '.join(map(str, df.columns)) or 'none'}",
+                file=self.path / relative, column=missing[0], reason="missing_column",
+            )
+
     def json(self, relative: str) -> Any:
         """Read a JSON file under the folder, or None when absent."""
-        path = self.path / relative
+        path = self.file(relative)
         if not path.is_file():
             return None
         try:
@@ -159,12 +190,17 @@ def method_section(results: ResultsDir, page: Page) -> None:
         items = {k: f"{v:,}" if isinstance(v, int) else v for k, v in counts.items()}
         body = definition_list(items)
         read, used, rejected = counts.get("read"), counts.get("used"), counts.get("rejected")
-        if all(isinstance(v, int) for v in (read, used, rejected)):
-            if read == used + rejected:
-                body += f'<p class="ok">read {read:,} = used {used:,} + rejected {rejected:,}</p>'
+        # Exact repeats of a record (e.g. one value published in two tables) are counted
+        # apart: they are neither used twice nor lost.
+        duplicates = counts.get("duplicates", 0)
+        if all(isinstance(v, int) for v in (read, used, rejected, duplicates)):
+            dup_text = f" + duplicates {duplicates:,}" if duplicates else ""
+            if read == used + rejected + duplicates:
+                body += f'<p class="ok">read {read:,} = used {used:,} + rejected {rejected:,}{dup_text}</p>'
             else:
-                body += (f'<p class="bad">read {read:,} differs from used {used:,} + rejected {rejected:,} '
-                         f"by {read - used - rejected:,}: those records are neither used nor listed as rejected.</p>")
+                gap = read - used - rejected - duplicates
+                body += (f'<p class="bad">read {read:,} differs from used {used:,} + rejected {rejected:,}{dup_text} '
+                         f"by {gap:,}: those records are neither used nor listed as rejected.</p>")
         page.add("Records read, used and rejected", body, level=3)
 
     inputs = m.get("inputs") or []
@@ -174,7 +210,7 @@ def method_section(results: ResultsDir, page: Page) -> None:
         )
         page.add("Inputs", table_html(frame, table_id=page.new_id("table"), searchable=len(frame) > 10), level=3)
 
-    tables = results.tables
+    tables = results.all_tables()
     if tables:
         rows = []
         for name, rel in tables.items():

@@ -22,6 +22,13 @@ COLUMN_UNITS = {
     "Weight": "relative weight",
 }
 
+#: Excel number formats of well-known columns (fractions shown as percentages).
+COLUMN_FORMATS = {
+    "share": "0.00%",
+    "cagr": "0.00%",
+    "multiple": "0.00",
+}
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -48,11 +55,12 @@ def export_excel(results: ResultsDir, path: str | Path) -> Path:
     Values are the CSVs' values (read with the same reader as the report), so the
     workbook and the CSVs hold the same numbers.
     """
-    tables = {name: rel for name, rel in results.tables.items() if rel.lower().endswith(".csv") and results.has(rel)}
+    tables = {name: rel for name, rel in results.all_tables().items() if rel.lower().endswith(".csv") and results.has(rel)}
     *table_sheets, about_sheet = sheet_names(list(tables) + ["about"])
     names = dict(zip(tables, table_sheets))
     sheets: dict[str, pd.DataFrame] = {}
     units: dict[str, dict[str, str]] = {}
+    formats: dict[str, dict[str, str]] = {}
     for name, rel in tables.items():
         df = results.table(rel)
         sheet = names[name]
@@ -60,6 +68,10 @@ def export_excel(results: ResultsDir, path: str | Path) -> Path:
         col_units = {c: COLUMN_UNITS[c] for c in df.columns if c in COLUMN_UNITS}
         if col_units:
             units[sheet] = col_units
+        col_formats = {c: f for c in df.columns for key, f in COLUMN_FORMATS.items()
+                       if str(c) == key or str(c).startswith(f"{key}_")}
+        if col_formats:
+            formats[sheet] = col_formats
     m = results.manifest
     about = [("kind", results.kind), ("created_by", str(m.get("created_by", "")))]
     counts = m.get("counts") or {}
@@ -71,4 +83,4 @@ def export_excel(results: ResultsDir, path: str | Path) -> Path:
     for name, rel in tables.items():
         about.append((f"sheet {names[name]}", rel))
     sheets[about_sheet] = pd.DataFrame(about, columns=["item", "value"])
-    return write_excel(sheets, path, units=units)
+    return write_excel(sheets, path, units=units, column_formats=formats)

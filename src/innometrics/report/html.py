@@ -96,6 +96,17 @@ def _cell_value(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
+_YEAR_LIKE = re.compile(r"^(year|period|time|first_period|last_period|base_period)$|_year$", re.IGNORECASE)
+
+
+def _plain_number(value: Any) -> str:
+    """Years and periods: no thousands separator (2023, not 2,023)."""
+    x = _cell_value(value)
+    if x is None:
+        return ""
+    return str(int(x)) if x == int(x) else format_number(x)
+
+
 def table_html(
     df: pd.DataFrame,
     *,
@@ -128,7 +139,7 @@ def table_html(
         turns them into text; numeric columns always sort by value.
     """
     headers = dict(headers or {})
-    formats = dict(formats or {})
+    formats = {**{c: _plain_number for c in df.columns if _YEAR_LIKE.search(str(c))}, **dict(formats or {})}
     numeric_sort = set(numeric_sort or ())
     n_total = len(df)
     shown = df if max_rows is None or n_total <= max_rows else df.iloc[:max_rows]
@@ -162,8 +173,8 @@ def table_html(
             else:
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
             if raw is not None:
-                # Right-aligned by CSS (td[data-v]); ten significant digits sort exactly enough.
-                parts.append(f'<td data-v="{raw:.10g}">{esc(text)}</td>')
+                # Right-aligned by CSS (td[data-v]); the sort key keeps 8 significant digits.
+                parts.append(f'<td data-v="{raw:.8g}">{esc(text)}</td>')
             elif c in numeric_cols or c in numeric_sort:
                 parts.append(f'<td class="num">{esc(text)}</td>')
             else:
@@ -244,7 +255,7 @@ class Page:
             by the browser's ``DecompressionStream`` when the page opens.
         """
         toc = "".join(
-            f'<li class="l{s.level}"><a href="#{esc(s.anchor)}">{esc(s.title)}</a></li>' for s in self.sections
+            f'<li class="l{s.level}"><a href="#{esc(s.anchor)}">{esc(s.title)}</a></li>' for s in self.sections if s.level <= 2
         )
         body = []
         for s in self.sections:
@@ -269,6 +280,7 @@ class Page:
             f"<title>{esc(self.title)}</title><style>{CSS}</style></head><body>"
             f"<header><h1>{esc(self.title)}</h1>{subtitle}</header>"
             f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav>'
+            '<noscript><p class="note">Charts, sorting and search need JavaScript; the tables read without it.</p></noscript>'
             f"<main>{''.join(body)}</main>"
             f'<footer>Made by {esc(generator)}. This file is self-contained and works offline.</footer>'
             f"{''.join(scripts)}</body></html>\n"
@@ -298,7 +310,6 @@ h1{font-size:1.7em;margin:0}h2{font-size:1.35em;margin:1.6em 0 .4em;border-botto
 h3{font-size:1.12em;margin:1.2em 0 .3em}h4{font-size:1em;margin:1em 0 .3em}
 .subtitle{color:var(--muted);margin:.2em 0}
 nav.toc ul{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:.92em}
-nav.toc li.l3,nav.toc li.l4{display:none}
 a{color:var(--accent)}
 .note{color:var(--muted);font-size:.9em}
 .tbl-tools{margin:.4em 0;display:flex;align-items:center;gap:10px}
@@ -312,6 +323,7 @@ th{position:sticky;top:0;background:#eef1f6;cursor:pointer;user-select:none;whit
 th[aria-sort=ascending]::after{content:" \\25B2";font-size:.75em}
 th[aria-sort=descending]::after{content:" \\25BC";font-size:.75em}
 td.num,th.num,td[data-v]{text-align:right;font-variant-numeric:tabular-nums}
+td[data-v]{white-space:nowrap}
 tbody tr:nth-child(even){background:var(--bg-alt)}
 tr.hl td{font-weight:600}
 .chart{width:100%;min-height:320px;margin:8px 0 16px;break-inside:avoid}
@@ -328,8 +340,9 @@ ul.tree .w{color:var(--muted);font-size:.88em}
 footer{margin-top:40px;color:var(--muted);font-size:.85em;border-top:1px solid var(--line);padding-top:8px}
 @media print{
 body{max-width:none;padding:0;font-size:10pt}
-nav.toc,.tbl-tools,.controls,.no-print{display:none!important}
+nav.toc,.tbl-tools,.controls,.no-print,.modebar-container{display:none!important}
 .tbl-scroll{max-height:none;overflow:visible;border:0}
+table{font-size:7.5pt}th,td{padding:2px 4px}th{white-space:normal}
 th{position:static}
 tr,.chart,dl.kv{break-inside:avoid}
 h2,h3{break-after:avoid}

@@ -1,11 +1,14 @@
 """Report for a composite index build (COINr-style).
 
-Reads ``results.csv`` (``uCode, uName``, one column per aggregate, the rank),
-``weights.csv`` (COINr iMeta layout: ``Level, iCode, iName, Direction, Weight, Parent,
-Type``), optional ``audit/*.csv`` (correlations, Cronbach's alpha, PCA) and
-``sensitivity/rank_intervals.csv`` / ``sensitivity/sobol.csv``. Shows the framework
-tree, the ranking with pillar scores, the top units, a unit profile against the group
-median, the audit and the sensitivity analysis.
+Reads ``results.csv`` (``uCode, uName``, one column per aggregate, the rank; with a
+``Time`` column the latest period is shown), the framework from ``weights.csv`` when it
+carries ``Parent`` (COINr iMeta layout: ``Level, iCode, iName, Direction, Weight, Parent,
+Type``), else from a ``meta`` table of the folder or the spec's ``data.meta`` input (checked
+against its SHA-256 in the manifest) with the build's weights from ``weights.csv``
+(``iCode, Level, Weight``); optional ``audit/*.csv`` and ``sensitivity/*.csv``
+(:mod:`innometrics.report.index_analysis`). Shows the framework tree, the ranking with
+pillar scores, the top units, a unit profile against the group median, the audit and
+the sensitivity analysis (OECD/JRC Handbook on Constructing Composite Indicators, 2008).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innometrics.errors import DataError
 from innometrics.report.charts import bar_chart, chart_block, grouped_bars, switch_block
 from innometrics.report.context import ResultsDir, find_column, read_csv
 from innometrics.report.format import format_number
@@ -25,17 +29,13 @@ from innometrics.report.index_analysis import audit_sections, sensitivity_sectio
 TOP_N = 20
 
 
-def _input_meta(results: ResultsDir) -> tuple[pd.DataFrame | None, str]:
-    """The indicator metadata (COINr iMeta) the build read, for the framework's parents and names.
+def _verified_input(results: ResultsDir, key: str) -> tuple[pd.DataFrame | None, str]:
+    """The spec's ``data.<key>`` input file, used only when its SHA-256 matches the manifest's record.
 
-    Looked for as a ``meta`` table of the folder, else as the spec's ``data.meta``
-    input, used only when its SHA-256 matches the one recorded in the manifest.
+    Returns the table (or None) and a note saying where it came from or why it is not used.
     """
-    rel = results.tables.get("meta")
-    if rel and results.has(rel):
-        return results.table(rel), ""
     spec = results.manifest.get("spec") if isinstance(results.manifest.get("spec"), dict) else {}
-    path = (spec.get("data") or {}).get("meta") if isinstance(spec.get("data"), dict) else None
+    path = (spec.get("data") or {}).get(key) if isinstance(spec.get("data"), dict) else None
     if not path:
         return None, ""
     path = Path(path)
@@ -43,11 +43,40 @@ def _input_meta(results: ResultsDir) -> tuple[pd.DataFrame | None, str]:
         path = results.path / path
     recorded = {str(i.get("path")): i.get("sha256") for i in results.manifest.get("inputs") or [] if isinstance(i, dict)}
     if not path.is_file():
-        return None, f"The framework's parents are not in the results folder and the input {path} is not found."
+        return None, f"The build's input {path} is not found."
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if recorded.get(str(path)) not in (None, digest):
-        return None, f"The input {path} changed since the build (SHA-256 differs); framework tree not drawn."
-    return read_csv(path), f"Framework read from the build's input {path.name} (SHA-256 {digest[:12]}...)."
+        return None, f"The input {path} changed since the build (SHA-256 differs); not used."
+    return read_csv(path), f"read from the build's input {path.name} (SHA-256 {digest[:12]}...)"
+
+
+def _input_meta(results: ResultsDir) -> tuple[pd.DataFrame | None, str]:
+    """The indicator metadata (COINr iMeta) the build read, for the framework's parents and names:
+    a ``meta`` table of the folder, else the spec's ``data.meta`` input (checked by SHA-256)."""
+    rel = results.tables.get("meta")
+    if rel and results.has(rel):
+        return results.table(rel), ""
+    meta, note = _verified_input(results, "meta")
+    if meta is None:
+        return None, (note.replace("not used.", "framework tree not drawn.") if note else "")
+    return meta, f"Framework {note}."
+
+
+def _unit_groups(results: ResultsDir, codes: pd.Series) -> tuple[pd.DataFrame | None, str]:
+    """Group columns (``*_group``, COINr's iData layout) of the units, from the spec's
+    ``data.indicators`` input (checked by SHA-256); the latest ``Time`` when it is a panel."""
+    data, note = _verified_input(results, "indicators")
+    if data is None:
+        return None, ""
+    code = find_column(data, "uCode", "unit", "code")
+    groups = [c for c in data.columns if str(c).lower().endswith("_group")]
+    if code is None or not groups:
+        return None, ""
+    time = find_column(data, "Time", "period")
+    if time is not None:
+        data = data.sort_values(time, kind="stable").drop_duplicates(code, keep="last")
+    data = data.assign(**{code: data[code].astype(str)}).set_index(code)[groups]
+    return data.reindex(codes.astype(str)).reset_index(drop=True), f"Unit groups {note}."
 
 
 def _meta(results: ResultsDir) -> tuple[pd.DataFrame | None, str]:
@@ -126,7 +155,11 @@ def _score_columns(results_df: pd.DataFrame, meta: pd.DataFrame | None) -> tuple
 
 def render(results: ResultsDir, page: Page) -> None:
     """Add the index sections to ``page``."""
-    res = results.table(results.tables.get("results", "results.csv"), required=True).copy()
+    res_rel = results.tables.get("results", "results.csv")
+    res = results.table(res_rel, required=True).copy()
+    if not len(res.columns) or not any(pd.api.types.is_numeric_dtype(res[c]) for c in res.columns):
+        raise DataError("results.csv has no score columns; rebuild the index", file=results.file(res_rel),
+                        reason="missing_column")
     period_note = ""
     time_col = find_column(res, "Time", "period")
     if time_col is not None and res[time_col].nunique() > 1:
@@ -163,10 +196,17 @@ def render(results: ResultsDir, page: Page) -> None:
         page.add("Framework", f'<p class="note">{esc(meta_note)}</p>')
 
     group_cols = [c for c in res.columns if str(c).lower().endswith("_group") or str(c).lower() in ("group", "region")]
-    cols = [c for c in [rank_col, code_col, name_col] if c] + group_cols[:2] + aggs
+    group_note = ""
+    if not group_cols:
+        groups, group_note = _unit_groups(results, res[code_col])
+        if groups is not None:
+            res = pd.concat([res.reset_index(drop=True), groups], axis=1)
+            group_cols = list(groups.columns)
+    cols = [c for c in [rank_col, code_col, name_col] if c] + group_cols[:4] + aggs
     headers = {c: f"{meta_names.get(str(c), c)}" for c in aggs}
     headers.update({code_col: "code", **({name_col: "unit"} if name_col else {})})
-    page.add("Ranking", table_html(res[cols], table_id=page.new_id("table"), headers=headers))
+    page.add("Ranking", table_html(res[cols], table_id=page.new_id("table"), headers=headers)
+             + (f'<p class="note">{esc(group_note)}</p>' if group_note else ""))
 
     if top is not None:
         top_rows = res.dropna(subset=[top]).sort_values(top, ascending=False, kind="stable").head(TOP_N)
@@ -222,7 +262,10 @@ def _profile(page, res, code_col, names, pillars, meta_names, group_cols) -> str
     value_range = None
     if finite.size and finite.min() >= 0 and finite.max() <= 100:
         value_range = [0, 100]
-    group = group_cols[0] if group_cols else None
+    # The broadest grouping (fewest groups, at least two) gives the most telling group median.
+    sizes = {g: res[g].nunique() for g in group_cols}
+    usable = [g for g in group_cols if sizes[g] >= 2]
+    group = min(usable, key=lambda g: (sizes[g], group_cols.index(g))) if usable else None
     variants = []
     for i in range(len(res)):
         code = res[code_col].iloc[i]

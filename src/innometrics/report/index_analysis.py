@@ -69,7 +69,8 @@ def _correlation_views(page: Page, df: pd.DataFrame, names: dict, framework_orde
             return
         rows, cols = _ordered(row_codes, framework_order), _ordered(col_codes, framework_order)
         z = _matrix(pairs, rows, cols, symmetric=symmetric)
-        fig = heatmap(z.tolist(), [names.get(c, c) for c in cols], [names.get(c, c) for c in rows], title=title, zmin=-1, zmax=1)
+        # Codes on the axes (the framework tree above gives their names): every label fits.
+        fig = heatmap(z.tolist(), cols, rows, title=title, zmin=-1, zmax=1)
         blocks.append(chart_block(page, fig, label=title))
 
     within = df[(df["kind"] == "within_group") & (df["level1"] == 1) & (df["level2"] == 1)]
@@ -138,7 +139,8 @@ def audit_sections(results: ResultsDir, page: Page, names: dict, framework_order
 
 
 def _audit_body(page, stem, rel, df, names, framework_order) -> str:
-    if stem == "correlations" or "corr" in stem and find_column(df, "code1") is not None and stem != "correlation_flags":
+    long_correlations = "corr" in stem and stem != "correlation_flags" and find_column(df, "code1") is not None
+    if long_correlations:
         views = _correlation_views(page, df, names, framework_order)
         if views:
             return views
@@ -147,7 +149,7 @@ def _audit_body(page, stem, rel, df, names, framework_order) -> str:
         z, xs, ys = matrix
         finite = z[np.isfinite(z)]
         bounded = finite.size > 0 and finite.min() >= -1 and finite.max() <= 1
-        fig = heatmap(z.tolist(), [names.get(x, x) for x in xs], [names.get(y, y) for y in ys], title=stem.replace("_", " "),
+        fig = heatmap(z.tolist(), xs, ys, title=stem.replace("_", " "),
                       zmin=-1 if bounded else None, zmax=1 if bounded else None)
         return chart_block(page, fig, label=stem)
     body = ""

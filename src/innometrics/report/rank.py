@@ -30,7 +30,7 @@ _INTERVAL_PAIRS = [
 
 
 def _is_level_table(name: str, df: pd.DataFrame | None) -> bool:
-    if df is None or name.startswith("yearly") or name in ("rejects", "records", "credits", "summary"):
+    if df is None or name.startswith("yearly") or name in ("rejects", "records", "credits", "summary", "drilldown", "achievements"):
         return False
     return find_column(df, "unit") is not None and (find_column(df, "p_frac") is not None or find_column(df, "p_full") is not None)
 
@@ -77,9 +77,14 @@ def render(results: ResultsDir, page: Page) -> None:
 
     credits = results.table(results.tables.get("credits", "credits.csv"))
     records = results.table(results.tables.get("records", "records.csv"))
+    render_levels(results, page, levels, credits, records)
+    _rejects(results, page)
+
+
+def render_levels(results: ResultsDir, page: Page, levels: dict[str, str], credits, records) -> None:
+    """One section per level: top units, yearly trend, table, drill-down to the records."""
     for level, rel in levels.items():
         _level_section(results, page, level, results.table(rel), credits, records)
-    _rejects(results, page)
 
 
 def _flatten(obj: dict, prefix: str = "") -> dict[str, str]:
@@ -135,11 +140,13 @@ def _level_section(results, page: Page, level: str, df: pd.DataFrame, credits, r
     if value is not None and len(df):
         top = df.dropna(subset=[value]).head(TOP_N)
         interval = _interval(top, value)
+        def numbers(col):
+            return pd.to_numeric(top[col], errors="coerce").tolist()
+
         fig = bar_chart(
-            _labels(top, unit), pd.to_numeric(top[value]).tolist(), title=f"Top {len(top)} by {value} ({level})",
-            value_title=value,
-            error_low=pd.to_numeric(top[interval[0]]).tolist() if interval else None,
-            error_high=pd.to_numeric(top[interval[1]]).tolist() if interval else None,
+            _labels(top, unit), numbers(value), title=f"Top {len(top)} by {value} ({level})", value_title=value,
+            error_low=numbers(interval[0]) if interval else None,
+            error_high=numbers(interval[1]) if interval else None,
         )
         note = f'<p class="note">Bars: stability interval {esc(interval[0])} to {esc(interval[1])}.</p>' if interval else ""
         page.add(f"Top units ({level})", chart_block(page, fig, label=f"top units {level}") + note, level=3)
@@ -176,7 +183,7 @@ def _yearly(page, level, yearly, df, unit, value) -> None:
     labels = dict(zip(df[unit], _labels(df, unit)))
     yearly = yearly.assign(**{y_unit: yearly[y_unit].astype(str)})
     series = []
-    for k, code in enumerate(top_units):
+    for code in top_units:
         rows = yearly[yearly[y_unit] == code].sort_values(y_year)
         if len(rows):
             series.append({"name": labels.get(code, code), "x": rows[y_year].tolist(),
@@ -202,7 +209,8 @@ def _drill(page: Page, level: str, df: pd.DataFrame, unit: str, credits: pd.Data
             return ""
     sub = sub.assign(**{c_unit: sub[c_unit].astype(str), c_rec: sub[c_rec].astype(str)})
     credit_cols = [c for c in sub.columns if c not in (c_unit, c_rec, c_level) and pd.api.types.is_numeric_dtype(sub[c])]
-    rec_cols = [c for c in ("year", "type", "title", "citations", "source_format") if find_column(records, c)]
+    rec_cols = [c for c in ("year", "period", "category", "type", "title", "work", "citations", "source_format")
+                if find_column(records, c)]
     rec_cols = [find_column(records, c) for c in rec_cols]
     recs = records.assign(**{r_rec: records[r_rec].astype(str)}).drop_duplicates(r_rec).set_index(r_rec)[rec_cols]
     merged = sub[[c_unit, c_rec] + credit_cols].merge(recs, left_on=c_rec, right_index=True, how="left")
@@ -237,6 +245,11 @@ def _drill(page: Page, level: str, df: pd.DataFrame, unit: str, credits: pd.Data
         f'<select id="{sel_id}" class="drill" data-src="{src_id}" data-out="{out_id}">{"".join(options)}</select></div>'
         f'<div id="{out_id}" class="drill-out"></div>' + json_script(payload, src_id)
     )
+
+
+def rejects_section(results: ResultsDir, page: Page) -> None:
+    """The rejected records with their reasons (counted by reason)."""
+    _rejects(results, page)
 
 
 def _rejects(results: ResultsDir, page: Page) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from innometrics import __version__
 from innometrics.io.writers import write_text
-from innometrics.report import generic, index, rank, trends
+from innometrics.report import achievements, generic, index, rank, trends
 from innometrics.report.charts import plotly_js
 from innometrics.report.context import ResultsDir, method_section
 from innometrics.report.excel import export_excel
@@ -22,12 +22,14 @@ RENDERERS: dict[str, Callable[[ResultsDir, Page], None]] = {
     "trends": trends.render,
     "index": index.render,
     "rank": rank.render,
+    "achievements": achievements.render,
 }
 
 TITLES = {
     "trends": "Indicator trends",
     "index": "Composite index",
     "rank": "Contribution ranking",
+    "achievements": "Achievement lists",
 }
 
 REPORT_NAME = "report.html"
@@ -42,7 +44,7 @@ def _title(results: ResultsDir) -> tuple[str, str]:
     spec = m.get("spec") if isinstance(m.get("spec"), dict) else {}
     title = m.get("title") or spec.get("title") or spec.get("name")
     if not isinstance(title, str) or not title.strip():
-        title = TITLES.get(results.kind, f"Results: {results.kind}")
+        title = TITLES.get(results.kind, results.kind.replace("_", " ").capitalize())
     subtitle = f"{results.kind} results from {results.path.name}"
     return title, subtitle
 

@@ -15,12 +15,18 @@ import re
 
 import pandas as pd
 
-from innometrics.report.charts import chart_block, line_chart
+from innometrics.report.charts import chart_block, growth_chart, line_chart
 from innometrics.report.context import ResultsDir, find_column
 from innometrics.report.format import format_cagr, format_growth, format_number
 from innometrics.report.html import Page, esc, table_html
 
-_PER_CAPITA = re.compile(r"(\bper\b|per_|_per|per-capita|per capita|/\s*capita|人均|每万人)", re.IGNORECASE)
+#: Per-capita (per-N-people) indicators by code or name, when indicators.csv names no denominator:
+#: "per capita", "per_10k", "per 10,000 people", "_per_10000_resident_population"; not "per day".
+_PER_CAPITA = re.compile(
+    r"per[ _-]?capita|/\s*capita|per[ _]\d|per[ _](ten |hundred )?(thousand|million)|"
+    r"per\b.*\b(people|persons|inhabitants|population|residents?|capita)\b|人均|每万人",
+    re.IGNORECASE,
+)
 
 #: Without a highlight list, at most this many units are all drawn in colour.
 ALL_COLOUR_MAX = 6
@@ -64,6 +70,13 @@ def _indicator_info(results: ResultsDir, panel: pd.DataFrame | None) -> dict[str
             for c, n in zip(sub["indicator"], sub[name]):
                 info.setdefault(str(c), {"name": str(n), "unit": "", "per_capita": False})
     return info
+
+
+def _fill_names(info: dict[str, dict], codes) -> None:
+    """Indicators without metadata (e.g. ratios derived by the build) get a name from their code."""
+    for code in codes:
+        if code not in info:
+            info[code] = {"name": code.replace("_", " "), "unit": "", "per_capita": False, "derived_name": True}
 
 
 def _resolve_highlight(wanted: list[str], codes: list[str], labels: dict[str, str]) -> list[str]:
@@ -137,6 +150,34 @@ def _growth_sentences(page: Page, trends: pd.DataFrame, highlighted: list[str], 
     return _GROWTH_EXPLAINED + f"<ul>{''.join(items)}</ul>"
 
 
+def _cagr_short(value) -> str:
+    text = format_cagr(value)
+    return text.removesuffix(" a year")
+
+
+#: The growth bar chart compares at most this many highlighted units.
+GROWTH_BARS_UNITS = 4
+
+
+def _growth_bars(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info) -> str:
+    """Growth multiples of the highlighted units, one bar per indicator, labelled "x5.45 (+445 %)"."""
+    units = highlighted[:GROWTH_BARS_UNITS]
+    sub = trends[trends["unit"].isin(units)].assign(multiple=lambda d: pd.to_numeric(d["multiple"], errors="coerce"))
+    sub = sub.dropna(subset=["multiple"]).drop_duplicates(["unit", "indicator"])
+    if not len(sub):
+        return ""
+    indicators = list(dict.fromkeys(sub["indicator"]))
+    series = []
+    for code in units:
+        rows = sub[sub["unit"] == code].set_index("indicator")["multiple"]
+        values = [float(rows[i]) if i in rows.index else None for i in indicators]
+        series.append((labels.get(code, code), values))
+    fig = growth_chart([info.get(i, {}).get("name", i) for i in indicators], series,
+                       [[format_growth(v) for v in values] for _, values in series],
+                       title="Growth multiple, last / first value (1 = no change)")
+    return chart_block(page, fig, label="growth multiples of the highlighted units")
+
+
 def _period(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -145,16 +186,22 @@ def _period(value) -> str:
 
 def render(results: ResultsDir, page: Page) -> None:
     """Add the trends sections to ``page``."""
-    trends = results.table(results.tables.get("trends", "trends.csv"), required=True).copy()
+    trends_rel = results.tables.get("trends", "trends.csv")
+    trends = results.table(trends_rel, required=True).copy()
+    results.require_columns(trends, trends_rel, ["unit", "indicator", "first_period", "last_period", "first_value",
+                                                 "last_value", "multiple", "cagr", "n_points"])
     trends["unit"] = trends["unit"].astype(str)
     trends["indicator"] = trends["indicator"].astype(str)
-    panel = results.table(results.tables.get("panel", "panel.csv"))
+    panel_rel = results.tables.get("panel", "panel.csv")
+    panel = results.table(panel_rel)
     if panel is not None and len(panel):
+        results.require_columns(panel, panel_rel, ["unit", "period", "indicator", "value"])
         panel = panel.copy()
         panel["unit"] = panel["unit"].astype(str)
         panel["indicator"] = panel["indicator"].astype(str)
     labels = _unit_labels(results, panel)
     info = _indicator_info(results, panel)
+    _fill_names(info, list(trends["indicator"]) + (list(panel["indicator"]) if panel is not None and len(panel) else []))
     codes = sorted(set(trends["unit"]) | (set(panel["unit"]) if panel is not None and len(panel) else set()))
     wanted = results.highlight_list()
     highlighted = _resolve_highlight(wanted, codes, labels)
@@ -163,7 +210,7 @@ def render(results: ResultsDir, page: Page) -> None:
 
     n_ind = trends["indicator"].nunique()
     intro = (
-        f"<p>{len(codes):,} units, {n_ind:,} indicators. For each unit and indicator: the first and last "
+        f"<p>{len(codes):,} unit{'' if len(codes) == 1 else 's'}, {n_ind:,} indicator{'' if n_ind == 1 else 's'}. For each unit and indicator: the first and last "
         "periods with data, the growth multiple (last / first), the percentage increase and the compound "
         "annual growth rate, CAGR = (last / first)<sup>1 / (t<sub>last</sub> - t<sub>first</sub>)</sup> - 1.</p>"
     )
@@ -178,7 +225,7 @@ def render(results: ResultsDir, page: Page) -> None:
     page.add("Overview", intro)
     sentences = _growth_sentences(page, trends, highlighted, labels, info)
     if sentences:
-        page.add("Growth of the highlighted units", sentences)
+        page.add("Growth of the highlighted units", sentences + _growth_bars(page, trends, highlighted, labels, info))
 
     if panel is not None and len(panel):
         _charts(results, page, panel, labels, info, highlighted)
@@ -188,8 +235,8 @@ def render(results: ResultsDir, page: Page) -> None:
         "Growth table",
         table_html(
             table, table_id=page.new_id("table"),
-            headers={"growth": "growth (multiple, % increase)", "cagr": "CAGR", "n_points": "points"},
-            formats={"growth": lambda v: format_growth(v), "cagr": format_cagr,
+            headers={"growth": "growth (multiple, % increase)", "cagr": "CAGR (a year)", "n_points": "points"},
+            formats={"growth": lambda v: format_growth(v), "cagr": _cagr_short,
                      "first_period": _period, "last_period": _period},
             numeric_sort=["growth", "cagr"],
         ),
@@ -235,7 +282,8 @@ def _charts(results, page, panel, labels, info, highlighted) -> None:
                 series.append({"name": labels.get(code, code), "x": rows["period"].tolist(), "y": rows["value"].tolist(),
                                "highlight": code in order, "order": order.get(code, len(order))})
             series.sort(key=lambda s: s["order"])
-            fig = line_chart(series, title=name if name == ind else f"{name} ({ind})", y_title=unit, x_title="period")
+            plain_name = name == ind or info.get(ind, {}).get("derived_name")
+            fig = line_chart(series, title=name if plain_name else f"{name} ({ind})", y_title=unit, x_title="period")
             blocks.append(chart_block(page, fig, label=f"{name} over time"))
         note = ""
         if title == "Per-capita views":

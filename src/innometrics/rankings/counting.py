@@ -1,0 +1,324 @@
+"""Counting methods, written once as Ibis expressions and run on any engine.
+
+A counting method is a small registered function ``method(view) -> column`` giving
+the credit of each row of a *level view*: the pair table of
+:mod:`~innometrics.rankings.credits`, one row per distinct (record, unit) pair of the
+level (``is_helper`` rows apart) with the summed credits of its links. A unit's count
+is the sum of that column over its rows, so every ranking is one scan::
+
+    SELECT unit, sum(<method column>) FROM view GROUP BY unit
+
+>>> from innometrics.registry import method_names
+>>> {"full", "fractional", "first_author", "corresponding_author"} <= set(method_names("count"))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from innometrics.errors import DataError, SpecError
+from innometrics.registry import get_method, register
+from innometrics.rankings.credits import BASE_LEVELS, UNKNOWN, LoadedRecords
+
+Period = int | tuple[int, int] | None
+
+#: Decimals kept from engine sums. Parallel engines add floats in varying order, so
+#: the last bits of a sum can change between runs; rounding makes ties, ranks and
+#: output files reproducible.
+DECIMALS = 10
+
+
+def _round_floats(df: pd.DataFrame) -> pd.DataFrame:
+    for c in df.columns:
+        if pd.api.types.is_float_dtype(df[c]):
+            df[c] = df[c].round(DECIMALS)
+    return df
+
+
+# --------------------------------------------------------------------------- methods
+@register("count", "full")
+def full(view: ir.Table) -> ir.FloatingColumn:
+    """Full counting: each unit on a record gets the record's weight once.
+
+    ``P_full(u) = sum_r w_r * [u appears on r]``, where a unit "appears" when one of
+    the record's linked affiliations (or, for records without author links, one of its
+    addresses) belongs to it; contributors without address make ``unknown`` appear.
+    Nature Index "Count"; CWTS Leiden Ranking full counting (``full_p``).
+
+    Examples
+    --------
+    A record with two authors at MIT and one at ETH gives MIT 1 and ETH 1.
+    """
+    return ibis.ifelse(view.is_helper, 0.0, view.weight)
+
+
+@register("count", "fractional")
+def fractional(view: ir.Table) -> ir.FloatingColumn:
+    """Author-level fractional counting.
+
+    ``P_frac(u) = sum_r sum_{i in r} sum_{a in A_i, a in u} w_r / (n_r k_i)``: a
+    record of weight ``w_r`` with ``n_r`` contributors gives each contributor
+    ``w_r / n_r``, split equally over its ``k_i`` affiliations; unaffiliated
+    contributors' credit goes to ``unknown``; records without author-address links
+    split ``w_r`` equally over their addresses. Totals reconcile: ``sum_u P_frac(u) =
+    sum_r w_r``. Nature Index "Share"; CWTS ``#pub_author_affiliation`` weights.
+
+    Examples
+    --------
+    Two authors, the first at MIT and Oxford, the second at ETH: MIT 1/4, Oxford 1/4,
+    ETH 1/2.
+    """
+    return view.frac
+
+
+@register("count", "first_author")
+def first_author(view: ir.Table) -> ir.FloatingColumn:
+    """First-author counting: the record's weight goes to the first author's units.
+
+    ``P_first(u) = sum_r sum_{a in A_first(r), a in u} w_r / k_first(r)``: split
+    equally over the first author's ``k`` affiliations; ``unknown`` when the first
+    author has no linked address. Totals reconcile to ``sum_r w_r``.
+    (Gauffriau et al. 2007, "Publication, cooperation and productivity measures in
+    scientific research", *Scientometrics* 73(2), 175-214: "first-author counting".)
+    """
+    return view.first
+
+
+@register("count", "corresponding_author")
+def corresponding_author(view: ir.Table) -> ir.FloatingColumn:
+    """Corresponding-author counting (reprint-author counting).
+
+    ``P_corr(u) = sum_r sum_{i in C_r} sum_{a in A_i, a in u} w_r / (|C_r| k_i)``:
+    the record's weight is split equally over its ``|C_r|`` corresponding authors and
+    each one's share over its ``k_i`` affiliations; records without a marked (or
+    linkable) corresponding author credit ``unknown``. Totals reconcile to ``sum_r w_r``.
+    """
+    return view.corr
+
+
+COUNT_METHODS = ("full", "fractional", "first_author", "corresponding_author")
+
+
+def count_column(name: str) -> str:
+    """Output column of a method's count: ``p_full``, ``p_frac``, ``p_first_author`` ..."""
+    return {"full": "p_full", "fractional": "p_frac"}.get(name, f"p_{name}")
+
+
+# --------------------------------------------------------------------------- levels
+@dataclass(frozen=True)
+class Grouping:
+    """A user level: units of a base level mapped to groups (city -> metropolitan area).
+
+    Parameters
+    ----------
+    name : str
+        The new level's name (``metro``).
+    base : str
+        The level mapped (``institution``, ``city`` or ``country``).
+    mapping : pandas.DataFrame
+        Columns ``unit`` and ``group`` (optionally ``group_name``).
+    unmapped : str
+        ``"keep"`` (an unmapped unit is its own group) or ``"other"`` (all go to
+        ``other``).
+    """
+
+    name: str
+    base: str
+    mapping: pd.DataFrame
+    unmapped: str = "keep"
+
+
+def read_grouping(name: str, base: str, path: str | os.PathLike, *, unmapped: str = "keep") -> Grouping:
+    """Read a mapping CSV with columns ``unit, group`` (and optional ``group_name``).
+
+    Raises
+    ------
+    DataError
+        When columns are missing or a unit is mapped to two groups.
+    SpecError
+        When ``base`` is not a base level or ``unmapped`` is unknown.
+    """
+    if base not in BASE_LEVELS:
+        raise SpecError(f"a grouping maps one of {', '.join(BASE_LEVELS)}; got '{base}'", key=f"groupings.{name}.from")
+    if unmapped not in ("keep", "other"):
+        raise SpecError(f"unmapped must be 'keep' or 'other'; got '{unmapped}'", key=f"groupings.{name}.unmapped")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"unit", "group"} - set(df.columns)
+    if missing:
+        raise DataError(f"mapping file needs columns 'unit' and 'group'; missing {sorted(missing)}; found "
+                        f"{list(df.columns)}", file=path, reason="schema")
+    df = df[[c for c in ("unit", "group", "group_name") if c in df.columns]].drop_duplicates()
+    dup = df[df["unit"].duplicated(keep=False)]
+    if len(dup):
+        raise DataError(f"unit '{dup['unit'].iloc[0]}' is mapped to several groups "
+                        f"({', '.join(sorted(dup[dup['unit'] == dup['unit'].iloc[0]]['group']))}); map each unit once",
+                        file=path, column="unit", reason="duplicate_key", failures=dup)
+    return Grouping(name=name, base=base, mapping=df.reset_index(drop=True), unmapped=unmapped)
+
+
+def filter_period(table: ir.Table, period: Period) -> ir.Table:
+    """Rows of records published in ``period`` (a year or an inclusive ``(first, last)`` window)."""
+    if period is None:
+        return table
+    if isinstance(period, int):
+        return table.filter(table.year == period)
+    first, last = period
+    return table.filter(table.year.between(int(first), int(last)))
+
+
+def level_view(
+    loaded: LoadedRecords,
+    level: str,
+    *,
+    period: Period = None,
+    grouping: Grouping | None = None,
+) -> ir.Table:
+    """The (record, unit) pair rows of ``level`` in ``period``.
+
+    Base levels read the pair tables built at load time; a grouping maps the base
+    level's units to groups and re-aggregates to distinct (record, group) pairs in the
+    same query (a record with two cities of one cluster counts once for it).
+    """
+    if grouping is None:
+        if level not in BASE_LEVELS:
+            raise SpecError(f"unknown level '{level}'. Levels: {', '.join(BASE_LEVELS)} or a grouping "
+                            f"declared in [groupings]", key="count.levels")
+        if level not in loaded.pairs:
+            raise SpecError(f"level '{level}' was not loaded; load the records with levels including it",
+                            key="count.levels")
+        return filter_period(loaded.pairs[level], period)
+    engine = loaded.engine
+    mapping = grouping.mapping[["unit", "group"]].rename(columns={"unit": "m_unit", "group": "m_group"})
+    m = engine.upload(engine.fresh_name(f"map_{grouping.name}"), mapping)
+    if grouping.base not in loaded.pairs:
+        raise SpecError(f"grouping '{grouping.name}' maps level '{grouping.base}', which was not loaded",
+                        key=f"groupings.{grouping.name}")
+    base = filter_period(loaded.pairs[grouping.base], period)
+    joined = base.left_join(m, base.unit == m.m_unit)
+    fallback = joined.unit if grouping.unmapped == "keep" else ibis.literal("other")
+    group = ibis.ifelse(joined.unit == UNKNOWN, UNKNOWN, ibis.coalesce(joined.m_group, fallback))
+    t = joined.mutate(group=group)
+    pairs = t.group_by(["record_key", "group", "is_helper"]).agg(
+        frac=t.frac.sum(),
+        first=t.first.sum(),
+        corr=t.corr.sum(),
+        n_links=t.n_links.sum(),
+        year=t.year.arbitrary(),
+        weight=t.weight.arbitrary(),
+        citations=t.citations.arbitrary(),
+        top_share=t.top_share.arbitrary(),
+        is_international=t.is_international.arbitrary(),
+    )
+    return pairs.rename(unit="group").mutate(unit_name=ibis.null("string"))
+
+
+# --------------------------------------------------------------------------- counting
+def unit_aggregates(view: ir.Table, method: str) -> dict[str, ir.Scalar]:
+    """Every per-unit sum the ranking needs, as reductions for one ``GROUP BY unit``.
+
+    ``p_full``, ``p_frac`` and the chosen method's count; the credit-weighted sums
+    behind mean citations and PP(top 10%) (records with a citation count only,
+    weighted by the chosen method's credit as CWTS does for full and fractional
+    counting); and the full count of internationally co-authored records.
+    """
+    credit = get_method("count", method)(view)
+    full_credit = full(view)
+    has_cits = view.citations.notnull()
+    aggs = {
+        "p_full": full_credit.sum(),
+        "p_frac": fractional(view).sum(),
+        "cit_weight": ibis.ifelse(has_cits, credit, 0.0).sum(),
+        "cit_sum": ibis.ifelse(has_cits, credit * view.citations, 0.0).sum(),
+        "top_sum": ibis.ifelse(has_cits, credit * view.top_share, 0.0).sum(),
+        "p_int_collab": ibis.ifelse(view.is_international, full_credit, 0.0).sum(),
+    }
+    col = count_column(method)
+    if col not in aggs:
+        aggs[col] = credit.sum()
+    return aggs
+
+
+def count_units(
+    loaded: LoadedRecords,
+    level: str,
+    method: str = "fractional",
+    *,
+    period: Period = None,
+    grouping: Grouping | None = None,
+    by_year: bool = False,
+) -> pd.DataFrame:
+    """Per-unit counts of one level in one query (one scan of the credit table).
+
+    Returns a frame with ``unit`` (and ``year`` when ``by_year``), ``p_full``,
+    ``p_frac``, the method's ``p_<method>`` and the sums used by the indicators, sorted
+    by unit (and year). Units whose every count is zero (helper rows only) are dropped.
+    """
+    get_method("count", method)  # unknown names fail before touching the engine
+    view = level_view(loaded, level, period=period, grouping=grouping)
+    keys = ["unit", "year"] if by_year else ["unit"]
+    expr = view.group_by(keys).agg(**unit_aggregates(view, method))
+    df = _round_floats(loaded.engine.execute(expr))
+    col = count_column(method)
+    df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
+    return df.sort_values(keys, kind="mergesort").reset_index(drop=True)
+
+
+def record_unit_credits(
+    loaded: LoadedRecords,
+    level: str,
+    method: str = "fractional",
+    *,
+    period: Period = None,
+    grouping: Grouping | None = None,
+) -> pd.DataFrame:
+    """Credits of each (record, unit) pair: the drill-down table and the bootstrap's matrix.
+
+    Columns ``record_key, unit`` and the per-pair sums of :func:`unit_aggregates`.
+    """
+    view = level_view(loaded, level, period=period, grouping=grouping)
+    expr = view.group_by(["record_key", "unit"]).agg(**unit_aggregates(view, method))
+    df = _round_floats(loaded.engine.execute(expr))
+    col = count_column(method)
+    df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
+    return df.sort_values(["record_key", "unit"], kind="mergesort").reset_index(drop=True)
+
+
+def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
+               grouping: Grouping | None = None) -> pd.DataFrame:
+    """The most frequent name of each unit over its records (ties: alphabetically first)."""
+    if grouping is not None:
+        m = grouping.mapping
+        if "group_name" in m.columns:
+            names = m[["group", "group_name"]].drop_duplicates("group").rename(columns={"group": "unit", "group_name": "name"})
+            return names.reset_index(drop=True)
+        return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+    view = level_view(loaded, level, period=period)
+    view = view.filter(view.unit_name.notnull() & ~view.is_helper)
+    expr = view.group_by(["unit", "unit_name"]).agg(n=view.count())  # records using each name
+    df = loaded.engine.execute(expr)
+    if df.empty:
+        return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+    df = df.sort_values(["unit", "n", "unit_name"], ascending=[True, False, True], kind="mergesort")
+    df = df.drop_duplicates("unit").rename(columns={"unit_name": "name"})
+    return df[["unit", "name"]].reset_index(drop=True)
+
+
+def total_weight(loaded: LoadedRecords, *, period: Period = None) -> tuple[float, int]:
+    """Sum of record weights and number of records in ``period`` (the shares' denominator)."""
+    facts = filter_period(loaded.facts, period)
+    df = loaded.engine.execute(facts.aggregate(w=facts.weight.sum(), n=facts.count()))
+    w = df["w"].iloc[0]
+    return (0.0 if pd.isna(w) else float(w)), int(df["n"].iloc[0])
+
+
+def check_methods(names: Sequence[str]) -> None:
+    """Raise UnknownMethodError for a name that is not a registered counting method."""
+    for name in names:
+        get_method("count", name)

@@ -1,0 +1,104 @@
+"""The engine object shared by every backend: one Ibis connection plus helpers.
+
+Counting code only ever sees an :class:`Engine`; backend differences (how a
+connection is opened, how a pandas frame is uploaded, how results come back) live
+in :mod:`~innometrics.rankings.engines.duckdb` and
+:mod:`~innometrics.rankings.engines.spark`, nowhere else.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+_TABLE_COUNTER = itertools.count(1)
+
+
+@dataclass
+class Engine:
+    """An open Ibis backend used to load records and run ranking queries.
+
+    Parameters
+    ----------
+    name : str
+        ``"duckdb"`` or ``"spark"``.
+    con : ibis backend
+        The connection.
+    target : str
+        Where it runs (``":memory:"``, a database file, ``local[2]``, ``spark://host:7077``).
+    """
+
+    name: str
+    con: Any
+    target: str = ""
+    def fresh_name(self, prefix: str) -> str:
+        """A table name not used before in this process (``rs_1``, ``rs_2`` ...).
+
+        Process-wide, because Spark engines opened one after the other share a session.
+        """
+        return f"{prefix}_{next(_TABLE_COUNTER)}"
+
+    def upload(self, name: str, df: pd.DataFrame) -> ibis.Table:
+        """Create table ``name`` from a pandas frame (nullable dtypes made Arrow-friendly)."""
+        return self.con.create_table(name, ibis.memtable(_arrow_friendly(df)), overwrite=True)
+
+    def materialise(self, name: str, expr: ibis.Table) -> ibis.Table:
+        """Compute ``expr`` once and store it as table ``name`` (the load-time precomputation)."""
+        return self.con.create_table(name, expr, overwrite=True)
+
+    def drop(self, name: str) -> None:
+        """Drop table ``name`` if it exists."""
+        self.con.drop_table(name, force=True)
+
+    def read_parquet(self, name: str, path: str) -> ibis.Table:
+        """Register a Parquet file (or glob) as table ``name`` without copying it."""
+        return self.con.read_parquet(path, table_name=name)
+
+    def execute(self, expr: ibis.Expr) -> pd.DataFrame:
+        """Run ``expr`` and return a pandas frame."""
+        return self.con.execute(expr)
+
+    def close(self) -> None:
+        """Release the connection (the Spark session is stopped by its own module)."""
+        disconnect = getattr(self.con, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _arrow_friendly(df: pd.DataFrame) -> "pa.Table":
+    """A pyarrow table with explicit nullable types (an all-NULL column keeps its type)."""
+    import pyarrow as pa
+
+    arrays, fields = [], []
+    for col in df.columns:
+        s = df[col]
+        dtype = str(s.dtype)
+        if dtype.startswith("Int") or dtype.startswith("int") or dtype.startswith("UInt"):
+            typ = pa.int64()
+            values = [None if pd.isna(v) else int(v) for v in s]
+        elif dtype.startswith("float") or dtype.startswith("Float"):
+            typ = pa.float64()
+            values = [None if pd.isna(v) else float(v) for v in s]
+        elif dtype in ("bool", "boolean"):
+            typ = pa.bool_()
+            values = [None if pd.isna(v) else bool(v) for v in s]
+        else:
+            typ = pa.string()
+            values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
+        arrays.append(pa.array(values, type=typ))
+        fields.append(pa.field(str(col), typ, nullable=True))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))

@@ -1,0 +1,60 @@
+"""DuckDB engine (the default): in memory or in a database file.
+
+A database file keeps the loaded credit table between runs and lets DuckDB spill to
+disk, which is how 100M authorship rows stay under a few GB of memory.
+"""
+
+from __future__ import annotations
+
+import os
+
+import ibis
+
+import pandas as pd
+
+from innometrics.rankings.engines.base import Engine
+
+
+class DuckDBEngine(Engine):
+    """DuckDB engine; results come back through DuckDB's own pandas conversion.
+
+    Ibis's generic result conversion costs about 5 ms per query, as much as a ranking
+    query over a million credit rows; the SQL is still compiled by Ibis.
+    """
+
+    def execute(self, expr) -> pd.DataFrame:
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        return self.con.con.execute(str(sql)).df()
+
+
+def connect_duckdb(
+    database: str | os.PathLike | None = None,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> Engine:
+    """Open a DuckDB engine.
+
+    Parameters
+    ----------
+    database : path, optional
+        A DuckDB database file; ``None`` or ``":memory:"`` for an in-memory database.
+    threads : int, optional
+        DuckDB worker threads (default: all cores).
+    memory_limit : str, optional
+        DuckDB ``memory_limit`` setting, e.g. ``"6GB"``.
+
+    Examples
+    --------
+    >>> eng = connect_duckdb()
+    >>> eng.name, eng.target
+    ('duckdb', ':memory:')
+    """
+    target = ":memory:" if database in (None, "", ":memory:") else str(database)
+    config = {}
+    if threads is not None:
+        config["threads"] = int(threads)
+    if memory_limit is not None:
+        config["memory_limit"] = str(memory_limit)
+    con = ibis.duckdb.connect(target, **config)
+    return DuckDBEngine(name="duckdb", con=con, target=target)

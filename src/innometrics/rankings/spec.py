@@ -1,0 +1,238 @@
+"""The TOML spec of a ranking build (``innometrics rank build SPEC``).
+
+.. code-block:: toml
+
+    [records]
+    path = "savedrecs.txt"
+    format = "wos"              # wos | wos_tab | scopus | openalex | tables (auto if omitted)
+
+    [count]
+    method = "fractional"       # full | fractional | first_author | corresponding_author
+    levels = ["country", "institution", "metro"]
+    years = [2015, 2024]        # optional: a window (inclusive) or one year
+    windows = [[2015, 2018], [2019, 2022]]   # optional extra windows
+    weight_column = "weight"    # optional: column giving each record's weight
+    weights_file = "w.csv"      # optional: record_id + weight_column, replacing records.weight
+    top_proportion = 0.10       # PP(top x%)
+
+    [groupings.metro]           # a user level: a base level mapped to groups
+    from = "city"
+    file = "metro.csv"          # columns unit, group[, group_name]
+    unmapped = "keep"           # keep | other
+
+    [stability]                 # optional: Leiden stability intervals
+    resamples = 1000
+    seed = 42
+    coverage = 0.95
+
+Relative paths are resolved against the spec file's folder. Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from innometrics.errors import SpecError
+from innometrics.rankings.credits import BASE_LEVELS
+from innometrics.rankings.counting import COUNT_METHODS  # importing counting registers its methods
+from innometrics.registry import method_names
+
+FORMATS = ("wos", "wos_tab", "scopus", "openalex", "tables")
+_ALLOWED = {
+    "records": {"path", "format"},
+    "count": {"method", "levels", "years", "windows", "weight_column", "weights_file", "top_proportion"},
+    "stability": {"resamples", "seed", "coverage"},
+}
+
+
+@dataclass(frozen=True)
+class GroupingSpec:
+    name: str
+    base: str
+    file: str
+    unmapped: str = "keep"
+
+
+@dataclass(frozen=True)
+class RankSpec:
+    """A validated ranking spec (see the module docstring)."""
+
+    records_path: str | None
+    records_format: str | None = None
+    method: str = "fractional"
+    levels: tuple[str, ...] = ("country", "institution")
+    years: tuple[int, int] | None = None
+    windows: tuple[tuple[int, int], ...] = ()
+    weight_column: str = "weight"
+    weights_file: str | None = None
+    top_proportion: float = 0.10
+    groupings: tuple[GroupingSpec, ...] = ()
+    resamples: int = 0
+    seed: int = 0
+    coverage: float = 0.95
+    file: str | None = None
+    text: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as the nested TOML structure (for manifests and replay)."""
+        d: dict[str, Any] = {"records": {"path": self.records_path}}
+        if self.records_format:
+            d["records"]["format"] = self.records_format
+        count: dict[str, Any] = {"method": self.method, "levels": list(self.levels),
+                                 "weight_column": self.weight_column, "top_proportion": self.top_proportion}
+        if self.years is not None:
+            count["years"] = list(self.years)
+        if self.windows:
+            count["windows"] = [list(w) for w in self.windows]
+        if self.weights_file:
+            count["weights_file"] = self.weights_file
+        d["count"] = count
+        if self.groupings:
+            d["groupings"] = {g.name: {"from": g.base, "file": g.file, "unmapped": g.unmapped} for g in self.groupings}
+        if self.resamples:
+            d["stability"] = {"resamples": self.resamples, "seed": self.seed, "coverage": self.coverage}
+        return d
+
+
+def _years(value: Any, key: str, file: Any) -> tuple[int, int]:
+    if isinstance(value, bool):
+        raise SpecError(f"must be a year or [first, last]; got {value!r}", file=file, key=key)
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        first, last = value
+        if first > last:
+            raise SpecError(f"first year must not be after last year; got [{first}, {last}]", file=file, key=key)
+        return (first, last)
+    raise SpecError(f"must be a year (2020) or a window [first, last] of whole years; got {value!r}", file=file, key=key)
+
+
+def load_spec(source: str | os.PathLike | dict) -> RankSpec:
+    """Read and validate a ranking spec from a TOML file or a dict.
+
+    Raises
+    ------
+    SpecError
+        For unknown sections or keys, unknown methods, levels or formats, and bad values.
+    """
+    file, text, base = None, None, Path.cwd()
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise SpecError("spec file not found", file=path)
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"not valid TOML: {exc}", file=path) from None
+        file, base = str(path), path.resolve().parent
+
+    unknown = set(data) - set(_ALLOWED) - {"groupings"}
+    if unknown:
+        raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: records, count, groupings, stability",
+                        file=file, key=sorted(unknown)[0])
+    for section, allowed in _ALLOWED.items():
+        sec = data.get(section, {})
+        if not isinstance(sec, dict):
+            raise SpecError("must be a table", file=file, key=section)
+        extra = set(sec) - allowed
+        if extra:
+            raise SpecError(f"unknown key(s) {sorted(extra)}; allowed: {', '.join(sorted(allowed))}",
+                            file=file, key=f"{section}.{sorted(extra)[0]}")
+
+    def resolve(p: str | None) -> str | None:
+        if p is None:
+            return None
+        return str(p) if Path(p).is_absolute() else str((base / p).resolve())
+
+    records = data.get("records", {})
+    if "path" not in records:
+        raise SpecError("missing; give the records file (or folder of tables)", file=file, key="records.path")
+    fmt = records.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise SpecError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)} or omit it to auto-detect",
+                        file=file, key="records.format")
+
+    count = data.get("count", {})
+    method = count.get("method", "fractional")
+    if method not in set(COUNT_METHODS) | set(method_names("count")):
+        raise SpecError(f"unknown counting method '{method}'; valid: {', '.join(method_names('count'))}",
+                        file=file, key="count.method")
+
+    groupings = []
+    for name, g in (data.get("groupings") or {}).items():
+        if not isinstance(g, dict) or set(g) - {"from", "file", "unmapped"} or not {"from", "file"} <= set(g):
+            raise SpecError("a grouping needs 'from' (a base level) and 'file' (unit,group CSV), optional "
+                            f"'unmapped'; got {g!r}", file=file, key=f"groupings.{name}")
+        if g["from"] not in BASE_LEVELS:
+            raise SpecError(f"must be one of {', '.join(BASE_LEVELS)}; got '{g['from']}'", file=file,
+                            key=f"groupings.{name}.from")
+        if g.get("unmapped", "keep") not in ("keep", "other"):
+            raise SpecError(f"must be 'keep' or 'other'; got {g['unmapped']!r}", file=file, key=f"groupings.{name}.unmapped")
+        if name in BASE_LEVELS:
+            raise SpecError(f"'{name}' is a base level; name the grouping differently", file=file, key=f"groupings.{name}")
+        groupings.append(GroupingSpec(name=name, base=g["from"], file=resolve(g["file"]), unmapped=g.get("unmapped", "keep")))
+
+    levels = count.get("levels", ["country", "institution"])
+    if isinstance(levels, str):
+        levels = [levels]
+    valid_levels = list(BASE_LEVELS) + [g.name for g in groupings]
+    if not isinstance(levels, list) or not levels:
+        raise SpecError(f"must be a non-empty list of levels ({', '.join(valid_levels)})", file=file, key="count.levels")
+    for lv in levels:
+        if lv not in valid_levels:
+            raise SpecError(f"unknown level '{lv}'; valid: {', '.join(valid_levels)} (declare groupings in "
+                            f"[groupings.<name>])", file=file, key="count.levels")
+    if len(set(levels)) != len(levels):
+        raise SpecError(f"levels repeat: {levels}", file=file, key="count.levels")
+
+    years = _years(count["years"], "count.years", file) if "years" in count else None
+    windows = tuple(_years(w, "count.windows", file) for w in count.get("windows", []))
+    top = count.get("top_proportion", 0.10)
+    if isinstance(top, bool) or not isinstance(top, (int, float)) or not 0 < top < 1:
+        raise SpecError(f"must be a number between 0 and 1 (0.1 = top 10 %); got {top!r}", file=file,
+                        key="count.top_proportion")
+
+    stab = data.get("stability")
+    resamples, seed, coverage = 0, 0, 0.95
+    if stab is not None:
+        resamples = stab.get("resamples", 1000)
+        seed = stab.get("seed", 0)
+        coverage = stab.get("coverage", 0.95)
+        if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 1:
+            raise SpecError(f"must be a positive whole number; got {resamples!r}", file=file, key="stability.resamples")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise SpecError(f"must be a non-negative whole number; got {seed!r}", file=file, key="stability.seed")
+        if isinstance(coverage, bool) or not isinstance(coverage, (int, float)) or not 0 < coverage < 1:
+            raise SpecError(f"must be between 0 and 1; got {coverage!r}", file=file, key="stability.coverage")
+
+    return RankSpec(
+        records_path=resolve(records["path"]),
+        records_format=fmt,
+        method=method,
+        levels=tuple(levels),
+        years=years,
+        windows=windows,
+        weight_column=str(count.get("weight_column", "weight")),
+        weights_file=resolve(count.get("weights_file")),
+        top_proportion=float(top),
+        groupings=tuple(groupings),
+        resamples=int(resamples),
+        seed=int(seed),
+        coverage=float(coverage),
+        file=file,
+        text=text,
+    )
+
+
+def spec_dict(spec: RankSpec) -> dict[str, Any]:
+    """``asdict`` without the raw text (for logs)."""
+    d = asdict(spec)
+    d.pop("text", None)
+    return d
