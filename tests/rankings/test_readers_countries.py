@@ -19,7 +19,7 @@ from innometrics.rankings.readers.countries import ALIASES, country_from_alpha2,
     ("Papua N Guinea", "PNG"), ("Cent Afr Republ", "CAF"), ("Dem Rep Congo", "COD"), ("Rep Congo", "COG"),
     ("Bosnia & Herceg", "BIH"), ("Trinid & Tobago", "TTO"), ("St Kitts & Nevi", "KNA"),
     ("Czech Republic", "CZE"), ("Hong Kong", "HKG"), ("Macau", "MAC"), ("Cote Ivoire", "CIV"),
-    ("NSW 2113 Australia", "AUS"), ("Singapore 639798", "SGP"), ("Neth Antilles", "ANT"),
+    ("NSW 2113 Australia", "AUS"), ("Singapore 639798", "SGP"),
     ("Niger", "NER"), ("Nigeria", "NGA"), ("Guinea", "GIN"), ("Georgia", "GEO"),
     ("NY 10027", "USA"), ("California", "USA"),
     ("Beijing 100871, Peoples R China", "CHN"),
@@ -28,9 +28,65 @@ def test_normalise_country(text, code):
     assert normalise_country(text) == code
 
 
-@pytest.mark.parametrize("text", ["Dept Phys", "Jiangsu", "York", "NA", "", None, "Univ Barcelona", "CN"])
+@pytest.mark.parametrize("text", ["Dept Phys", "York", "NA", "", None, "Univ Barcelona", "CN"])
 def test_not_a_country(text):
     assert normalise_country(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    # a country name at the end of the part is not the country of the address
+    "University of Eastern Finland", "National University of Singapore", "Qatar University",
+    "The Chinese University of Hong Kong", "Kowloon Hong Kong",
+    # "New South" + Wales, "North" + Canton (and Enderbury Islands, a withdrawn code)
+    "North Canton", "Charles Sturt University, Wagga Wagga, North Canton",
+    # short lower-case words are not ISO codes ("and" is not Andorra, "deu" not Germany)
+    "and", "Australia; and", "deu", "usa inc",
+])
+def test_country_must_match_the_whole_last_part(text):
+    assert normalise_country(text) is None
+
+
+@pytest.mark.parametrize("text, code", [
+    # a state or province alone, when it identifies one country (Scopus sometimes omits the country)
+    ("New South Wales", "AUS"), ("Charles Sturt University, Wagga Wagga, New South Wales", "AUS"),
+    ("Ohio", "USA"), ("North Canton, Ohio", "USA"), ("Maryland", "USA"), ("Virginia", "USA"),
+    ("Jiangsu", "CHN"), ("Queensland", "AUS"), ("Bayern", "DEU"),
+    # a country preceded by one of its states or by a postal code
+    ("MA USA", "USA"), ("ON M5S 1A1 Canada", "CAN"), ("Montréal Québec H2J 1Y6 Canada", "CAN"),
+    # spellings
+    ("The Netherlands", "NLD"), ("Leiden (The Netherlands)", "NLD"), ("P.R. China", "CHN"),
+    ("AND", "AND"), ("DEU", "DEU"),
+])
+def test_country_from_states_and_spellings(text, code):
+    assert normalise_country(text) == code
+
+
+@pytest.mark.parametrize("text", [
+    "Victoria",  # Australian state, but also Victoria (Hong Kong) and Victoria (Canada)
+    "Punjab",  # states of India and of Pakistan
+    "La Rioja",  # provinces of Argentina and of Spain
+    "Central",  # regions of eight countries; not "Central African Republic" either
+])
+def test_ambiguous_states_are_not_countries(text):
+    assert normalise_country(text) is None
+
+
+def test_georgia_is_the_country():
+    assert normalise_country("Georgia") == normalise_country("Atlanta, Georgia") == "GEO"
+
+
+def test_withdrawn_codes_are_never_returned():
+    import pycountry
+
+    withdrawn = {c.alpha_3 for c in pycountry.historic_countries} - {c.alpha_3 for c in pycountry.countries}
+    historic = list(pycountry.historic_countries)
+    names = [c.name for c in historic] + [c.name.split(", ")[0] for c in historic] + [c.alpha_3 for c in historic]
+    assert {normalise_country(n) for n in names} & withdrawn == set()
+    # a former name resolves to its single ISO 3166-3 successor, or to nothing when it split
+    assert [normalise_country(t) for t in ("Zaire", "Burma", "Ger Dem Rep", "East Timor", "Byelarus")] == \
+        ["COD", "MMR", "DEU", "TLS", "BLR"]
+    assert [normalise_country(t) for t in ("USSR", "Yugoslavia", "Czechoslovakia", "Neth Antilles", "Canton")] == \
+        [None] * 5
 
 
 def test_alias_list_is_minimal():
@@ -39,7 +95,7 @@ def test_alias_list_is_minimal():
 
     for alias in ALIASES:
         assert countries._name_index()[0].get(alias) is None, alias
-    assert len(ALIASES) <= 20
+    assert len(ALIASES) <= 22
     assert country_from_alpha2("CN") == "CHN" and country_from_alpha2("XX") is None
 
 
@@ -63,6 +119,28 @@ def test_alias_list_is_minimal():
     ("Wellcome Trust, London, United Kingdom", "scopus", ("Wellcome Trust", "London", "GBR")),
     ("School of Design, The Hong Kong Polytechnic University, Hong Kong", "scopus",
      ("The Hong Kong Polytechnic University", "Hong Kong", "HKG")),
+    # "Wireless@VT" is a lab name, not an e-mail address that ends the address
+    ("Virginia Tech, Wireless@VT, Bradley Department of Electrical and Computer Engineering, Arlington, 22203, VA, "
+     "United States", "scopus", ("Virginia Tech", "Arlington", "USA")),
+    ("Dept Phys, Univ X, Boston, MA 02115, USA. email: roe@x.edu", "scopus", ("Univ X", "Boston", "USA")),
+    ("By Janet M. Reed , PhD, RN, CMSRN, Kent State University at Stark, North Canton, Ohio", "scopus",
+     ("Kent State University at Stark", "North Canton", "USA")),
+    ("Charles Sturt University, Wagga Wagga, New South Wales", "scopus",
+     ("Charles Sturt University", "Wagga Wagga", "AUS")),
+    ("School of Computing, University of Eastern Finland", "scopus", ("University of Eastern Finland", None, None)),
+    ("and", "scopus", ("and", None, None)),
+    # a street is never the city ("Gießen" is GeoNames' spelling of Giessen)
+    ("Justus-Liebig-University, Institute of Chemistry Education, Giessen, Heinrich-Buff-Ring 17, 35392, Germany",
+     "scopus", ("Justus-Liebig-University", "Giessen", "DEU")),
+    ("Kleinstadt University, Musterdorf, Hauptstraße 5, 12345, Germany", "scopus",
+     ("Kleinstadt University", "Musterdorf", "DEU")),
+    ("Nanyang Technological University, Nanyang Avenue, 639798, Singapore", "scopus",
+     ("Nanyang Technological University", "Singapore", "SGP")),
+    ("Zayed University, Abu Dhabi P.O. Box 144534, United Arab Emirates", "scopus",
+     ("Zayed University", "Abu Dhabi", "ARE")),
+    # a province named after its chief town is the city when no other part is
+    ("IRCCS Ospedale San Raffaele, Via Olgettina 60, Milano, 20132, Italy", "scopus",
+     ("IRCCS Ospedale San Raffaele", "Milano", "ITA")),
 ])
 def test_parse_address(raw, style, expected):
     a = parse_address(raw, style=style)

@@ -26,7 +26,11 @@ def bibexpy():
 
 def _affs(rs, rid):
     a = rs.affiliations[rs.affiliations["record_id"] == rid]
-    return [(None if pd.isna(p) else int(p), i, c, k) for p, i, c, k in
+
+    def value(v):
+        return None if pd.isna(v) else v
+
+    return [(None if pd.isna(p) else int(p), value(i), value(c), value(k)) for p, i, c, k in
             zip(a["position"], a["institution"], a["city"], a["country"])]
 
 
@@ -135,3 +139,77 @@ def test_rejects_on_a_bad_file(tmp_path):
     with pytest.raises(DataError) as err:
         read_records(bad, format="scopus")
     assert err.value.column == "EID"
+
+
+def test_stray_semicolons_do_not_cut_affiliations(bibexpy):
+    # "Charles Sturt University, Wagga Wagga, New South Wales, Australia;, Baylor College of Medicine, ...":
+    # the stray ";" used to defeat the split on known affiliations, and the fallback split at
+    # country names then cut after "New South Wales" (read as Wales -> GBR) and read "and" as Andorra
+    assert _affs(bibexpy, "2-s2.0-85211830034") == [
+        (1, "Charles Sturt University", "Wagga Wagga", "AUS"),
+        (1, "Baylor College of Medicine", "Houston", "USA"),
+        (2, "Charles Sturt University", "Port Macquarie", "AUS"),
+        (2, "and", None, None),  # "and" is an entry of Scopus's Affiliations, with no country
+        (3, "Stanford University", "Stanford", "USA"),
+        (4, "Baylor College of Medicine", "Houston", "USA"),
+        (4, "Charles Sturt University", "Wagga Wagga", "AUS"),
+    ]
+
+
+def test_one_address_with_odd_spacing_stays_whole(bibexpy):
+    # "Reed , PhD" and a trailing comma: one author, one address, not cut at "North Canton" (CTE)
+    assert _affs(bibexpy, "2-s2.0-85168786947") == [(1, "Kent State University at Stark", "North Canton", "USA")]
+
+
+def test_at_sign_in_a_lab_name_is_not_an_email(bibexpy):
+    assert _affs(bibexpy, "2-s2.0-85186498882")[:2] == [
+        (1, "Virginia Tech", "Arlington", "USA"), (2, "Virginia Tech", "Arlington", "USA")]
+    assert (2, "Virginia Tech", "Arlington", "USA") in _affs(bibexpy, "2-s2.0-85190170739")
+
+
+def test_institution_names_give_no_country(bibexpy):
+    # "University of Eastern Finland", "National University of Singapore": no country part
+    assert {k for *_, k in _affs(bibexpy, "2-s2.0-85196157040")} == {None}
+    assert {k for *_, k in _affs(bibexpy, "2-s2.0-85208481708")} == {None}
+
+
+def test_correspondence_address_city_is_not_the_street(bibexpy):
+    # "Justus-Liebig-University, Institute of Chemistry Education, Giessen, Heinrich-Buff-Ring 17, 35392, Germany"
+    assert _affs(bibexpy, "2-s2.0-85199557950") == [(2, "Justus-Liebig-University", "Giessen", "DEU")]
+
+
+def test_affiliation_cut_by_scopus_at_a_semicolon_is_joined(bibexpy):
+    # Affiliations "Ludwig-Maximilians-Universität München; LMU Munich School of Management, ..., Germany":
+    # a piece without a country followed by ";" belongs to the next one
+    assert _affs(bibexpy, "2-s2.0-85196947738") == [
+        (1, "Ludwig-Maximilians-Universität München", "München", "DEU"),
+        (2, "University of Bamberg", "Bamberg", "DEU"),
+    ]
+
+
+def test_segment_and_fallback_split():
+    from innometrics.rankings.readers.scopus import _segment, _split_at_countries
+
+    known = ("Univ A, Sydney, New South Wales, Australia", "Univ B, Houston, TX, United States", "and")
+    assert _segment("Univ A, Sydney, New South Wales, Australia;, Univ B, Houston, TX, United States", known) == \
+        list(known[:2])
+    assert _segment("Univ A, Sydney, New South Wales, Australia; and", known) == [known[0], "and"]
+    assert _segment("Univ A , Sydney, New South Wales, Australia,", known) == [known[0]]
+    assert _segment("Univ C, Oslo, Norway", known) is None
+    # without known affiliations: cut after the last of consecutive country-like parts
+    assert _split_at_countries("Univ A, Sydney, New South Wales, Australia, Univ B, Houston, Texas, United States") == \
+        ["Univ A, Sydney, New South Wales, Australia", "Univ B, Houston, Texas, United States"]
+    assert _split_at_countries("Univ C, North Canton, Ohio") == ["Univ C, North Canton, Ohio"]
+
+
+def test_stray_semicolon_in_a_built_record():
+    reason, _, _, affs = build_scopus_record({
+        "EID": "2-s2.0-2", "Year": "2024", "Authors": "Roe A.; Doe B.",
+        "Author full names": "Roe, Ann (1); Doe, Bob (2)",
+        "Affiliations": "Univ A, Wagga Wagga, New South Wales, Australia;; Univ B, Houston, TX, United States",
+        "Authors with affiliations": "Roe A., Univ A, Wagga Wagga, New South Wales, Australia;, "
+                                     "Univ B, Houston, TX, United States; Doe B., Univ B, Houston, TX, United States",
+    })
+    assert reason is None
+    assert [(a["position"], a["institution"], a["country"]) for a in affs] == [
+        (1, "Univ A", "AUS"), (1, "Univ B", "USA"), (2, "Univ B", "USA")]

@@ -20,6 +20,7 @@ def build(
     spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records], \[count], optional \[groupings.<name>], \[stability]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Count records per unit with the spec's method and rank the units.
 
@@ -35,6 +36,11 @@ def build(
     written = write_rank(result, out)
     console.print(repr(result), highlight=False)
     console.print(f"tables: {written}", highlight=False)
+    from innometrics.report import maybe_write_report
+
+    page = maybe_write_report(written, report)
+    if page is not None:
+        console.print(f"report: {page}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

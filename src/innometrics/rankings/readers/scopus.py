@@ -105,39 +105,84 @@ def same_person(a: tuple[str, str], b: tuple[str, str]) -> bool:
     return long.endswith(" " + short) or (len(short) >= 5 and long.startswith(short))
 
 
+def _address_parts(text: str) -> tuple[str, ...]:
+    """The non-empty parts of an address text, cut at "," and ";" (``Australia;, Baylor`` has two)."""
+    return tuple(part for part, _ in _parts_and_separators(text))
+
+
+def _parts_and_separators(text: str) -> list[tuple[str, str]]:
+    """``(part, separator after it)`` for the non-empty parts of ``text`` cut at "," and ";"."""
+    out: list[tuple[str, str]] = []
+    for token in re.split(r"([,;])", text):
+        if token in {",", ";"}:
+            if out:
+                out[-1] = (out[-1][0], out[-1][1] + token)
+        elif token.strip():
+            out.append((token.strip(), ""))
+    return out
+
+
 def _segment(text: str, known: tuple[str, ...]) -> list[str] | None:
-    """Split ``text`` into a sequence of ``known`` affiliations joined by ", " (or None)."""
+    """Split ``text`` into a sequence of ``known`` affiliations (or None).
+
+    Both are compared as sequences of parts (:func:`_address_parts`), so the separators
+    and their spacing do not matter: Scopus joins an author's affiliations with ", "
+    but sometimes leaves a stray ";" (``..., Australia;, Baylor College ...``), a space
+    before a comma (``Reed , PhD``) or a trailing comma. The affiliations are returned
+    as written in ``Affiliations``, except that Scopus also cuts one affiliation at a
+    ";" into entries of ``Affiliations`` (``Ludwig-Maximilians-Universität München;
+    LMU Munich School of Management, ..., Germany``, ``Dr.; Senior Lecturer, ...``): a
+    piece naming no country followed by ";" is joined to the next piece.
+    """
     if not known:
         return None
-    known_set = set(known)
-    parts = [p.strip() for p in text.split(", ")]
+    by_parts: dict[tuple[str, ...], str] = {}
+    for affiliation in known:
+        by_parts.setdefault(_address_parts(affiliation), affiliation)
+    tokens = _parts_and_separators(text)
+    parts = tuple(part for part, _ in tokens)
     n = len(parts)
 
     @lru_cache(maxsize=None)
-    def solve(start: int) -> tuple[str, ...] | None:
+    def solve(start: int) -> tuple[tuple[str, int], ...] | None:
         if start == n:
             return ()
         for end in range(n, start, -1):  # longest affiliation first
-            piece = ", ".join(parts[start:end])
-            if piece in known_set:
+            piece = by_parts.get(parts[start:end])
+            if piece is not None:
                 rest = solve(end)
                 if rest is not None:
-                    return (piece,) + rest
+                    return ((piece, end),) + rest
         return None
 
     found = solve(0)
-    return list(found) if found else None
+    if not found:
+        return None
+    pieces: list[str] = []
+    carry = ""
+    for piece, end in found:
+        piece = f"{carry}, {piece}" if carry else piece
+        if end < n and ";" in tokens[end - 1][1] and normalise_country(piece) is None:
+            carry = piece
+            continue
+        pieces.append(piece)
+        carry = ""
+    return pieces
 
 
 def _split_at_countries(text: str) -> list[str]:
-    """Fallback split of ``Org, City, Country, Org2, City2, Country2`` after each country."""
-    parts = [p.strip() for p in re.split(r"[,;]", text)]
+    """Fallback split of ``Org, City, Country, Org2, City2, Country2`` after each country.
+
+    A part naming a country ends an affiliation unless the next part names one too
+    (``Ohio, United States``, ``Hong Kong, Hong Kong``): the affiliation ends at the
+    last of them.
+    """
+    parts = list(_address_parts(text))
+    countries = [normalise_country(part) for part in parts]
     pieces, current = [], []
     for i, part in enumerate(parts):
-        if not part:
-            continue
         current.append(part)
-        if i < len(parts) - 1 and len(current) > 1 and normalise_country(part):
+        if i < len(parts) - 1 and len(current) > 1 and countries[i] and not countries[i + 1]:
             pieces.append(", ".join(current))
             current = []
     if current:
