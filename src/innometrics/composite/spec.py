@@ -29,13 +29,13 @@ Example (COINr's example build of the ASEM index)::
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from innometrics.errors import SpecError
+from innometrics.io.specfiles import read_spec_source
 
 #: Steps in the order they run, and the stage each one produces.
 STEPS = ("denominate", "impute", "screen", "treat", "normalise", "aggregate")
@@ -301,12 +301,5 @@ def _input_at(exc: ValidationError, loc: list[str]) -> Any:
 
 def load_spec(path: str | os.PathLike) -> IndexSpec:
     """Read and validate a TOML spec; relative paths resolve against its folder."""
-    path = Path(path)
-    if not path.exists():
-        raise SpecError("spec file not found", file=path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"not valid TOML: {exc}", file=path) from None
-    return IndexSpec.from_dict(raw, base_dir=path.resolve().parent, source=path, text=text)
+    src = read_spec_source(path)
+    return IndexSpec.from_dict(src.data, base_dir=src.base, source=Path(path), text=src.text)

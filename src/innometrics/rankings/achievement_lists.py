@@ -33,7 +33,6 @@ unit's scored achievements and ``v_sum_frac = sum_r p_frac(u, r) V_r``.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from innometrics.errors import SpecError
+from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.io.manifest import build_manifest, input_record, write_manifest
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.achievements import (
@@ -98,19 +98,7 @@ def load_achievement_spec(source: str | os.PathLike | dict) -> AchievementSpec:
     SpecError
         Unknown sections or keys, a missing path, a bad variant, level, top or years.
     """
-    file, text, base = None, None, Path.cwd()
-    if isinstance(source, dict):
-        data = source
-    else:
-        p = Path(source)
-        if not p.exists():
-            raise SpecError("spec file not found", file=p)
-        text = p.read_text(encoding="utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"not valid TOML: {exc}", file=p) from None
-        file, base = str(p), p.resolve().parent
+    data, file, text, base = astuple_source(read_spec_source(source))
     unknown = set(data) - set(_ALLOWED)
     if unknown:
         raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: {', '.join(_ALLOWED)}", file=file,

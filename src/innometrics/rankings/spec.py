@@ -31,12 +31,12 @@ Relative paths are resolved against the spec file's folder. Unknown keys are err
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from innometrics.errors import SpecError
+from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.rankings.credits import BASE_LEVELS
 from innometrics.rankings.counting import COUNT_METHODS  # importing counting registers its methods
 from innometrics.registry import method_names
@@ -119,19 +119,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
     SpecError
         For unknown sections or keys, unknown methods, levels or formats, and bad values.
     """
-    file, text, base = None, None, Path.cwd()
-    if isinstance(source, dict):
-        data = source
-    else:
-        path = Path(source)
-        if not path.exists():
-            raise SpecError("spec file not found", file=path)
-        text = path.read_text(encoding="utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"not valid TOML: {exc}", file=path) from None
-        file, base = str(path), path.resolve().parent
+    data, file, text, base = astuple_source(read_spec_source(source))
 
     unknown = set(data) - set(_ALLOWED) - {"groupings"}
     if unknown:

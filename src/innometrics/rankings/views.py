@@ -44,13 +44,13 @@ Relative paths are resolved against the spec's folder. Every output folder gets 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from innometrics.errors import SpecError
+from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.io.manifest import build_manifest, input_record, write_manifest
 from innometrics.io.writers import write_csv, write_json
 
@@ -70,19 +70,7 @@ def load_views_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
     Paths are resolved against the spec's folder; unknown sections or keys raise
     :class:`SpecError`.
     """
-    file, text, base = None, None, Path.cwd()
-    if isinstance(source, dict):
-        data = dict(source)
-    else:
-        p = Path(source)
-        if not p.exists():
-            raise SpecError("spec file not found", file=p)
-        text = p.read_text(encoding="utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SpecError(f"not valid TOML: {exc}", file=p) from None
-        file, base = str(p), p.resolve().parent
+    data, file, text, base = astuple_source(read_spec_source(source))
     unknown = set(data) - set(SECTIONS)
     if unknown:
         raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: {', '.join(SECTIONS)}", file=file,
