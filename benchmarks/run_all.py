@@ -1,7 +1,8 @@
 """Run every benchmark in this folder (``bench_*.py``) one after the other.
 
-Usage: ``python benchmarks/run_all.py [--quick]``; each benchmark rewrites its own section of
-``BENCHMARKS.md``. ``--quick`` is passed on to benchmarks that accept it (smaller sizes).
+Usage: ``python benchmarks/run_all.py``; each benchmark rewrites its own section of
+``BENCHMARKS.md``. Run a benchmark alone for its options, e.g.
+``python benchmarks/bench_rankings.py --sizes 1M,10M``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def main(argv: list[str]) -> int:
     status = 0
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
-        status |= subprocess.call([sys.executable, str(script), *argv])
+        status |= subprocess.call([sys.executable, str(script)])
     return status
 
 
