@@ -23,12 +23,17 @@ def test_trends_on_coinr_wide_panel(tmp_path):
 def test_trends_folder_bundle_with_per_capita(tmp_path):
     out = tmp_path / "bj"
     res = runner.invoke(app, ["trends", str(bundled("beijing", "beijing_2014_2023.csv")), "--out", str(out),
+                              "--meta", str(bundled("beijing", "beijing_indicators.csv")),
                               "--per", "resident_population", "--scale", "10000",
                               "--per-indicator", "high_tech_enterprises", "--base-period", "2014", "--no-report"])
     assert res.exit_code == 0, res.output
     t = pd.read_csv(out / "trends.csv").set_index("indicator")
     assert t.loc["high_tech_enterprises_per_10000_resident_population", "first_value"] == 10400 / 21516000 * 10000
     assert (out / "manifest.json").exists() and (out / "index_panel.csv").exists()
+    meta = pd.read_csv(out / "indicators.csv").set_index("code")
+    ratio = meta.loc["high_tech_enterprises_per_10000_resident_population"]
+    assert ratio["unit"] == "enterprises per 10,000 resident population at year end"
+    assert ratio["denominator"] == "resident_population"
     idx = pd.read_csv(out / "index_panel.csv").set_index(["indicator", "period"])["value"]
     assert idx[("invention_patents_per_10k", 2023)] == 262.9 / 48.2 * 100
 

@@ -65,6 +65,32 @@ def derive(
     return panel, indexed, log
 
 
+def with_ratio_metadata(indicators: pd.DataFrame, panel: pd.DataFrame, per: str, scale: float) -> pd.DataFrame:
+    """Add metadata rows for the ``<code>_per_<scale>_<per>`` ratio series of ``panel``.
+
+    Name and unit say what the ratio is ("... per 10,000 Resident population"), so
+    reports label per-capita views properly.
+    """
+    meta = indicators.set_index("code", drop=False)
+    suffix = f"_per_{scale:g}_{per}"
+    den_name = meta["name"].get(per) if "name" in meta else None
+    den_label = str(den_name) if isinstance(den_name, str) and den_name else per
+    rows = []
+    for code in sorted(set(panel["indicator"])):
+        if not code.endswith(suffix) or code in meta.index:
+            continue
+        base = code[: -len(suffix)]
+        row = meta.loc[base].to_dict() if base in meta.index else {"code": base}
+        name = row.get("name") if isinstance(row.get("name"), str) else base
+        unit = row.get("unit") if isinstance(row.get("unit"), str) else ""
+        row.update(code=code, name=f"{name} per {scale:,g} {den_label.lower()}",
+                   unit=f"{unit} per {scale:,g} {den_label.lower()}".strip(), denominator=per)
+        rows.append(row)
+    if not rows:
+        return indicators
+    return pd.concat([indicators, pd.DataFrame(rows)], ignore_index=True)
+
+
 def run_trends(
     panel_path: str | os.PathLike,
     *,
@@ -118,6 +144,8 @@ def trends_from_panel(
     rejects = rejects if rejects is not None else pd.DataFrame(columns=REJECT_COLUMNS)
     used = len(panel)
     panel, indexed, derive_log = derive(panel, per=per, scale=scale, per_indicators=per_indicators, base_period=base_period)
+    if per is not None and indicators is not None:
+        indicators = with_ratio_metadata(indicators, panel, per, scale)
     directions = None
     if directional and indicators is not None:
         directions = dict(zip(indicators["code"], indicators["direction"].fillna(1.0)))
