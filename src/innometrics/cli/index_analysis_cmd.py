@@ -24,9 +24,18 @@ def _write_outputs(build: Any, out: Path) -> None:
     pipeline.write_build(build, out)
 
 
+def _report(out: Path, enabled: bool) -> None:
+    from innometrics.report import maybe_write_report
+
+    page = maybe_write_report(out, enabled)
+    if page is not None:
+        console.print(f"report: {page}", highlight=False)
+
+
 def audit_command(
     spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus audit/*.csv)."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Statistical audit: indicator statistics, correlations and flags, Cronbach's alpha, PCA, effective weights."""
     from innometrics.composite import pipeline
@@ -43,6 +52,7 @@ def audit_command(
     tables = write_audit(build, out, **settings)
     extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
     console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
+    _report(out, report)
 
 
 def sensitivity_command(
@@ -50,6 +60,7 @@ def sensitivity_command(
     runs: int = typer.Option(None, "--runs", "-n", help="Base sample size N (the model runs N x (factors + 2) times); default: the spec's."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed; default: the spec's."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus sensitivity/*.csv)."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Monte Carlo uncertainty (rank intervals) and Sobol' sensitivity of the ranks to the declared choices."""
     from dataclasses import replace
@@ -85,6 +96,7 @@ def sensitivity_command(
         f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
         f"in {t['total']:.2f} s ({1000 * t['total'] / t['n_runs']:.3f} ms per replication)"
     )
+    _report(out, report)
 
 
 def register(index_app: typer.Typer) -> None:
