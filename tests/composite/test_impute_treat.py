@@ -24,10 +24,13 @@ def test_impute_methods():
     np.testing.assert_allclose(imp("median_group"), [1, 2, 3, 10, 9, 8, np.nan])
 
 
-def test_impute_frame_all_missing_column_is_an_error():
-    df = pd.DataFrame({"A": [np.nan, np.nan]}, index=pd.Index(["u1", "u2"], name="uCode"))
-    with pytest.raises(DataError, match="no observed value"):
-        impute_frame(df, {"method": "mean"})
+def test_impute_frame_all_missing_column_is_left_missing():
+    # COINr Impute.numeric: warning("Input is all NAs - cannot impute. Returning vector of NAs.")
+    # and the vector comes back unchanged; the other columns are still imputed
+    df = pd.DataFrame({"A": [np.nan, np.nan], "B": [1.0, np.nan]}, index=pd.Index(["u1", "u2"], name="uCode"))
+    out, filled = impute_frame(df, {"method": "mean"})
+    assert out["A"].isna().all() and out["B"].tolist() == [1.0, 1.0]
+    assert filled == {"A": 0, "B": 1}
 
 
 def test_skew_kurt_match_e1071_type2():

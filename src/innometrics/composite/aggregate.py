@@ -124,8 +124,10 @@ def outranking_matrix(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     .. math:: M_{ij} = \\sum_k w_k [x_{ik} > x_{jk}] + \\tfrac12 \\sum_k w_k [x_{ik} = x_{jk}]
 
     for ``i < j`` (pairs with a missing value are left out of the sums), and
-    ``M_{ji} = 1 - M_{ij}``; the diagonal is 0. Sums use extended precision as R's
-    ``sum`` does, so that exact ties at 0.5 are found as in COINr.
+    ``M_{ji} = 1 - M_{ij}``; the diagonal is 0. Each of the two sums is accumulated in
+    extended precision and rounded to double, as R's ``sum`` of one vector does, and the
+    two are then added in double, as R's ``sum(a, b)`` of several arguments does, so
+    that exact ties at 0.5 are found as in COINr.
     """
     ld = np.longdouble
     w = np.asarray(w, dtype=float)
@@ -134,7 +136,8 @@ def outranking_matrix(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     eq = X[:, None, :] == X[None, :, :]
     s_gt = np.sum(np.where(gt, w, ld(0)), axis=2).astype(float)
     s_eq = np.sum(np.where(eq, w, ld(0)), axis=2).astype(float)
-    upper = (s_gt.astype(ld) + (s_eq / 2).astype(ld)).astype(float)
+    # R's sum(a, b / 2, na.rm = TRUE) adds its (already rounded) arguments in double
+    upper = s_gt + s_eq / 2
     n = X.shape[0]
     iu = np.triu_indices(n, 1)
     M = np.zeros((n, n))
@@ -169,10 +172,18 @@ def aggregate_rows(
     children is below it gives ``NaN`` (not applied to Copeland, which works on the
     whole table, as COINr's ``by_df``).
     """
-    y = np.asarray(get_method("aggregate", method)(X, np.asarray(w, dtype=float), **params), dtype=float)
-    if min_availability is not None and method != "copeland":
-        share = (~np.isnan(X)).sum(axis=1) / X.shape[1]
-        y = np.where(share < min_availability, np.nan, y)
+    func = get_method("aggregate", method)
+    w = np.asarray(w, dtype=float)
+    if min_availability is None or method == "copeland":
+        return np.asarray(func(X, w, **params), dtype=float)
+    # COINr's Aggregate.data.frame tests each row first and only calls f_ag on the rows
+    # that pass, so a row below the threshold is NA and never reaches f_ag's checks
+    # (e.g. a_gmean's stop on zero values)
+    share = (~np.isnan(X)).sum(axis=1) / X.shape[1]
+    keep = ~(share < min_availability)
+    y = np.full(X.shape[0], np.nan)
+    if keep.any():
+        y[keep] = np.asarray(func(X[keep], w, **params), dtype=float)
     return y
 
 

@@ -117,7 +117,9 @@ def impute_frame(
     """Impute every column of ``data`` with the method in ``settings`` (COINr ``Impute.coin``).
 
     Returns the imputed frame and the number of cells filled per indicator. A column
-    with no observed value at all is an error, as in COINr ("Input is all NAs").
+    with no observed value at all is left missing, as in COINr (``Impute.numeric``
+    warns "Input is all NAs - cannot impute. Returning vector of NAs." and goes on);
+    the pipeline's log lists the cells still missing.
     """
     method = settings.get("method", "mean")
     func = get_method("impute", method)
@@ -139,7 +141,10 @@ def impute_frame(
             out[code] = x.copy()
             continue
         if miss.all():
-            raise DataError(f"indicator '{code}' has no observed value; cannot impute it", column=code, reason="all_missing")
+            # COINr Impute.numeric: warning, the vector is returned unchanged
+            out[code] = x.copy()
+            filled[code] = 0
+            continue
         y = func(x, groups=groups)
         # only missing cells may change (COINr restores the observed values the same way)
         y[~miss] = x[~miss]

@@ -250,6 +250,22 @@ _GLOBAL_KEYS = {
 }
 
 
+def _as_bool(value: Any, *, code: Any, column: str, file: Any) -> bool:
+    """An iMeta logical cell (R writes TRUE/FALSE; CSV readers may give bools, 0/1 or text)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().upper()
+    if text in ("TRUE", "T", "1"):
+        return True
+    if text in ("FALSE", "F", "0"):
+        return False
+    raise SpecError(
+        f"iMeta column {column} must be TRUE or FALSE, but indicator '{code}' has {value!r}.", file=file, key="normalise"
+    )
+
+
 def method_params_for(
     method: str,
     settings: Mapping[str, Any],
@@ -296,9 +312,14 @@ def method_params_for(
                     key="normalise.target",
                 )
             params["target"] = float(value) * direction
+            cap = settings.get("cap_max")
+            # COINr's get_iMeta_norm_paras: cap_max from iMeta's dist2targ_cap_max (FALSE if absent)
+            if cap is None and not pd.isna(meta_row.get("dist2targ_cap_max", np.nan)):
+                cap = _as_bool(meta_row["dist2targ_cap_max"], code=code, column="dist2targ_cap_max", file=file)
+            params["cap_max"] = bool(cap) if cap is not None else False
         else:
             params["target"] = float(target)
-        params["cap_max"] = bool(settings.get("cap_max", False))
+            params["cap_max"] = bool(settings.get("cap_max", False))
     elif method == "goalposts":
         posts = settings.get("goalposts", "meta")
         trunc = settings.get("trunc2posts")
@@ -317,7 +338,7 @@ def method_params_for(
                 lo, hi = -hi, -lo
             params.update(lower=lo, upper=hi, scale=float(meta_row["goalpost_scale"]))
             if trunc is None and "goalpost_trunc2posts" in meta_row and not pd.isna(meta_row["goalpost_trunc2posts"]):
-                trunc = bool(meta_row["goalpost_trunc2posts"])
+                trunc = _as_bool(meta_row["goalpost_trunc2posts"], code=code, column="goalpost_trunc2posts", file=file)
         else:
             params.update(lower=float(posts[0]), upper=float(posts[1]), scale=float(posts[2]))
         if trunc is not None:

@@ -189,7 +189,10 @@ def _step_denominate(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tupl
 
 def _step_impute(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
     out, filled = impute_frame(frame, settings, units=ctx.units, file=ctx.file)
-    return out, {"method": settings.get("method", "mean"), "details": {"imputed_cells": filled, "n_imputed": int(sum(filled.values()))}}
+    # COINr's check_remaining_NAs: report what imputation could not fill
+    left = {str(c): int(n) for c, n in out.isna().sum().items() if n}
+    details = {"imputed_cells": filled, "n_imputed": int(sum(filled.values())), "still_missing": left}
+    return out, {"method": settings.get("method", "mean"), "details": details}
 
 
 def _step_screen(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:

@@ -128,6 +128,13 @@ class TreatSection(_Section):
             raise ValueError("must be an integer >= 0 or \"unlimited\"")
         return v
 
+    @model_validator(mode="after")
+    def _force_needs_a_limit(self):
+        # COINr's winsorise(force_win = TRUE, winmax = NULL) never leaves its loop
+        if self.force_winsorise and self.winsorise_max == "unlimited":
+            raise ValueError("force_winsorise = true needs a number for winsorise_max (with \"unlimited\" it would never stop)")
+        return self
+
 
 _NORMALISE_PARAM_KEYS = ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts")
 

@@ -190,6 +190,9 @@ def treat_column(x: np.ndarray, settings: Mapping[str, Any]) -> tuple[np.ndarray
             record.update(treatment="winsorise+log_ct" if s["combine"] else "log_ct")
             if not s["combine"]:
                 record["n_winsorised"] = 0
+            if check_skew_kurt(y, sk_t, ku_t) is None:
+                # COINr Treat.numeric: f_pass returning NA after f2 gives back the untreated vector
+                return x.copy(), {**record, "treatment": "none (test undefined after log_ct)", "n_winsorised": 0}
     record.update(skew_after=skew(y), kurtosis_after=kurt(y), passes=check_skew_kurt(y, sk_t, ku_t))
     record["labels"] = labels
     return y, record
