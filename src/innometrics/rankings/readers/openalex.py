@@ -39,7 +39,7 @@ from innometrics.errors import DataError
 from innometrics.io.tables import decode_text, read_table, require_columns
 from innometrics.rankings.model import RecordSet
 from innometrics.rankings.readers.addresses import parse_address
-from innometrics.rankings.readers.common import safe_build
+from innometrics.rankings.readers.common import RecordCollector, safe_build
 from innometrics.rankings.readers.countries import country_from_alpha2
 
 _OPENALEX = re.compile(r"^https?://openalex\.org/")
@@ -191,29 +191,18 @@ def _iter_json_works(path: Path, encoding: str) -> Iterator[tuple[int, Any]]:
 
 
 def _read_json(path: Path, encoding: str) -> RecordSet:
-    records, contributors, affiliations, rejects = [], [], [], []
-    seen: set[str] = set()
+    collected = RecordCollector(path)
     read = 0
     for number, work in _iter_json_works(path, encoding):
         read += 1
         if not isinstance(work, dict):
-            rejects.append({"file": str(path), "row": number, "record_id": None, "reason": "unparsable_record"})
+            collected.reject(number, None, "unparsable_record")
             continue
-        reason, record, cons, affs = safe_build(build_openalex_work, work)
-        record_id = record["record_id"] if record else None
-        if reason is None and record_id in seen:
-            reason = "duplicate_id"
-        if reason:
-            rejects.append({"file": str(path), "row": number, "record_id": record_id, "reason": reason})
-            continue
-        seen.add(record_id)
-        records.append(record)
-        contributors.extend(cons)
-        affiliations.extend(affs)
+        collected.add(number, safe_build(build_openalex_work, work))
     if read == 0:
         raise DataError("no OpenAlex work found; expected JSON Lines with one work object per line",
                         file=path, reason="format")
-    return RecordSet.from_rows(records, contributors, affiliations, rejects, read=read, sources=[str(path)])
+    return collected.result(read=read)
 
 
 def _split_bar(value: str) -> list[str]:
@@ -265,28 +254,22 @@ def _flat_work(row: dict) -> dict:
 def _read_flat_csv(path: Path, encoding: str) -> RecordSet:
     df = read_table(path, encoding=encoding)
     require_columns(df, ["id", "authorships.author.id"], file=path, what="OpenAlex CSV export")
-    records, contributors, affiliations, rejects = [], [], [], []
-    seen: set[str] = set()
+    collected = RecordCollector(path)
     for i, row in enumerate(df.to_dict("records")):
         work = _flat_work(row)
         reason, record, cons, _ = safe_build(build_openalex_work, work)
-        record_id = record["record_id"] if record else None
-        if reason is None and record_id in seen:
-            reason = "duplicate_id"
-        if reason:
-            rejects.append({"file": str(path), "row": i + 2, "record_id": record_id, "reason": reason})
+        # The flat export loses the author-institution nesting: institutions are linked
+        # to the author only on single-author works.
+        kept = collected.add(i + 2, (reason, record, cons, []))
+        if kept is None:
             continue
-        seen.add(record_id)
         position = 1 if len(cons) == 1 else None
-        affs = _institution_rows(
-            record_id, position, _split_dicts(row.get("authorships.institutions", "")),
+        collected.affiliations.extend(_institution_rows(
+            kept["record_id"], position, _split_dicts(row.get("authorships.institutions", "")),
             _split_dicts(row.get("authorships.affiliations", "")),
             _split_bar(row.get("authorships.raw_affiliation_strings", "")),
-            _split_bar(row.get("authorships.countries", "")))
-        records.append(record)
-        contributors.extend(cons)
-        affiliations.extend(affs)
-    return RecordSet.from_rows(records, contributors, affiliations, rejects, read=len(df), sources=[str(path)])
+            _split_bar(row.get("authorships.countries", ""))))
+    return collected.result(read=len(df))
 
 
 def read_openalex(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSet:

@@ -33,7 +33,7 @@ from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
 from innometrics.rankings.model import RecordSet
 from innometrics.rankings.readers.addresses import parse_address, split_parts
-from innometrics.rankings.readers.common import safe_build
+from innometrics.rankings.readers.common import RecordCollector, safe_build
 from innometrics.rankings.readers.countries import normalise_country
 from innometrics.rankings.readers.wos import fold_name
 
@@ -344,18 +344,7 @@ def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     require_columns(df, REQUIRED_COLUMNS, file=path, what="Scopus export")
     if not {"Authors", "Author full names"} & set(df.columns):
         require_columns(df, ["Authors"], file=path, what="Scopus export")
-    records, contributors, affiliations, rejects = [], [], [], []
-    seen: set[str] = set()
+    collected = RecordCollector(path)
     for i, row in enumerate(df.to_dict("records")):
-        reason, record, cons, affs = safe_build(build_scopus_record, row)
-        record_id = record["record_id"] if record else None
-        if reason is None and record_id in seen:
-            reason = "duplicate_id"
-        if reason is not None:
-            rejects.append({"file": str(path), "row": i + 2, "record_id": record_id, "reason": reason})
-            continue
-        seen.add(record_id)
-        records.append(record)
-        contributors.extend(cons)
-        affiliations.extend(affs)
-    return RecordSet.from_rows(records, contributors, affiliations, rejects, read=len(df), sources=[str(path)])
+        collected.add(i + 2, safe_build(build_scopus_record, row))
+    return collected.result(read=len(df))

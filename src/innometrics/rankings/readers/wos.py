@@ -41,7 +41,7 @@ from innometrics.errors import DataError
 from innometrics.io.tables import decode_text
 from innometrics.rankings.model import RecordSet
 from innometrics.rankings.readers.addresses import parse_address
-from innometrics.rankings.readers.common import safe_build
+from innometrics.rankings.readers.common import RecordCollector, safe_build
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _RP_SPLIT = re.compile(r";\s*(?=[^;()]+?\((?:corresponding|reprint) author\))", re.IGNORECASE)
@@ -358,28 +358,17 @@ def read_wos(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSet:
     if not path.exists():
         raise DataError("file not found", file=path, reason="not_found")
     text = decode_text(path.read_bytes(), file=path, encoding=encoding)
-    records, contributors, affiliations, rejects = [], [], [], []
-    seen: set[str] = set()
+    collected = RecordCollector(path)
     read = 0
     for line, raw, terminated in iter_tagged_records(text, file=path):
         read += 1
         fields = _as_builder_fields(raw)
         if not terminated:
             ut = " ".join(raw.get("UT", [])).strip() or None
-            rejects.append({"file": str(path), "row": line, "record_id": ut, "reason": "unparsable_record"})
+            collected.reject(line, ut, "unparsable_record")
             continue
-        reason, record, cons, affs = safe_build(build_wos_record, fields, source_format="wos")
-        record_id = record["record_id"] if record else None
-        if reason is None and record_id in seen:
-            reason = "duplicate_id"
-        if reason is not None:
-            rejects.append({"file": str(path), "row": line, "record_id": record_id, "reason": reason})
-            continue
-        seen.add(record_id)
-        records.append(record)
-        contributors.extend(cons)
-        affiliations.extend(affs)
+        collected.add(line, safe_build(build_wos_record, fields, source_format="wos"))
     if read == 0:
         raise DataError("no 'PT ... ER' record found; expected a Web of Science plain-text export",
                         file=path, reason="format")
-    return RecordSet.from_rows(records, contributors, affiliations, rejects, read=read, sources=[str(path)])
+    return collected.result(read=read)

@@ -27,7 +27,7 @@ import pandas as pd
 from innometrics.errors import DataError
 from innometrics.io.tables import decode_text, require_columns
 from innometrics.rankings.model import RecordSet
-from innometrics.rankings.readers.common import safe_build
+from innometrics.rankings.readers.common import RecordCollector, safe_build
 from innometrics.rankings.readers.wos import build_wos_record, split_c1, split_names
 
 REQUIRED_COLUMNS = ["UT", "AU"]
@@ -79,8 +79,7 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
     df.columns = [str(c).strip().strip('"') for c in df.columns]
     require_columns(df, REQUIRED_COLUMNS, file=path, what="Web of Science table")
     columns = [c for c in df.columns if len(c) == 2 and c.isalnum()]
-    records, contributors, affiliations, rejects = [], [], [], []
-    seen: set[str] = set()
+    collected = RecordCollector(path)
     for i, values in enumerate(df[columns].itertuples(index=False, name=None)):
         row = i + 2
         fields: dict[str, object] = {}
@@ -89,15 +88,5 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
             if value == "NA":  # bibliometrix writes R's missing value as the text NA
                 value = ""
             fields[tag] = _LIST_COLUMNS[tag](value) if tag in _LIST_COLUMNS else value
-        reason, record, cons, affs = safe_build(build_wos_record, fields, source_format="wos_tab")
-        record_id = record["record_id"] if record else None
-        if reason is None and record_id in seen:
-            reason = "duplicate_id"
-        if reason is not None:
-            rejects.append({"file": str(path), "row": row, "record_id": record_id, "reason": reason})
-            continue
-        seen.add(record_id)
-        records.append(record)
-        contributors.extend(cons)
-        affiliations.extend(affs)
-    return RecordSet.from_rows(records, contributors, affiliations, rejects, read=len(df), sources=[str(path)])
+        collected.add(row, safe_build(build_wos_record, fields, source_format="wos_tab"))
+    return collected.result(read=len(df))
