@@ -30,6 +30,14 @@ rows, and every method, indicator, period and the bootstrap's record-unit matrix
 one scan of one pair table. (Hash aggregation is several times cheaper than
 flagging first occurrences with window functions.)
 
+Load cost. The rows are never stored by default: each level's pair table is
+computed on first use (:class:`PairTables`) in one query that joins the linked
+affiliations to the contributors' per-affiliation credits, sums the links per
+(record, unit) and only then joins the record facts to the (much shorter) result.
+A build pays for the levels it ranks; with several levels the contributors'
+credits are stored once and shared. The Parquet inputs of :func:`load_tables` are
+scanned, not copied.
+
 References
 ----------
 Waltman, L. & van Eck, N. J. (2015). Field-normalized citation impact indicators and
@@ -40,6 +48,7 @@ CWTS Leiden Ranking Open Edition, ``calc_leiden_ranking_open_edition.sql``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import ibis
@@ -55,6 +64,45 @@ BASE_LEVELS = ("institution", "city", "country")
 TOP_PROPORTION = 0.10
 
 
+class PairTables(Mapping):
+    """The pair tables of a load, one per base level, each built on first use.
+
+    Behaves as a read-only ``dict`` of level name to Ibis table. A level's pair
+    table is computed and stored (:meth:`Engine.materialise`) the first time it is
+    looked up, straight from the credit-row expression over the loaded inputs, so a
+    build asking for one level pays for that level only, and no row-level credit
+    table is ever stored (unless the load kept it).
+    """
+
+    def __init__(self, build, levels: tuple[str, ...]):
+        self._build = build
+        self._levels = tuple(levels)
+        self._tables: dict[str, ir.Table] = {}
+
+    def __getitem__(self, level: str) -> ir.Table:
+        if level not in self._levels:
+            raise KeyError(level)
+        if level not in self._tables:
+            self._tables[level] = self._build(level)
+        return self._tables[level]
+
+    def __contains__(self, level) -> bool:  # without building the table
+        return level in self._levels
+
+    def __iter__(self):
+        return iter(self._levels)
+
+    def __len__(self) -> int:
+        return len(self._levels)
+
+    def built(self) -> tuple[str, ...]:
+        """The levels whose pair table has been computed so far."""
+        return tuple(lv for lv in self._levels if lv in self._tables)
+
+    def __repr__(self) -> str:
+        return f"PairTables(levels={self._levels}, built={self.built()})"
+
+
 @dataclass
 class LoadedRecords:
     """Records loaded into an engine with their precomputed credit rows.
@@ -62,10 +110,11 @@ class LoadedRecords:
     Attributes
     ----------
     engine : Engine
-    pairs : dict of str to ibis.Table
+    pairs : mapping of str to ibis.Table
         Per base level, one row per (record, unit, is_helper): ``record_key, unit,
         unit_name, is_helper, frac, first, corr, n_links, year, weight, citations,
-        top_share, is_international``.
+        top_share, is_international``. A :class:`PairTables` builds each level's
+        table on first use.
     facts : ibis.Table
         One row per record: ``record_key, record_id, year, weight, citations,
         top_share, is_international, n_countries, mode``.
@@ -73,7 +122,7 @@ class LoadedRecords:
     """
 
     engine: Engine
-    pairs: dict[str, ir.Table]
+    pairs: Mapping[str, ir.Table]
     facts: ir.Table
     top_proportion: float = TOP_PROPORTION
     tables: dict[str, str] = field(default_factory=dict)
@@ -100,7 +149,8 @@ def load_recordset(
     top_proportion : float
         The top proportion for PP(top x%) (0.10 = top 10 %).
     levels : tuple of str
-        Base levels whose pair tables are built (default all three).
+        Base levels whose pair tables can be used (default all three); each is built
+        on first use.
     """
     records = recordset.records.copy()
     if weights is not None:
@@ -134,15 +184,21 @@ def load_tables(
     tag: str | None = None,
     keep_rows: bool = False,
     levels: tuple[str, ...] = BASE_LEVELS,
+    eager: bool = False,
 ) -> LoadedRecords:
     """Precompute credits from three engine tables (e.g. Parquet files) and store them.
 
     ``records`` needs ``record_id, year, weight, citations``; ``contributors`` needs
     ``record_id, position, is_corresponding``; ``affiliations`` needs ``record_id,
     position, institution, institution_id, city, country`` (missing optional columns
-    may be NULL). ``keep_rows`` keeps the row-level credit table (one row per link)
-    after the pair tables are built; by default it is dropped to save memory.
-    ``levels`` limits the pair tables built to the base levels a build needs.
+    may be NULL). Inputs stay where they are (a Parquet file is scanned, not copied).
+
+    The record facts are stored at once; the pair table of each of ``levels`` is
+    computed on first use (``eager=True`` builds them all now), each in one query
+    from the inputs and the facts (with several levels, the contributors' credits
+    per affiliation, :func:`contributor_credits`, are stored once and shared).
+    ``keep_rows`` also stores the row-level credit table (one row per link;
+    :func:`credit_rows`) and builds the pair tables from it.
     """
     unknown = [lv for lv in levels if lv not in BASE_LEVELS]
     if unknown:
@@ -150,46 +206,63 @@ def load_tables(
     tag = tag or engine.fresh_name("rs")
     facts_expr = record_facts(records, contributors, affiliations, top_proportion=top_proportion)
     facts = engine.materialise(f"{tag}_facts", facts_expr)
-    rows = engine.materialise(f"{tag}_credits", credit_rows(facts, contributors, affiliations))
     tables = {"facts": f"{tag}_facts"}
-    pairs = {}
-    for level in (lv for lv in BASE_LEVELS if lv in levels):
-        pairs[level] = engine.materialise(f"{tag}_pairs_{level}", pair_table(rows, level))
-        tables[f"pairs_{level}"] = f"{tag}_pairs_{level}"
+    stored_rows = None
     if keep_rows:
+        stored_rows = engine.materialise(f"{tag}_credits", credit_rows(facts, contributors, affiliations))
         tables["credits"] = f"{tag}_credits"
-    else:
-        engine.drop(f"{tag}_credits")
-        rows = None
+    shared: dict[str, ir.Table] = {}
+
+    def build(level: str) -> ir.Table:
+        if stored_rows is not None:
+            source = stored_rows
+        else:
+            if len(levels) > 1 and "ck" not in shared:  # computed once for all levels
+                shared["ck"] = engine.materialise(
+                    f"{tag}_contributor_credits", contributor_credits(facts, contributors, affiliations, carried=()))
+                tables["contributor_credits"] = f"{tag}_contributor_credits"
+            source = credit_rows(facts, contributors, affiliations, carried=(), contributor_table=shared.get("ck"))
+        name = f"{tag}_pairs_{level}"
+        table = engine.materialise(name, pair_table(source, level, facts=facts))
+        tables[f"pairs_{level}"] = name
+        return table
+
+    pairs = PairTables(build, tuple(lv for lv in BASE_LEVELS if lv in levels))
+    if eager:
+        for level in pairs:
+            pairs[level]
     return LoadedRecords(engine=engine, pairs=pairs, facts=facts, top_proportion=top_proportion,
-                         tables=tables, credits=rows)
+                         tables=tables, credits=stored_rows)
 
 
-def pair_table(rows: ir.Table, level: str) -> ir.Table:
+#: Record facts repeated on every pair row (joined after aggregating the links).
+CARRIED = ("year", "weight", "citations", "top_share", "is_international")
+
+
+def pair_table(rows: ir.Table, level: str, *, facts: ir.Table | None = None) -> ir.Table:
     """Aggregate credit rows to one row per (record, unit, is_helper) of ``level``.
 
     The unit's name is the alphabetically first name seen on the record (institution
     names vary between records; :func:`~innometrics.rankings.counting.unit_names`
-    picks the most frequent over records).
+    picks the most frequent over records). With ``facts`` (the record facts table)
+    the links are summed on their own and the record's facts joined to the much
+    shorter aggregate, rather than carried through the aggregation.
     """
     t = rows.mutate(unit=rows[level])
     names = {"unit_name": t.institution_name.min()} if level == "institution" else {}
-    pairs = t.group_by(["record_key", "unit", "is_helper"]).agg(
-        **names,
-        frac=t.frac.sum(),
-        first=t.first.sum(),
-        corr=t.corr.sum(),
-        n_links=t.count(),
-        year=t.year.arbitrary(),
-        weight=t.weight.arbitrary(),
-        citations=t.citations.arbitrary(),
-        top_share=t.top_share.arbitrary(),
-        is_international=t.is_international.arbitrary(),
-    )
+    sums = dict(frac=t.frac.sum(), first=t.first.sum(), corr=t.corr.sum(), n_links=t.count())
+    if facts is None:
+        pairs = t.group_by(["record_key", "unit", "is_helper"]).agg(
+            **names, **sums, **{c: t[c].arbitrary() for c in CARRIED}
+        )
+    else:
+        agg = t.group_by(["record_key", "unit", "is_helper"]).agg(**names, **sums)
+        fx = facts.select(f_record_key=facts.record_key, **{c: facts[c] for c in CARRIED})
+        pairs = agg.join(fx, agg.record_key == fx.f_record_key).select(agg, *(fx[c] for c in CARRIED))
     if level != "institution":  # a city or country is named by its code
         pairs = pairs.mutate(unit_name=pairs.unit)
     return pairs.select("record_key", "unit", "unit_name", "is_helper", "frac", "first", "corr", "n_links",
-                        "year", "weight", "citations", "top_share", "is_international")
+                        *CARRIED)
 
 
 def record_facts(
@@ -279,9 +352,9 @@ def _top_share_lookup(f: ir.Table, top_proportion: float) -> ir.Table:
     return per_value.select(t_year="year", t_citations="citations", t_share=share)
 
 
-def credit_rows(facts: ir.Table, contributors: ir.Table, affiliations: ir.Table) -> ir.Table:
-    """The credit table (see the module docstring for the formulas)."""
-    aff = affiliations.select(
+def _affiliation_units(affiliations: ir.Table) -> ir.Table:
+    """Affiliation rows with the unit of each base level (``city`` qualified by country)."""
+    return affiliations.select(
         "record_id",
         position=affiliations.position.cast("int64"),
         institution=ibis.coalesce(affiliations.institution_id.cast("string"), affiliations.institution.cast("string")),
@@ -293,44 +366,91 @@ def credit_rows(facts: ir.Table, contributors: ir.Table, affiliations: ir.Table)
         ),
         country=affiliations.country.cast("string"),
     )
+
+
+def contributor_credits(
+    facts: ir.Table, contributors: ir.Table, affiliations: ir.Table, *, carried: tuple[str, ...] = CARRIED
+) -> ir.Table:
+    """One row per contributor of an author-mode record, with its credit per affiliation.
+
+    ``k`` is the contributor's number of linked affiliations (0 when it has none);
+    ``frac = w / (n k)``, ``first = w / k`` for the first author and ``corr = w /
+    (c k)`` for each of the ``c`` corresponding authors (``k`` read as 1 when it is
+    0: that credit goes to ``unknown``). Columns ``record_id, position, record_key,
+    k, frac, first, corr`` and the record facts in ``carried``. A load serving
+    several levels stores this table once and joins each level's affiliations to it.
+    """
+    aff = affiliations.select("record_id", position=affiliations.position.cast("int64"))
     con = contributors.select(
         "record_id", position=contributors.position.cast("int64"), is_corr=contributors.is_corresponding.cast("boolean")
     )
-    fx = facts.select("record_id", "record_key", "weight", "n_authors", "n_corr", "first_position", "n_addresses", "mode",
-                      "year", "citations", "top_share", "is_international")
-    carried = ("year", "weight", "citations", "top_share", "is_international")
-
-    # Each contributor of an author-mode record with its number k of linked
-    # affiliations (0 when it has none) and its record's facts.
+    fx = facts.select("record_id", "record_key", "weight", "n_authors", "n_corr", "first_position", "mode",
+                      *(c for c in carried if c != "weight"))
     linked = aff.filter(aff.position.notnull())
     k = linked.group_by(["record_id", "position"]).agg(k=linked.count())
-    authors_fx = fx.filter(fx.mode == "authors")
     ck = con.left_join(k, ["record_id", "position"]).select(con, k=k.k.fill_null(0))
-    ck = ck.join(authors_fx, "record_id")
-
-    # (a) linked contributor-affiliation rows: w / (n k)
-    a = linked.join(ck.filter(ck.k > 0), ["record_id", "position"])
-    w, kk, n = a.weight, a.k.cast("float64"), a.n_authors.cast("float64")
-    rows_a = a.select(
-        "record_key", *carried, "position", "institution", "institution_name", "city", "country",
-        frac=w / (n * kk),
-        first=ibis.ifelse(a.position == a.first_position, w / kk, 0.0),
-        corr=ibis.ifelse(a.is_corr & (a.n_corr > 0), w / (a.n_corr.cast("float64") * kk), 0.0),
-        role=ibis.literal("author"),
+    ck = ck.join(fx.filter(fx.mode == "authors"), "record_id")
+    w, n, kk = ck.weight, ck.n_authors.cast("float64"), ck.k.cast("float64")
+    has = ck.k > 0
+    return ck.select(
+        "record_id", "position", "record_key", "k", *carried,
+        frac=ibis.ifelse(has, w / (n * kk), w / n),
+        first=ibis.ifelse(ck.position == ck.first_position, ibis.ifelse(has, w / kk, w), 0.0),
+        corr=ibis.ifelse(ck.is_corr & (ck.n_corr > 0),
+                         ibis.ifelse(has, w / (ck.n_corr.cast("float64") * kk), w / ck.n_corr.cast("float64")), 0.0),
     )
 
-    # (b) contributors without a linked affiliation -> unknown, w / n
-    b = ck.filter(ck.k == 0)
-    w, n = b.weight, b.n_authors.cast("float64")
-    rows_b = b.select(
-        "record_key", *carried, "position",
-        institution=ibis.null("string"), institution_name=ibis.null("string"),
-        city=ibis.null("string"), country=ibis.null("string"),
-        frac=w / n,
-        first=ibis.ifelse(b.position == b.first_position, w, 0.0),
-        corr=ibis.ifelse(b.is_corr & (b.n_corr > 0), w / b.n_corr.cast("float64"), 0.0),
-        role=ibis.literal("unlinked_author"),
-    )
+
+def credit_rows(
+    facts: ir.Table,
+    contributors: ir.Table,
+    affiliations: ir.Table,
+    *,
+    carried: tuple[str, ...] = CARRIED,
+    contributor_table: ir.Table | None = None,
+) -> ir.Table:
+    """The credit table (see the module docstring for the formulas).
+
+    ``carried`` names the record facts repeated on each row (none when the pair
+    tables join them after aggregating); ``contributor_table`` is a stored
+    :func:`contributor_credits` table with the same ``carried`` columns.
+    """
+    aff = _affiliation_units(affiliations)
+    fx = facts.select("record_id", "record_key", "weight", "n_addresses", "mode", "n_corr",
+                      *(c for c in carried if c != "weight"))
+    ck = contributor_table if contributor_table is not None else contributor_credits(
+        facts, contributors, affiliations, carried=carried)
+
+    # (a) linked contributor-affiliation rows, w / (n k), and (b) contributors
+    # without a linked affiliation, one row each with no unit (-> unknown), w / n
+    linked = aff.filter(aff.position.notnull())
+    if contributor_table is None:
+        # one left join of the contributors to their linked affiliations, so the
+        # contributors' expression is not computed (or cached) twice
+        ab = ck.left_join(linked, (ck.record_id == linked.record_id) & (ck.position == linked.position))
+        rows_ab = ab.select(
+            ck.record_key, *(ck[c] for c in carried), position=ck.position,
+            institution=linked.institution, institution_name=linked.institution_name,
+            city=linked.city, country=linked.country,
+            frac=ck.frac, first=ck.first, corr=ck.corr,
+            role=ibis.ifelse(ck.k > 0, "author", "unlinked_author"),
+        )
+    else:
+        # a stored table: an inner join for the linked rows, a filter for the others
+        a = linked.join(ck.filter(ck.k > 0), ["record_id", "position"])
+        rows_a = a.select(
+            "record_key", *carried, "position", "institution", "institution_name", "city", "country",
+            "frac", "first", "corr", role=ibis.literal("author"),
+        )
+        b = ck.filter(ck.k == 0)
+        rows_b = b.select(
+            "record_key", *carried, "position",
+            institution=ibis.null("string"), institution_name=ibis.null("string"),
+            city=ibis.null("string"), country=ibis.null("string"),
+            frac=b.frac, first=b.first, corr=b.corr,
+            role=ibis.literal("unlinked_author"),
+        )
+        rows_ab = rows_a.union(rows_b)
 
     # (c) records with addresses but no author-address link: w / m per address
     c = aff.join(fx.filter(fx.mode == "addresses"), "record_id")
@@ -357,7 +477,7 @@ def credit_rows(facts: ir.Table, contributors: ir.Table, affiliations: ir.Table)
         role=ibis.ifelse(is_none, "no_authors", "helper"),
     )
 
-    rows = rows_a.union(rows_b).union(rows_c).union(rows_d)
+    rows = rows_ab.union(rows_c).union(rows_d)
     rows = rows.mutate(
         institution=rows.institution.fill_null(UNKNOWN),
         city=rows.city.fill_null(UNKNOWN),
@@ -365,7 +485,7 @@ def credit_rows(facts: ir.Table, contributors: ir.Table, affiliations: ir.Table)
         is_helper=rows.role == "helper",
     )
     return rows.select(
-        "record_key", "year", "weight", "citations", "top_share", "is_international",
+        "record_key", *carried,
         "position", "role", "is_helper", "institution", "institution_name", "city", "country",
         "frac", "first", "corr",
     )

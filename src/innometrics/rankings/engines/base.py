@@ -80,25 +80,35 @@ class Engine:
 
 
 def _arrow_friendly(df: pd.DataFrame) -> "pa.Table":
-    """A pyarrow table with explicit nullable types (an all-NULL column keeps its type)."""
+    """A pyarrow table with explicit nullable types (an all-NULL column keeps its type).
+
+    Integers become int64, floats float64, booleans bool and anything else string
+    (``str(value)``); pandas missing values (``None``, ``NaN``, ``NA``) become NULL.
+    Column-wise, without a Python loop over the values (except ``str()`` of values
+    in a column that is not all text).
+    """
     import pyarrow as pa
 
     arrays, fields = [], []
     for col in df.columns:
         s = df[col]
         dtype = str(s.dtype)
+        missing = s.isna().to_numpy(dtype=bool)
         if dtype.startswith("Int") or dtype.startswith("int") or dtype.startswith("UInt"):
             typ = pa.int64()
-            values = [None if pd.isna(v) else int(v) for v in s]
+            arr = pa.array(s.to_numpy(dtype="int64", na_value=0), type=typ, mask=missing)
         elif dtype.startswith("float") or dtype.startswith("Float"):
             typ = pa.float64()
-            values = [None if pd.isna(v) else float(v) for v in s]
+            arr = pa.array(s.astype("float64").fillna(0.0).to_numpy(), type=typ, mask=missing)
         elif dtype in ("bool", "boolean"):
             typ = pa.bool_()
-            values = [None if pd.isna(v) else bool(v) for v in s]
+            arr = pa.array(s.astype(object).where(~missing, False).astype(bool).to_numpy(), type=typ, mask=missing)
         else:
             typ = pa.string()
-            values = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in s]
-        arrays.append(pa.array(values, type=typ))
+            filled = s.astype(object).where(~missing, "")
+            if pd.api.types.infer_dtype(filled, skipna=False) != "string":  # numbers, dates ...: str(value)
+                filled = filled.map(str)
+            arr = pa.array(filled.to_numpy(dtype=object), type=typ, mask=missing)
+        arrays.append(arr)
         fields.append(pa.field(str(col), typ, nullable=True))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
