@@ -13,7 +13,7 @@ from innometrics.errors import SpecError
 from innometrics.rankings.pipeline import rank_build, write_rank
 from innometrics.rankings.spec import load_spec
 
-from conftest import toy_records
+from rank_samples import toy_records
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bibliographic"
 
@@ -76,8 +76,9 @@ def test_write_rank_outputs_and_is_reproducible(tmp_path):
         result = rank_build(data, recordset=toy_records())
         outs.append(write_rank(result, tmp_path / run))
     files = sorted(p.name for p in outs[0].iterdir())
-    assert files == ["country.csv", "credits.csv", "manifest.json", "metro.csv", "rejects.csv", "summary.json",
-                     "windows_country.csv", "windows_metro.csv", "yearly_country.csv", "yearly_metro.csv"]
+    assert files == ["country.csv", "credits.csv", "manifest.json", "metro.csv", "records.csv", "rejects.csv",
+                     "summary.json", "windows_country.csv", "windows_metro.csv", "yearly_country.csv",
+                     "yearly_metro.csv"]
     for name in files:
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     country = pd.read_csv(outs[0] / "country.csv", keep_default_na=False)
@@ -96,6 +97,9 @@ def test_write_rank_outputs_and_is_reproducible(tmp_path):
     assert [step["step"] for step in manifest["log"]][:3] == ["read", "select", "load"]
     credits = pd.read_csv(outs[0] / "credits.csv")
     assert credits[(credits["level"] == "country")]["p_frac"].sum() == pytest.approx(6.0)
+    records = pd.read_csv(outs[0] / "records.csv")
+    assert len(records) == 5 and {"record_id", "year", "title"} <= set(records.columns)
+    assert set(credits["record_id"]) <= set(records["record_id"])
 
 
 def test_cli_rank_build(tmp_path):

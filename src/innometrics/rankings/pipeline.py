@@ -66,6 +66,7 @@ class RankResult:
     log: list[dict[str, Any]]
     spec: RankSpec
     inputs: list[str] = field(default_factory=list)
+    records: pd.DataFrame | None = None  # the used records (id, year, type, title, weight, citations)
 
     def __repr__(self) -> str:
         c = self.summary["counts"]
@@ -200,8 +201,10 @@ def rank_build(
         "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
                       if spec.resamples else None),
     }
+    record_cols = [c for c in ("record_id", "year", "type", "title", "weight", "citations") if c in used.records.columns]
     return RankResult(levels=levels, yearly=yearly, windows=windows, credits=credits, rejects=rejects,
-                      summary=summary, log=log, spec=spec, inputs=inputs)
+                      summary=summary, log=log, spec=spec, inputs=inputs,
+                      records=used.records[record_cols].sort_values("record_id", kind="mergesort").reset_index(drop=True))
 
 
 def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[str, Grouping], log: list):
@@ -279,8 +282,8 @@ def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
     """Write a ranking build into ``out_dir`` (tables, rejects, summary, manifest).
 
     Files: ``<level>.csv``, ``yearly_<level>.csv``, ``windows_<level>.csv`` (when
-    windows are given), ``credits.csv``, ``rejects.csv``, ``summary.json`` and
-    ``manifest.json`` (kind ``rank``).
+    windows are given), ``credits.csv``, ``records.csv``, ``rejects.csv``,
+    ``summary.json`` and ``manifest.json`` (kind ``rank``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -297,6 +300,10 @@ def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
     tables["credits"] = "credits.csv"
     write_csv(result.rejects, out / "rejects.csv")
     tables["rejects"] = "rejects.csv"
+    if result.records is not None:
+        # Year, type and title of every used record, for the drill-down from a unit to its records.
+        write_csv(result.records, out / "records.csv")
+        tables["records"] = "records.csv"
     write_json(result.summary, out / "summary.json")
     manifest = {
         "kind": "rank",
