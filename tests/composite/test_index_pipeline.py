@@ -153,3 +153,9 @@ def test_rewriting_a_folder_removes_stages_of_steps_no_longer_run(asem, tmp_path
     assert not (tmp_path / "stages" / "treated.csv").exists()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert "stages/treated" not in manifest["tables"]
+
+
+def test_readable_repr_for_notebooks(asem):
+    text = repr(asem)
+    assert text.startswith("<IndexBuild 51 units x 49 indicators")
+    assert "top Index: CHE 68.38, NLD 64.82" in text  # COINr's example: Switzerland first

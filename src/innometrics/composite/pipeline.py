@@ -81,6 +81,9 @@ class IndexBuild:
             return []
         return [str(u) for u in self.screening.index[~self.screening["Included"]]]
 
+    def __repr__(self) -> str:
+        return _build_summary(self, "IndexBuild")
+
 
 @dataclass(frozen=True)
 class PanelBuild:
@@ -93,6 +96,22 @@ class PanelBuild:
     builds: dict[Any, IndexBuild]
     results: pd.DataFrame
     log: list[dict[str, Any]]
+
+    def __repr__(self) -> str:
+        periods = list(self.builds)
+        span = f"{periods[0]}-{periods[-1]}" if periods else "no period"
+        return f"<PanelBuild {len(periods)} periods ({span}), {len(self.results)} unit-period rows>"
+
+
+def _build_summary(build: "IndexBuild", kind: str) -> str:
+    """A short, readable description for notebooks: size, steps and the top units."""
+    n_ind = int((build.meta["Type"] == "Indicator").sum()) if "Type" in build.meta else len(build.meta)
+    top_code = build.meta.loc[build.meta["Level"] == build.meta["Level"].max(), "iCode"].iloc[0]
+    head = build.results.head(3)
+    top = ", ".join(f"{r['uCode']} {r[top_code]:.2f}" for _, r in head.iterrows()) if top_code in head else ""
+    period = "" if build.period is None else f", period {build.period}"
+    return (f"<{kind} {len(build.results)} units x {n_ind} indicators{period}; "
+            f"stages: {', '.join(build.stages)}; screened out: {len(build.rejected)}; top {top_code}: {top}>")
 
 
 # --------------------------------------------------------------------------- inputs
