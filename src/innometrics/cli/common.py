@@ -56,3 +56,13 @@ def progress():
         console=err_console,
         disable=not sys.stderr.isatty(),
     )
+
+
+def report_step(folder, enabled: bool, highlight=None):
+    """The ``--report/--no-report`` step of every build command: write and announce ``report.html``."""
+    from innometrics.report import maybe_write_report
+
+    page = maybe_write_report(folder, enabled, highlight=highlight or None)
+    if page is not None:
+        console.print(f"report: {page}", highlight=False)
+    return page

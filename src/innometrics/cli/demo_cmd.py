@@ -12,9 +12,17 @@ from innometrics.cli.common import console, err_console, handle_errors
 from innometrics.datasets import bundled_path as bundled
 
 
+def with_report(rows: list[tuple[str, Path]], label: str, folder: Path, report: bool,
+                highlight: list[str] | None = None) -> list[tuple[str, Path]]:
+    """``rows`` plus ``(label, report.html)`` when reports are enabled (the report is written here)."""
+    from innometrics.report import maybe_write_report
+
+    page = maybe_write_report(folder, report, highlight=highlight)
+    return rows + ([(label, page)] if page is not None else [])
+
+
 def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:
     """Beijing 2014 vs 2023: multiples and CAGRs of the quoted figures, and per-capita values."""
-    from innometrics.cli.trends_cmd import maybe_report
     from innometrics.panel.run import run_trends, write_trends
 
     result = run_trends(
@@ -26,16 +34,11 @@ def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:
     )
     result.highlight = ["CN-BJ"]
     folder = write_trends(result, out / "beijing")
-    rows = [("Beijing trends", folder / "trends.csv")]
-    page = maybe_report(folder, report, ["CN-BJ"])
-    if page:
-        rows.append(("Beijing report", page))
-    return rows
+    return with_report([("Beijing trends", folder / "trends.csv")], "Beijing report", folder, report, ["CN-BJ"])
 
 
 def demo_china_provinces(out: Path, report: bool) -> list[tuple[str, Path]]:
     """The cleaned provincial panel 2010-2023 and its trends, Beijing against peers."""
-    from innometrics.cli.trends_cmd import maybe_report
     from innometrics.io.manifest import input_record
     from innometrics.io.writers import write_csv
     from innometrics.panel.china import TABLES, clean_china_provinces, default_source_dir
@@ -54,11 +57,8 @@ def demo_china_provinces(out: Path, report: bool) -> list[tuple[str, Path]]:
     result.counts["used"] = len(cleaned.panel)
     folder = write_trends(result, out / "china_provinces")
     write_csv(cleaned.log, folder / "cleaning_log.csv")
-    rows = [("China provinces trends", folder / "trends.csv")]
-    page = maybe_report(folder, report, highlight)
-    if page:
-        rows.append(("China provinces report", page))
-    return rows
+    return with_report([("China provinces trends", folder / "trends.csv")], "China provinces report", folder, report,
+                       highlight)
 
 
 def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -82,11 +82,7 @@ def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
         result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
     extend_manifest(folder, write_sensitivity(result, folder), {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
     rows = [("ASEM index results", folder / "results.csv"), ("ASEM rank intervals", folder / "sensitivity" / "rank_intervals.csv")]
-    if report:
-        from innometrics.report import render_report
-
-        rows.append(("ASEM index report", render_report(folder, folder / "report.html")))
-    return rows
+    return with_report(rows, "ASEM index report", folder, report)
 
 
 def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -98,11 +94,7 @@ def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
     err_console.print(f"  records: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
     folder = write_rank(result, out / "rank_wos")
     rows = [("WoS country ranking", folder / "country.csv"), ("WoS institution ranking", folder / "institution.csv")]
-    if report:
-        from innometrics.report import render_report
-
-        rows.append(("WoS ranking report", render_report(folder, folder / "report.html")))
-    return rows
+    return with_report(rows, "WoS ranking report", folder, report)
 
 
 def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -112,11 +104,7 @@ def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
     result = build_achievement_lists(bundled("achievements", "chip_landmarks.toml"))
     folder = write_achievement_lists(result, out / "achievements")
     rows = [("Achievement list", folder / "achievements.csv"), ("Achievement countries", folder / "country.csv")]
-    if report:
-        from innometrics.report import render_report
-
-        rows.append(("Achievements report", render_report(folder, folder / "report.html")))
-    return rows
+    return with_report(rows, "Achievements report", folder, report)
 
 
 def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -128,11 +116,8 @@ def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
     for name, builder, table in (("cities", build_cities, "cities.csv"), ("clusters", build_clusters, "clusters.csv"),
                                  ("nature_index", build_nature_index, "leaders.csv")):
         folder = builder(spec, out / name)
-        rows.append((f"{name.replace('_', ' ').capitalize()} table", folder / table))
-        if report:
-            from innometrics.report import render_report
-
-            rows.append((f"{name.replace('_', ' ').capitalize()} report", render_report(folder, folder / "report.html")))
+        label = name.replace("_", " ").capitalize()
+        rows = with_report(rows + [(f"{label} table", folder / table)], f"{label} report", folder, report)
     return rows
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from innometrics.cli.common import console, handle_errors, progress
+from innometrics.cli.common import console, handle_errors, progress, report_step
 from innometrics.errors import SpecError
 from innometrics.io.manifest import extend_manifest
 
@@ -22,14 +22,6 @@ def _write_outputs(build: Any, out: Path) -> None:
     from innometrics.composite import pipeline
 
     pipeline.write_build(build, out)
-
-
-def _report(out: Path, enabled: bool) -> None:
-    from innometrics.report import maybe_write_report
-
-    page = maybe_write_report(out, enabled)
-    if page is not None:
-        console.print(f"report: {page}", highlight=False)
 
 
 def audit_command(
@@ -52,7 +44,7 @@ def audit_command(
     tables = write_audit(build, out, **settings)
     extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
     console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
-    _report(out, report)
+    report_step(out, report)
 
 
 def sensitivity_command(
@@ -96,7 +88,7 @@ def sensitivity_command(
         f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
         f"in {t['total']:.2f} s ({1000 * t['total'] / t['n_runs']:.3f} ms per replication)"
     )
-    _report(out, report)
+    report_step(out, report)
 
 
 def register(index_app: typer.Typer) -> None:

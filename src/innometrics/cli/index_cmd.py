@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from innometrics.cli.common import console, handle_errors
+from innometrics.cli.common import console, handle_errors, report_step
 
 index_app = typer.Typer(
     name="index",
@@ -39,10 +39,7 @@ def build_command(
     else:
         console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
-    if report:
-        from innometrics.report import render_report
-
-        console.print(f"report: {render_report(out, out / 'report.html')}")
+    report_step(out, report)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors
+from innometrics.cli.common import console, err_console, handle_errors, report_step
 
 rank_app = typer.Typer(
     name="rank",
@@ -36,11 +36,7 @@ def build(
     written = write_rank(result, out)
     console.print(repr(result), highlight=False)
     console.print(f"tables: {written}", highlight=False)
-    from innometrics.report import maybe_write_report
-
-    page = maybe_write_report(written, report)
-    if page is not None:
-        console.print(f"report: {page}", highlight=False)
+    report_step(written, report)
 
 
 def register(app: typer.Typer) -> None:

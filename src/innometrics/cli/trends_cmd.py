@@ -7,14 +7,7 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors
-
-
-def maybe_report(out_dir: Path, enabled: bool, highlight: list[str] | None = None) -> Path | None:
-    """Render ``out_dir/report.html`` when reports are enabled; return its path."""
-    from innometrics.report import maybe_write_report
-
-    return maybe_write_report(out_dir, enabled, highlight=highlight or None)
+from innometrics.cli.common import console, err_console, handle_errors, report_step
 
 
 @handle_errors
@@ -48,8 +41,8 @@ def trends(
     written = write_trends(result, out)
     print_growth_table(result.trends)
     if written.is_dir():
-        page = maybe_report(written, report, list(highlight))
-        console.print(f"trends: {written / 'trends.csv'}" + (f"\nreport: {page}" if page else ""), highlight=False)
+        console.print(f"trends: {written / 'trends.csv'}", highlight=False)
+        report_step(written, report, list(highlight))
     else:
         console.print(f"trends: {written} ({len(result.trends)} rows)", highlight=False)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors
+from innometrics.cli.common import console, err_console, handle_errors, report_step
 
 achievements_app = typer.Typer(
     name="achievements",
@@ -46,12 +46,14 @@ def _print_head(path: Path, name: str, columns: list[str], n: int = 10) -> None:
     console.print(df[cols].head(n).to_string(index=False), highlight=False)
 
 
-def _report(folder: Path, enabled: bool) -> None:
-    from innometrics.report import maybe_write_report
-
-    page = maybe_write_report(folder, enabled)
-    if page is not None:
-        console.print(f"report: {page}", highlight=False)
+def _finish(written: Path, heads: list[tuple[str, list[str], int]], report: bool) -> None:
+    """Print the counts and the head of each table, then write the report."""
+    _summary_line(written)
+    for name, columns, n in heads:
+        if (written / f"{name}.csv").exists():
+            _print_head(written, name, columns, n)
+    console.print(f"tables: {written}", highlight=False)
+    report_step(written, report)
 
 
 @achievements_app.command("build")
@@ -77,7 +79,7 @@ def achievements_build(
     for level in result.levels:
         _print_head(written, level, ["rank", "unit", "name", "p_full", "p_frac", "v_sum_full"], n=8)
     console.print(f"tables: {written}", highlight=False)
-    _report(written, report)
+    report_step(written, report)
 
 
 @views_app.command("cities")
@@ -91,11 +93,7 @@ def views_cities(
     """Science Cities: geocode affiliation cities offline and rank them by Share or Count."""
     from innometrics.rankings.views import build_cities
 
-    written = build_cities(spec, out, engine=engine)
-    _summary_line(written)
-    _print_head(written, "cities", ["rank", "name", "country", "count", "share"])
-    console.print(f"tables: {written}", highlight=False)
-    _report(written, report)
+    _finish(build_cities(spec, out, engine=engine), [("cities", ["rank", "name", "country", "count", "share"], 10)], report)
 
 
 @views_app.command("clusters")
@@ -109,11 +107,8 @@ def views_clusters(
     """S&T clusters: DBSCAN over geocoded contributions, scored by share of the world's records."""
     from innometrics.rankings.views import build_clusters
 
-    written = build_clusters(spec, out, engine=engine)
-    _summary_line(written)
-    _print_head(written, "clusters", ["rank", "cluster", "name", "p_full", "p_frac", "share_frac"])
-    console.print(f"tables: {written}", highlight=False)
-    _report(written, report)
+    _finish(build_clusters(spec, out, engine=engine),
+            [("clusters", ["rank", "cluster", "name", "p_full", "p_frac", "share_frac"], 10)], report)
 
 
 @views_app.command("nature-index")
@@ -127,11 +122,8 @@ def views_nature_index(
     """Nature Index research leaders: Count, Share, adjusted Share, parent roll-up, joint credit, CS."""
     from innometrics.rankings.views import build_nature_index
 
-    written = build_nature_index(spec, out, engine=engine)
-    _summary_line(written)
-    _print_head(written, "leaders", ["rank", "unit", "name", "count", "share", "non_additive"])
-    console.print(f"tables: {written}", highlight=False)
-    _report(written, report)
+    _finish(build_nature_index(spec, out, engine=engine),
+            [("leaders", ["rank", "unit", "name", "count", "share", "non_additive"], 10)], report)
 
 
 @views_app.command("designations")
@@ -145,13 +137,9 @@ def views_designations(
     """Designation counts (Highly Cited Researchers style) by primary affiliation and country."""
     from innometrics.rankings.views import build_designations
 
-    written = build_designations(spec, out, engine=engine)
-    _summary_line(written)
-    for level in ("institution", "country"):
-        if (written / f"{level}.csv").exists():
-            _print_head(written, level, ["rank", "unit", "name", "designations", "designations_frac", "people"], n=8)
-    console.print(f"tables: {written}", highlight=False)
-    _report(written, report)
+    columns = ["rank", "unit", "name", "designations", "designations_frac", "people"]
+    _finish(build_designations(spec, out, engine=engine),
+            [("institution", columns, 8), ("country", columns, 8)], report)
 
 
 def register(app: typer.Typer) -> None:
