@@ -18,7 +18,6 @@ give byte-identical files.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,12 @@ from innometrics import __version__
 from innometrics.composite.pipeline import IndexBuild, PanelBuild
 from innometrics.composite.spec import STAGE_OF_STEP
 from innometrics.composite.weight import weights_table
+from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 
 
 #: Every stage name a build can write.
 STAGE_NAMES = ("raw", *STAGE_OF_STEP.values())
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _jsonable(obj: Any) -> Any:
@@ -128,7 +124,7 @@ def write_build(build: IndexBuild | PanelBuild, out_dir: str | os.PathLike) -> d
     n_read = sum(len(b.stages["raw"]) for b in builds.values())
     n_used = int(len(build.results))
     files = [spec.data.indicators, spec.data.meta] + ([spec.data.units] if spec.data.units else [])
-    inputs = [{"path": str(p), "sha256": _sha256(p)} for p in files]
+    inputs = [{"path": str(p), "sha256": file_sha256(p)} for p in files]
     manifest = {
         "kind": "index",
         "created_by": f"innometrics {__version__}",

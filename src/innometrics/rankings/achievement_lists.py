@@ -51,10 +51,9 @@ from innometrics.rankings.achievements import (
     read_achievements,
     select_top,
 )
-from innometrics.rankings.counting import record_unit_credits, unit_names
+from innometrics.rankings.counting import DECIMALS, record_unit_credits, round_floats, unit_names
 from innometrics.rankings.credits import BASE_LEVELS, UNKNOWN
 
-DECIMALS = 10
 _ALLOWED = {
     "achievements": {"path", "sheet"},
     "count": {"variant", "levels"},
@@ -287,24 +286,16 @@ def build_achievement_lists(spec: AchievementSpec | dict | str | os.PathLike, *,
                             summary=summary, log=log, spec=spec)
 
 
-def _rounded(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].round(DECIMALS)
-    return out
-
-
 def write_achievement_lists(result: AchievementLists, out_dir: str | os.PathLike) -> Path:
     """Write the lists, drill-down, rejects, summary and ``manifest.json`` (kind ``achievements``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tables = {"achievements": "achievements.csv"}
-    write_csv(_rounded(result.achievements), out / "achievements.csv")
+    write_csv(round_floats(result.achievements), out / "achievements.csv")
     for level, df in result.levels.items():
-        write_csv(_rounded(df), out / f"{level}.csv")
+        write_csv(round_floats(df), out / f"{level}.csv")
         tables[level] = f"{level}.csv"
-    write_csv(_rounded(result.drilldown), out / "drilldown.csv")
+    write_csv(round_floats(result.drilldown), out / "drilldown.csv")
     tables["drilldown"] = "drilldown.csv"
     write_csv(result.rejects, out / "rejects.csv")
     tables["rejects"] = "rejects.csv"

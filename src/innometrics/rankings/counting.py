@@ -35,11 +35,13 @@ Period = int | tuple[int, int] | None
 DECIMALS = 10
 
 
-def _round_floats(df: pd.DataFrame) -> pd.DataFrame:
-    for c in df.columns:
-        if pd.api.types.is_float_dtype(df[c]):
-            df[c] = df[c].round(DECIMALS)
-    return df
+def round_floats(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every float column rounded to :data:`DECIMALS` (stable outputs)."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(DECIMALS)
+    return out
 
 
 # --------------------------------------------------------------------------- methods
@@ -264,7 +266,7 @@ def count_units(
     view = level_view(loaded, level, period=period, grouping=grouping)
     keys = ["unit", "year"] if by_year else ["unit"]
     expr = view.group_by(keys).agg(**unit_aggregates(view, method))
-    df = _round_floats(loaded.engine.execute(expr))
+    df = round_floats(loaded.engine.execute(expr))
     col = count_column(method)
     df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
     return df.sort_values(keys, kind="mergesort").reset_index(drop=True)
@@ -284,7 +286,7 @@ def record_unit_credits(
     """
     view = level_view(loaded, level, period=period, grouping=grouping)
     expr = view.group_by(["record_key", "unit"]).agg(**unit_aggregates(view, method))
-    df = _round_floats(loaded.engine.execute(expr))
+    df = round_floats(loaded.engine.execute(expr))
     col = count_column(method)
     df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
     return df.sort_values(["record_key", "unit"], kind="mergesort").reset_index(drop=True)

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,12 @@ import pandas as pd
 
 from innometrics import __version__
 from innometrics.errors import DataError
+from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.counting import (
     DECIMALS,
     Grouping,
+    round_floats,
     count_column,
     count_units,
     read_grouping,
@@ -259,25 +260,6 @@ def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[st
     return levels, yearly, windows, credits, summary, total
 
 
-def _rounded(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].round(DECIMALS)
-    return out
-
-
-def _sha256(path: str) -> str | None:
-    p = Path(path)
-    if not p.is_file():
-        return None
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
     """Write a ranking build into ``out_dir`` (tables, rejects, summary, manifest).
 
@@ -289,14 +271,14 @@ def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, str] = {}
     for level, df in result.levels.items():
-        write_csv(_rounded(df), out / f"{level}.csv")
+        write_csv(round_floats(df), out / f"{level}.csv")
         tables[level] = f"{level}.csv"
-        write_csv(_rounded(result.yearly[level]), out / f"yearly_{level}.csv")
+        write_csv(round_floats(result.yearly[level]), out / f"yearly_{level}.csv")
         tables[f"yearly_{level}"] = f"yearly_{level}.csv"
         if level in result.windows:
-            write_csv(_rounded(result.windows[level]), out / f"windows_{level}.csv")
+            write_csv(round_floats(result.windows[level]), out / f"windows_{level}.csv")
             tables[f"windows_{level}"] = f"windows_{level}.csv"
-    write_csv(_rounded(result.credits), out / "credits.csv")
+    write_csv(round_floats(result.credits), out / "credits.csv")
     tables["credits"] = "credits.csv"
     write_csv(result.rejects, out / "rejects.csv")
     tables["rejects"] = "rejects.csv"
@@ -310,7 +292,7 @@ def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
         "created_by": f"innometrics {__version__}",
         "spec": result.spec.to_dict(),
         "spec_text": result.spec.text,
-        "inputs": [{"path": p, "sha256": _sha256(p)} for p in result.inputs],
+        "inputs": [{"path": p, "sha256": file_sha256(p) if Path(p).is_file() else None} for p in result.inputs],
         "counts": result.summary["counts"],
         "tables": tables,
         "summary": "summary.json",

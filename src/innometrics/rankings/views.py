@@ -52,9 +52,9 @@ import pandas as pd
 from innometrics.errors import SpecError
 from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.io.manifest import build_manifest, input_record, write_manifest
+from innometrics.rankings.counting import round_floats
 from innometrics.io.writers import write_csv, write_json
 
-DECIMALS = 10
 SECTIONS: dict[str, set[str]] = {
     "records": {"path", "format"},
     "cities": {"rank_by", "years"},
@@ -123,14 +123,6 @@ def _read(spec) -> tuple[Any, list[dict]]:
     return rs, [input_record(rec["path"])] if Path(rec["path"]).is_file() else []
 
 
-def _rounded(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].round(DECIMALS)
-    return out
-
-
 def _spec_dict(spec) -> dict:
     return {k: {kk: (list(vv) if isinstance(vv, tuple) else vv) for kk, vv in v.items()} for k, v in spec["data"].items()}
 
@@ -140,7 +132,7 @@ def _finish(out_dir, kind: str, frames: dict[str, pd.DataFrame], summary: dict, 
     out.mkdir(parents=True, exist_ok=True)
     tables = {}
     for name, df in frames.items():
-        write_csv(_rounded(df), out / f"{name}.csv")
+        write_csv(round_floats(df), out / f"{name}.csv")
         tables[name] = f"{name}.csv"
     write_json(summary, out / "summary.json")
     manifest = build_manifest(kind, inputs=inputs, counts=counts, tables=tables, log=log, spec=_spec_dict(spec),
