@@ -60,8 +60,6 @@ BAD_FILES = {
 
 
 def test_every_bad_file_exits_2_with_location(tmp_path):
-    import pytest  # noqa: F401
-
     for case, (name, content, extra, expected) in BAD_FILES.items():
         path = tmp_path / case / name
         path.parent.mkdir()

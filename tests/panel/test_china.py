@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 
 from innometrics.panel.china import clean_china_provinces, normalise_province

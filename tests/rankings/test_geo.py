@@ -14,11 +14,9 @@ from innometrics.rankings.credits import load_recordset
 from innometrics.rankings.engines import connect
 from innometrics.rankings.geo import (
     UNLOCATED,
-    address_counts,
     fold_city,
     geocode_affiliations,
     geocode_city,
-    geocode_loaded,
     science_cities,
     split_city_unit,
 )
