@@ -48,7 +48,7 @@ CWTS Leiden Ranking Open Edition, ``calc_leiden_ranking_open_edition.sql``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ibis
@@ -105,7 +105,7 @@ class PairTables(Mapping):
 
 @dataclass
 class LoadedRecords:
-    """Records loaded into an engine with their precomputed credit rows.
+    """Records loaded into an engine, with their credits computed on demand.
 
     Attributes
     ----------
@@ -117,16 +117,33 @@ class LoadedRecords:
         table on first use.
     facts : ibis.Table
         One row per record: ``record_key, record_id, year, weight, citations,
-        top_share, is_international, n_countries, mode``.
+        top_share, is_international, n_authors, n_corr, first_position, n_addresses,
+        mode``; computed and stored on first use.
+    inputs : tuple of ibis.Table
+        The ``records, contributors, affiliations`` tables as loaded (e.g. Parquet
+        files, scanned in place), read by queries that need no stored table
+        (:func:`~innometrics.rankings.counting.unit_counts`).
     top_proportion : float
     """
 
     engine: Engine
     pairs: Mapping[str, ir.Table]
-    facts: ir.Table
+    inputs: tuple[ir.Table, ir.Table, ir.Table]
     top_proportion: float = TOP_PROPORTION
     tables: dict[str, str] = field(default_factory=dict)
     credits: ir.Table | None = None
+    facts_builder: Callable[[], ir.Table] | None = field(default=None, repr=False)
+    _facts: ir.Table | None = field(default=None, repr=False)
+
+    @property
+    def facts(self) -> ir.Table:
+        if self._facts is None:
+            self._facts = self.facts_builder()
+        return self._facts
+
+    def facts_built(self) -> bool:
+        """Whether the record facts have been computed and stored."""
+        return self._facts is not None
 
 
 def load_recordset(
@@ -186,36 +203,43 @@ def load_tables(
     levels: tuple[str, ...] = BASE_LEVELS,
     eager: bool = False,
 ) -> LoadedRecords:
-    """Precompute credits from three engine tables (e.g. Parquet files) and store them.
+    """Load records from three engine tables (e.g. Parquet files); credits are computed on demand.
 
     ``records`` needs ``record_id, year, weight, citations``; ``contributors`` needs
     ``record_id, position, is_corresponding``; ``affiliations`` needs ``record_id,
     position, institution, institution_id, city, country`` (missing optional columns
     may be NULL). Inputs stay where they are (a Parquet file is scanned, not copied).
 
-    The record facts are stored at once; the pair table of each of ``levels`` is
-    computed on first use (``eager=True`` builds them all now), each in one query
-    from the inputs and the facts (with several levels, the contributors' credits
-    per affiliation, :func:`contributor_credits`, are stored once and shared).
-    ``keep_rows`` also stores the row-level credit table (one row per link;
-    :func:`credit_rows`) and builds the pair tables from it.
+    Nothing is computed at load time: the record facts are stored on first use, and
+    the pair table of each of ``levels`` on first use (``eager=True`` builds the
+    facts and every pair table now), each in one query from the inputs and the
+    facts (with several levels, the contributors' credits per affiliation,
+    :func:`contributor_credits`, are stored once and shared). A one-off fractional
+    count (:func:`~innometrics.rankings.counting.unit_counts`) needs neither and
+    reads the inputs directly. ``keep_rows`` also stores the row-level credit table
+    (one row per link; :func:`credit_rows`) and builds the pair tables from it.
+
+    The inputs must be consistent as :meth:`RecordSet.validate
+    <innometrics.rankings.model.RecordSet.validate>` checks (unique record ids and
+    (record, position) contributors; every linked affiliation names a contributor);
+    the readers guarantee it.
     """
     unknown = [lv for lv in levels if lv not in BASE_LEVELS]
     if unknown:
         raise ValueError(f"unknown base level(s) {unknown}; base levels are {', '.join(BASE_LEVELS)}")
     tag = tag or engine.fresh_name("rs")
-    facts_expr = record_facts(records, contributors, affiliations, top_proportion=top_proportion)
-    facts = engine.materialise(f"{tag}_facts", facts_expr)
-    tables = {"facts": f"{tag}_facts"}
-    stored_rows = None
-    if keep_rows:
-        stored_rows = engine.materialise(f"{tag}_credits", credit_rows(facts, contributors, affiliations))
-        tables["credits"] = f"{tag}_credits"
+    tables: dict[str, str] = {}
     shared: dict[str, ir.Table] = {}
 
+    def build_facts() -> ir.Table:
+        expr = record_facts(records, contributors, affiliations, top_proportion=top_proportion)
+        tables["facts"] = f"{tag}_facts"
+        return engine.materialise(f"{tag}_facts", expr)
+
     def build(level: str) -> ir.Table:
-        if stored_rows is not None:
-            source = stored_rows
+        facts = loaded.facts
+        if loaded.credits is not None:
+            source = loaded.credits
         else:
             if len(levels) > 1 and "ck" not in shared:  # computed once for all levels
                 shared["ck"] = engine.materialise(
@@ -228,11 +252,68 @@ def load_tables(
         return table
 
     pairs = PairTables(build, tuple(lv for lv in BASE_LEVELS if lv in levels))
+    loaded = LoadedRecords(engine=engine, pairs=pairs, inputs=(records, contributors, affiliations),
+                           top_proportion=top_proportion, tables=tables, facts_builder=build_facts)
+    if keep_rows:
+        loaded.credits = engine.materialise(f"{tag}_credits", credit_rows(loaded.facts, contributors, affiliations))
+        tables["credits"] = f"{tag}_credits"
     if eager:
         for level in pairs:
             pairs[level]
-    return LoadedRecords(engine=engine, pairs=pairs, facts=facts, top_proportion=top_proportion,
-                         tables=tables, credits=stored_rows)
+    return loaded
+
+
+def linked_fractional_sums(
+    records: ir.Table,
+    contributors: ir.Table,
+    affiliations: ir.Table,
+    level: str,
+    *,
+    years: tuple[int, int] | None = None,
+) -> ir.Table:
+    """Fractional credit of the linked affiliations per unit, straight from the inputs.
+
+    One query, no stored table: for every affiliation row linked to contributor
+    ``i`` of record ``r`` (``n_r`` contributors, ``k_i`` linked affiliations),
+    ``w_r / (n_r k_i)`` is added to the row's unit of ``level`` (``unknown`` when the
+    row has none). Columns ``unit, p_frac, coverage, n_max, n_records`` (the last:
+    the number of records in ``years``, the same on every row), where
+
+        coverage = sum over linked rows of 1 / (n_r k_i) = sum_r n_linked(r) / n_r
+
+    (``n_linked(r)``: contributors of ``r`` with a linked affiliation), so each record
+    adds at most 1, and exactly 1 when all its contributors are linked. When the
+    summed ``coverage`` equals the number of records (in ``years``), every record
+    has contributors and all of them are linked: no credit goes to ``unknown`` for
+    unlinked authors and no record splits its weight over addresses, so ``p_frac``
+    is the complete author-level fractional count
+    (:func:`~innometrics.rankings.counting.unit_counts` checks this, and otherwise
+    falls back to the pair tables). A record short of links lowers the sum by at
+    least ``1 / n_max``, far above floating-point error.
+
+    This is the hand-written query's work (count each author's affiliations, join
+    the record's author count and weight) with the affiliation count taken from a
+    hash aggregation joined back, which scales better than a window partitioned by
+    (record, author).
+    """
+    # Two separate scans of the affiliations (cheap), rather than one shared
+    # subquery that the engine would store to read twice. Unlinked rows (NULL
+    # position) drop out of the equi-join by themselves; filtering them first made
+    # DuckDB 1.5 plan the joins three times slower.
+    linked = affiliations.select(
+        "record_id", position=affiliations.position.cast("int64"), unit=_unit_columns(affiliations)[level])
+    keys = affiliations.select("record_id", position=affiliations.position.cast("int64"))
+    k = keys.group_by(["record_id", "position"]).agg(k=keys.count())
+    n = contributors.group_by("record_id").agg(n=contributors.count())
+    rec = records.select(
+        "record_id", year=records.year.cast("int64"), w=records.weight.cast("float64").fill_null(1.0))
+    if years is not None:
+        rec = rec.filter(rec.year.between(int(years[0]), int(years[1])))
+    rows = linked.join(k, ["record_id", "position"]).join(n, "record_id").join(rec, "record_id")
+    nk = rows.n.cast("float64") * rows.k.cast("float64")
+    rows = rows.select(unit=rows.unit.fill_null(UNKNOWN), frac=rows.w / nk, cover=1.0 / nk, n=rows.n)
+    sums = rows.group_by("unit").agg(p_frac=rows.frac.sum(), coverage=rows.cover.sum(), n_max=rows.n.max())
+    return sums.mutate(n_records=rec.count().as_scalar())
 
 
 #: Record facts repeated on every pair row (joined after aggregating the links).
@@ -352,19 +433,28 @@ def _top_share_lookup(f: ir.Table, top_proportion: float) -> ir.Table:
     return per_value.select(t_year="year", t_citations="citations", t_share=share)
 
 
+def _unit_columns(affiliations: ir.Table) -> dict[str, ir.Column]:
+    """The unit of each base level on an affiliation row (``city`` qualified by country)."""
+    country = affiliations.country.cast("string")
+    city = affiliations.city.cast("string")
+    return {
+        "institution": ibis.coalesce(affiliations.institution_id.cast("string"),
+                                     affiliations.institution.cast("string")),
+        "city": ibis.ifelse(country.isnull(), city, city.concat(", ", country)),
+        "country": country,
+    }
+
+
 def _affiliation_units(affiliations: ir.Table) -> ir.Table:
     """Affiliation rows with the unit of each base level (``city`` qualified by country)."""
+    units = _unit_columns(affiliations)
     return affiliations.select(
         "record_id",
         position=affiliations.position.cast("int64"),
-        institution=ibis.coalesce(affiliations.institution_id.cast("string"), affiliations.institution.cast("string")),
+        institution=units["institution"],
         institution_name=affiliations.institution.cast("string"),
-        city=ibis.ifelse(
-            affiliations.country.isnull(),
-            affiliations.city.cast("string"),
-            affiliations.city.cast("string").concat(", ", affiliations.country.cast("string")),
-        ),
-        country=affiliations.country.cast("string"),
+        city=units["city"],
+        country=units["country"],
     )
 
 
