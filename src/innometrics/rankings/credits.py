@@ -30,13 +30,16 @@ rows, and every method, indicator, period and the bootstrap's record-unit matrix
 one scan of one pair table. (Hash aggregation is several times cheaper than
 flagging first occurrences with window functions.)
 
-Load cost. The rows are never stored by default: each level's pair table is
-computed on first use (:class:`PairTables`) in one query that joins the linked
-affiliations to the contributors' per-affiliation credits, sums the links per
-(record, unit) and only then joins the record facts to the (much shorter) result.
-A build pays for the levels it ranks; with several levels the contributors'
-credits are stored once and shared. The Parquet inputs of :func:`load_tables` are
-scanned, not copied.
+Load cost. Loading computes nothing; the Parquet inputs of :func:`load_tables` are
+scanned in place, not copied. The record facts are stored on first use, and each
+level's pair table on first use (:class:`PairTables`) in one query that joins the
+linked affiliations to the contributors' per-affiliation credits, sums the links
+per (record, unit) and only then joins the record facts to the (much shorter)
+result. A build pays for the levels it ranks; with several levels the
+contributors' credits are stored once and shared. A one-off fractional count needs
+none of this: :func:`linked_fractional_sums` computes it in one query over the
+inputs, with a check that the full rules add nothing (see
+:func:`~innometrics.rankings.counting.unit_counts`).
 
 References
 ----------
