@@ -316,7 +316,12 @@ def linked_fractional_sums(
     nk = rows.n.cast("float64") * rows.k.cast("float64")
     rows = rows.select(unit=rows.unit.fill_null(UNKNOWN), frac=rows.w / nk, cover=1.0 / nk, n=rows.n)
     sums = rows.group_by("unit").agg(p_frac=rows.frac.sum(), coverage=rows.cover.sum(), n_max=rows.n.max())
-    return sums.mutate(n_records=rec.count().as_scalar())
+    # counted on the input itself, not on ``rec``: sharing ``rec`` would make the
+    # engine store it, and an unfiltered count is read from the Parquet metadata
+    counted = records
+    if years is not None:
+        counted = records.filter(records.year.cast("int64").between(int(years[0]), int(years[1])))
+    return sums.mutate(n_records=counted.count().as_scalar())
 
 
 #: Record facts repeated on every pair row (joined after aggregating the links).
@@ -479,8 +484,9 @@ def contributor_credits(
     )
     fx = facts.select("record_id", "record_key", "weight", "n_authors", "n_corr", "first_position", "mode",
                       *(c for c in carried if c != "weight"))
-    linked = aff.filter(aff.position.notnull())
-    k = linked.group_by(["record_id", "position"]).agg(k=linked.count())
+    # unlinked rows (NULL position) form groups that no contributor matches; not
+    # filtering them out first keeps DuckDB's join plans fast (see linked_fractional_sums)
+    k = aff.group_by(["record_id", "position"]).agg(k=aff.count())
     ck = con.left_join(k, ["record_id", "position"]).select(con, k=k.k.fill_null(0))
     ck = ck.join(fx.filter(fx.mode == "authors"), "record_id")
     w, n, kk = ck.weight, ck.n_authors.cast("float64"), ck.k.cast("float64")
@@ -515,8 +521,9 @@ def credit_rows(
         facts, contributors, affiliations, carried=carried)
 
     # (a) linked contributor-affiliation rows, w / (n k), and (b) contributors
-    # without a linked affiliation, one row each with no unit (-> unknown), w / n
-    linked = aff.filter(aff.position.notnull())
+    # without a linked affiliation, one row each with no unit (-> unknown), w / n.
+    # Unlinked affiliations (NULL position) match no contributor in the joins below.
+    linked = aff
     if contributor_table is None:
         # one left join of the contributors to their linked affiliations, so the
         # contributors' expression is not computed (or cached) twice
