@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import ibis
-
+import ibis.expr.operations as ops
 import pandas as pd
 
 from innometrics.rankings.engines.base import Engine
@@ -27,9 +27,10 @@ class DuckDBEngine(Engine):
         sql = _COMPILED.get(key)
         if sql is None:
             sql = str(ibis.to_sql(expr, dialect="duckdb"))
-            if len(_COMPILED) >= _COMPILED_MAX:  # oldest first out
-                del _COMPILED[next(iter(_COMPILED))]
-            _COMPILED[key] = sql
+            if not key.find(ops.InMemoryTable):  # never keep a user's in-memory data alive
+                if len(_COMPILED) >= _COMPILED_MAX:  # oldest first out
+                    del _COMPILED[next(iter(_COMPILED))]
+                _COMPILED[key] = sql
         return self.con.con.execute(sql).df()
 
 
@@ -37,7 +38,7 @@ class DuckDBEngine(Engine):
 #: query on the same tables compiles to the same text). Compiling a load query
 #: takes 10-20 ms, as long as running it on a million rows.
 _COMPILED: dict = {}
-_COMPILED_MAX = 256
+_COMPILED_MAX = 128
 
 
 def connect_duckdb(
