@@ -112,21 +112,20 @@ def _load(eng, d: str, levels=("country",), **kwargs):
     return load_tables(eng, r, c, a, levels=levels, **kwargs)
 
 
-def worker_engine(d: str, repeat: int) -> dict:
+def engine_runner(d: str):
     """A one-off fractional country count from Parquet: load + ``unit_counts``, end to end."""
     from innometrics.rankings.counting import unit_counts
 
     eng = _engine(d)
-    times, df = [], None
-    for _ in range(repeat):  # each run a fresh load, as the hand query re-reads the files
-        t = time.perf_counter()
+
+    def run() -> dict:  # each run a fresh load, as the hand query re-reads the files
         loaded = _load(eng, d)
         df = unit_counts(loaded, "country", "fractional")
-        times.append(time.perf_counter() - t)
         if loaded.pairs.built() or loaded.facts_built():
             raise SystemExit("the direct path was not taken: the synthetic data should be fully linked")
-    return {"total_s": statistics.median(times), "first_s": times[0],
-            "result": dict(zip(df["unit"], df["p_frac"])), "peak_mb": peak_mb()}
+        return dict(zip(df["unit"], df["p_frac"]))
+
+    return run
 
 
 def worker_engine_pairs(d: str, repeat: int) -> dict:
@@ -160,7 +159,8 @@ def worker_engine_full(d: str, repeat: int) -> dict:
     return {"load_s": time.perf_counter() - t, "peak_mb": peak_mb()}
 
 
-def worker_sql(d: str, repeat: int) -> dict:
+def sql_runner(d: str):
+    """The hand-written query from the Parquet files."""
     import duckdb
 
     # the engine's settings (connect_duckdb): same threads, memory limit and ordering
@@ -170,33 +170,66 @@ def worker_sql(d: str, repeat: int) -> dict:
         config.update(memory_limit=ENGINE_MEMORY_LIMIT, temp_directory=str(Path(d) / "sql.tmp"))
     con = duckdb.connect(config=config)
     q = HAND_SQL.format(d=d)
-    times, df = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
+
+    def run() -> dict:
         df = con.execute(q).df()
-        times.append(time.perf_counter() - t)
-    return {"total_s": statistics.median(times), "first_s": times[0], "result": dict(zip(df["unit"], df["p_frac"])),
-            "peak_mb": peak_mb()}
+        return dict(zip(df["unit"], df["p_frac"]))
+
+    return run
 
 
-def worker_pandas(d: str, repeat: int) -> dict:
+def pandas_runner(d: str):
+    """``read_parquet`` + ``groupby``/``transform``."""
     import pandas as pd
 
-    def run():
+    def run() -> dict:
         rec = pd.read_parquet(f"{d}/records.parquet", columns=["record_id", "weight"])
         con = pd.read_parquet(f"{d}/contributors.parquet", columns=["record_id"])
         aff = pd.read_parquet(f"{d}/affiliations.parquet", columns=["record_id", "position", "country"])
         n = con.groupby("record_id").size().rename("n")
         k = aff.groupby(["record_id", "position"])["country"].transform("size")
         w = aff["record_id"].map(rec.set_index("record_id")["weight"]) / (aff["record_id"].map(n) * k)
-        return w.groupby(aff["country"]).sum()
+        return w.groupby(aff["country"]).sum().to_dict()
 
-    s, out = timed(run, repeat)
-    return {"total_s": s, "result": out.to_dict(), "peak_mb": peak_mb()}
+    return run
 
 
-WORKERS = {"engine": worker_engine, "engine_pairs": worker_engine_pairs, "engine_full": worker_engine_full,
-           "sql": worker_sql, "pandas": worker_pandas}
+RUNNERS = {"sql": sql_runner, "engine": engine_runner, "pandas": pandas_runner}
+
+
+def worker_alone(kind: str):
+    """One run of one implementation in its own process: its result and peak memory."""
+    def worker(d: str, repeat: int) -> dict:
+        run = RUNNERS[kind](d)
+        t = time.perf_counter()
+        result = run()
+        return {"alone_s": time.perf_counter() - t, "result": result, "peak_mb": peak_mb()}
+
+    return worker
+
+
+def worker_timing(d: str, repeat: int, with_pandas: bool) -> dict:
+    """Interleaved runs (hand SQL, engine[, pandas], hand SQL, ...) in one process.
+
+    The 2 cores are shared with other jobs, whose load drifts over seconds; running
+    the implementations in turn gives each the same conditions, so their ratios are
+    steady even when absolute times are not.
+    """
+    kinds = ["sql", "engine"] + (["pandas"] if with_pandas else [])
+    runners = {k: RUNNERS[k](d) for k in kinds}
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for _ in range(repeat):
+        for k in kinds:
+            t = time.perf_counter()
+            runners[k]()
+            times[k].append(time.perf_counter() - t)
+    return {k: {"total_s": statistics.median(v), "first_s": v[0], "runs": v} for k, v in times.items()}
+
+
+WORKERS = {"engine": worker_alone("engine"), "sql": worker_alone("sql"), "pandas": worker_alone("pandas"),
+           "engine_pairs": worker_engine_pairs, "engine_full": worker_engine_full,
+           "timing": lambda d, repeat: worker_timing(d, repeat, False),
+           "timing_pandas": lambda d, repeat: worker_timing(d, repeat, True)}
 
 
 def run_worker(kind: str, d: Path, repeat: int) -> dict:
@@ -269,12 +302,13 @@ def write_section(rows: list[dict], gen: dict, pandas_max: int) -> None:
         "one Ibis-compiled query over the files that also checks the full counting rules add nothing "
         "(every record has contributors, all linked to an address; otherwise it falls back to the pair table "
         "and the figures would not apply). **Hand SQL**: one DuckDB query with a window count of each author's "
-        "affiliations. **pandas**: `read_parquet` + `groupby`/`transform`. Times are medians of several runs in one "
-        "process (9 runs up to 2M rows, 5 up to 20M, 3 above; first runs, cold and for the engine including the "
-        "Ibis compilation, are shown apart); above 20M rows "
+        "affiliations. **pandas**: `read_parquet` + `groupby`/`transform`. Times are medians of runs interleaved in "
+        "one process (hand SQL, engine, pandas, hand SQL, ...: 9 rounds up to 2M rows, 5 up to 20M, 3 above), so "
+        "that each implementation meets the same load on the shared cores; first runs (cold, and for the engine "
+        "including the Ibis compilation) are shown apart; above 20M rows "
         "the engine and the hand SQL run with a 6 GB DuckDB memory limit, spilling to disk; memory is each "
-        "implementation's peak RSS in its own process. The ranking-build columns time what `innometrics rank "
-        "build` loads before its queries: the record facts and the country pair table (one row per distinct "
+        "implementation's peak RSS in a process of its own running it once. The ranking-build columns time "
+        "what `innometrics rank build` loads before its queries: the record facts and the country pair table (one row per distinct "
         "(record, country) pair with every method's credit and the indicator facts), and the same for all "
         "three levels.",
         "",
@@ -389,12 +423,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{label(n)}] {counts['affiliations']:,} authorship rows, {counts['records']:,} records "
               f"(generated in {gen[n]:.1f} s)", flush=True)
         row = {"rows": n, "records": counts["records"], "affiliations": counts["affiliations"]}
-        row["sql"] = run_worker("sql", d, repeat)
-        print(f"  hand SQL from Parquet: {row['sql']['total_s']:.2f} s, peak {row['sql']['peak_mb']:.0f} MB", flush=True)
-        row["engine"] = run_worker("engine", d, repeat)
-        e = row["engine"]
-        print(f"  engine load + fractional count: {e['total_s']:.2f} s ({e['total_s'] / row['sql']['total_s']:.2f}x "
+        timing = run_worker("timing_pandas" if n <= pandas_max else "timing", d, repeat)
+        for kind in timing:  # results and peak memory: one run alone in a fresh process
+            row[kind] = {**run_worker(kind, d, 1), **timing[kind]}
+        s_, e = row["sql"], row["engine"]
+        print(f"  hand SQL from Parquet: {s_['total_s']:.2f} s, peak {s_['peak_mb']:.0f} MB", flush=True)
+        print(f"  engine load + fractional count: {e['total_s']:.2f} s ({e['total_s'] / s_['total_s']:.2f}x "
               f"hand SQL; first run {e['first_s']:.2f} s), peak {e['peak_mb']:.0f} MB", flush=True)
+        if row.get("pandas"):
+            print(f"  pandas: {row['pandas']['total_s']:.2f} s ({row['pandas']['total_s'] / e['total_s']:.1f}x the "
+                  f"engine), peak {row['pandas']['peak_mb']:.0f} MB", flush=True)
         for kind in ("engine_pairs", "engine_full"):
             if kind == "engine_full" and n > full_max:
                 continue
@@ -406,9 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         diffs = [max_diff(e["result"], row["sql"]["result"])]
         if row.get("engine_pairs"):
             diffs.append(max_diff(row["engine_pairs"]["result"], row["sql"]["result"]))
-        if n <= pandas_max:
-            row["pandas"] = run_worker("pandas", d, repeat)
-            print(f"  pandas: {row['pandas']['total_s']:.2f} s, peak {row['pandas']['peak_mb']:.0f} MB", flush=True)
+        if row.get("pandas"):
             diffs.append(max_diff(row["pandas"]["result"], row["sql"]["result"]))
         row["max_diff"] = max(diffs)
         print(f"  largest difference between implementations: {row['max_diff']:.1e} of the largest count", flush=True)

@@ -6,6 +6,10 @@ cluster in the record's lead institution), 120 countries, skewed citation counts
 (``records.parquet``, ``contributors.parquet``, ``affiliations.parquet``) so the
 ``tables`` reader and the engine load it directly.
 
+The files are written with DuckDB's default Parquet layout (row groups of 122,880
+rows, Snappy), as a plain ``COPY ... TO`` or most exporters write them; readers can
+then split a file between threads (a 1M-row file of one row group is read by one).
+
 Randomness comes from ``hash(...)`` of row keys, not from a stateful generator, so the
 output is identical for the same size and seed whatever the number of threads.
 
@@ -49,7 +53,7 @@ def generate(rows: int, out: str | Path, *, seed: int = 1, threads: int = 2) -> 
     """)
     con.execute(f"""
         COPY (SELECT record_id, year, 1.0::DOUBLE AS weight, citations FROM recs ORDER BY record_id)
-        TO '{out / "records.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+        TO '{out / "records.parquet"}' (FORMAT parquet)
     """)
     con.execute(f"""
         CREATE TEMP TABLE auths AS
@@ -59,7 +63,7 @@ def generate(rows: int, out: str | Path, *, seed: int = 1, threads: int = 2) -> 
     """)
     con.execute(f"""
         COPY (SELECT record_id, position, is_corresponding FROM auths)
-        TO '{out / "contributors.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+        TO '{out / "contributors.parquet"}' (FORMAT parquet)
     """)
     # Zipf (s = 1) over N_INSTITUTIONS ranks by inverting the continuous CDF
     # ln(k) / ln(N): rank 1 takes about 7 % of the rows, rank 100 about 0.1 %.
@@ -78,7 +82,7 @@ def generate(rows: int, out: str | Path, *, seed: int = 1, threads: int = 2) -> 
                    'C' || lpad(CAST(CAST(floor(pow({_u("inst, 'country'", seed)}, 2.0) * {N_COUNTRIES}) AS INTEGER)
                                     AS VARCHAR), 3, '0') AS country
             FROM (SELECT record_id, position, {inst} AS inst FROM auths, range(k) t(j))
-        ) TO '{out / "affiliations.parquet"}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)
+        ) TO '{out / "affiliations.parquet"}' (FORMAT parquet)
     """)
     counts = {
         name: con.execute(f"SELECT count(*) FROM '{out / (name + '.parquet')}'").fetchone()[0]

@@ -169,3 +169,21 @@ def test_unknown_level_and_method_are_errors(duckdb_engine):
         unit_counts(loaded, "planet")
     with pytest.raises(UnknownMethodError):
         unit_counts(loaded, "country", "harmonic")
+
+
+def test_duckdb_compiles_each_expression_once_but_keeps_no_in_memory_data(duckdb_engine):
+    import ibis
+
+    from innometrics.rankings.engines import duckdb as duck
+
+    t = duckdb_engine.upload(duckdb_engine.fresh_name("cache"), pd.DataFrame({"a": [1, 1, 2]}))
+    expr = t.group_by("a").agg(n=t.count()).order_by("a")
+    first = duckdb_engine.execute(expr)
+    assert duck._COMPILED[expr.op()].startswith("SELECT")
+    rebuilt = t.group_by("a").agg(n=t.count()).order_by("a")  # equal expression, same compiled text
+    pd.testing.assert_frame_equal(duckdb_engine.execute(rebuilt), first)
+    assert first["n"].tolist() == [2, 1]
+    mem = ibis.memtable(pd.DataFrame({"a": [5, 5]}))
+    in_memory = mem.group_by("a").agg(n=mem.count())
+    assert duckdb_engine.execute(in_memory)["n"].tolist() == [2]
+    assert in_memory.op() not in duck._COMPILED
