@@ -3,8 +3,10 @@
 For each size (authorship = affiliation rows), synthetic data is generated with
 :mod:`synth_authorship` (DuckDB SQL, cached in ``--data-dir``), then three
 implementations compute the author-level fractional count per country
-(``sum over rows of weight / (n_authors * k_affiliations)``), each in its own
-subprocess so its peak memory (max RSS) is its own:
+(``sum over rows of weight / (n_authors * k_affiliations)``). They are timed in
+interleaved rounds in one subprocess (hand SQL, engine, pandas, hand SQL, ...), so
+each meets the same load on shared cores, and each also runs once alone in a
+subprocess of its own for its result and peak memory (max RSS):
 
 * **engine** -- innometrics on DuckDB from the Parquet files, as a user asks for one
   ranking's numbers: ``load_tables`` (registers the files; nothing is computed) and
@@ -21,7 +23,8 @@ subprocess so its peak memory (max RSS) is its own:
 * **pandas** -- ``read_parquet`` + ``groupby``/``transform`` (only up to
   ``--pandas-max`` rows: beyond that it does not fit in this machine's memory).
 
-All three must give the same counts (largest absolute difference reported).
+All must give the same counts (largest difference reported, relative to the
+largest count).
 Results are written to ``BENCHMARKS.md`` under ``## Contribution rankings`` (only that
 section is replaced).
 
@@ -261,8 +264,10 @@ def goals(rows: list[dict]) -> str:
             f"{span(vs_sql, '.2f')} the time of the hand-written query (goal: within 1.2x: "
             f"{'met' if max(vs_sql) <= 1.2 else 'not met'})")
     if pd_e2e:
+        pd_sql = [r["pandas"]["total_s"] / r["sql"]["total_s"] for r in rows if r.get("pandas")]
         text += (f" and runs {span(pd_e2e, '.2f')} faster than pandas (goal: at least 3x: "
-                 f"{'met' if min(pd_e2e) >= 3 else 'not met'})")
+                 f"{'met' if min(pd_e2e) >= 3 else 'not met'}; the hand-written query itself runs "
+                 f"{span(pd_sql, '.2f')} faster than pandas in the same rounds)")
     big = [r for r in rows if r["rows"] >= 100_000_000]
     if big:
         b = big[0]["engine"]
@@ -296,13 +301,14 @@ def write_section(rows: list[dict], gen: dict, pandas_max: int) -> None:
         f"({cpu}, {THREADS} DuckDB threads on 2 cores shared with other jobs; DuckDB {duckdb.__version__}, "
         f"ibis {ibis.__version__}, Python {platform.python_version()}). Synthetic data from "
         "`benchmarks/synth_authorship.py` (1-10 authors per record, 1-3 affiliations each, Zipf institutions, "
-        "120 countries; Parquet). Task: author-level fractional counts per country, from the Parquet files, "
-        "each implementation in its own process, side by side in one run. **Engine**: `load_tables(...)` "
+        "120 countries; Parquet in DuckDB's default layout). Task: author-level fractional counts per country, from "
+        "the Parquet files, side by side in one run. **Engine**: `load_tables(...)` "
         "(registers the three files; nothing is computed) + `unit_counts(loaded, \"country\", \"fractional\")`, "
         "one Ibis-compiled query over the files that also checks the full counting rules add nothing "
         "(every record has contributors, all linked to an address; otherwise it falls back to the pair table "
         "and the figures would not apply). **Hand SQL**: one DuckDB query with a window count of each author's "
-        "affiliations. **pandas**: `read_parquet` + `groupby`/`transform`. Times are medians of runs interleaved in "
+        "affiliations (DuckDB 1.5 plans that window as an aggregate joined back, the plan the engine's query "
+        "spells out, so both do the same work). **pandas**: `read_parquet` + `groupby`/`transform`. Times are medians of runs interleaved in "
         "one process (hand SQL, engine, pandas, hand SQL, ...: 9 rounds up to 2M rows, 5 up to 20M, 3 above), so "
         "that each implementation meets the same load on the shared cores; first runs (cold, and for the engine "
         "including the Ibis compilation) are shown apart; above 20M rows "
@@ -347,9 +353,9 @@ def write_section(rows: list[dict], gen: dict, pandas_max: int) -> None:
     out += [
         "",
         goals(rows) + " Reading the table: a one-off fractional count builds nothing; it counts each "
-        "author's affiliations with a hash aggregation joined back (which scales better than the hand query's "
-        "window: 100M rows are where the engine gains) and joins the authors per record and the weights, as "
-        "the hand query does, plus the coverage check. A ranking build needs more than one number per country "
+        "author's affiliations with a hash aggregation joined back and joins the authors per record and the "
+        "weights, as the hand query does, plus the coverage check; what remains at 1M is fixed cost (about "
+        "8 ms to register the three files, a few ms of Python per query). A ranking build needs more than one number per country "
         "(full counts over distinct (record, unit) pairs, first/corresponding-author credit, unlinked authors "
         "to `unknown`, citations, top 10 %, collaboration), so it stores the facts and pair tables once "
         "(the ranking-load columns) and answers every later query, any method, period or indicator, in one "
