@@ -26,11 +26,12 @@ class DuckDBEngine(Engine):
         key = expr.op()
         sql = _COMPILED.get(key)
         if sql is None:
+            if key.find(ops.InMemoryTable):  # Ibis registers the in-memory data; keep none alive here
+                return self.con.execute(expr)
             sql = str(ibis.to_sql(expr, dialect="duckdb"))
-            if not key.find(ops.InMemoryTable):  # never keep a user's in-memory data alive
-                if len(_COMPILED) >= _COMPILED_MAX:  # oldest first out
-                    del _COMPILED[next(iter(_COMPILED))]
-                _COMPILED[key] = sql
+            if len(_COMPILED) >= _COMPILED_MAX:  # oldest first out
+                del _COMPILED[next(iter(_COMPILED))]
+            _COMPILED[key] = sql
         return self.con.con.execute(sql).df()
 
 
