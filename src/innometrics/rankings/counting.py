@@ -328,12 +328,15 @@ def unit_counts(
             if grouping is not None:
                 df = df.assign(unit=_map_units(df["unit"], grouping)).groupby("unit", as_index=False, sort=False)[
                     col].sum()
-            df = round_floats(df)
-            df = df[df[col] != 0]
-            return df.sort_values("unit", kind="mergesort").reset_index(drop=True)
+            return _nonzero_by_unit(df, col)
     view = level_view(loaded, level, period=period, grouping=grouping)
     expr = view.group_by("unit").agg(**{col: get_method("count", method)(view).sum()})
-    df = round_floats(loaded.engine.execute(expr))
+    return _nonzero_by_unit(loaded.engine.execute(expr), col)
+
+
+def _nonzero_by_unit(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Rounded counts (stable outputs), units with a zero count dropped, sorted by unit."""
+    df = round_floats(df)
     df = df[df[col] != 0]
     return df.sort_values("unit", kind="mergesort").reset_index(drop=True)
 
