@@ -95,7 +95,7 @@ def test_alias_list_is_minimal():
 
     for alias in ALIASES:
         assert countries._name_index()[0].get(alias) is None, alias
-    assert len(ALIASES) <= 22
+    assert len(ALIASES) <= 25
     assert country_from_alpha2("CN") == "CHN" and country_from_alpha2("XX") is None
 
 
@@ -158,3 +158,11 @@ def test_institutions_without_university_word_are_kept():
                              "Research Center for Eco-Environmental Sciences Chinese Academy of Sciences"]) == \
         "Research Center for Eco-Environmental Sciences Chinese Academy of Sciences"
     assert pick_institution(["College of Engineering", "Peking University"]) == "Peking University"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("U.S.A.", "USA"), ("U.S.", "USA"), ("District of Columbia", "USA"),
+    ("Washington, DC 20001, U.S.A.", "USA"),
+])
+def test_dotted_us_and_district_of_columbia(raw, expected):
+    assert normalise_country(raw) == expected

@@ -60,6 +60,9 @@ ALIASES: dict[str, str] = {
     "brunei": "BRN",  # ISO "Brunei Darussalam"; one whole word of a longer name is not matched
     "fed rep ger": "DEU",  # WoS records before 1991 (West Germany)
     "w germany": "DEU",  # WoS records before 1991 (West Germany)
+    "u s a": "USA",  # "U.S.A." in raw affiliation strings
+    "u s": "USA",  # "U.S."
+    "district of columbia": "USA",  # pycountry types it "District", a type too common to index
 }
 
 _ST = re.compile(r"\bst\b")
