@@ -181,6 +181,29 @@ def filter_period(table: ir.Table, period: Period) -> ir.Table:
     return table.filter(table.year.between(int(first), int(last)))
 
 
+def loaded_base_level(loaded: LoadedRecords, level: str, grouping: Grouping | None = None) -> str:
+    """The base level a query of ``level`` reads (the grouping's base for a grouping).
+
+    Raises
+    ------
+    SpecError
+        When ``level`` is neither a base level nor a grouping, or its base level was
+        not loaded.
+    """
+    if grouping is not None:
+        if grouping.base not in loaded.pairs:
+            raise SpecError(f"grouping '{grouping.name}' maps level '{grouping.base}', which was not loaded",
+                            key=f"groupings.{grouping.name}")
+        return grouping.base
+    if level not in BASE_LEVELS:
+        raise SpecError(f"unknown level '{level}'. Levels: {', '.join(BASE_LEVELS)} or a grouping "
+                        f"declared in [groupings]", key="count.levels")
+    if level not in loaded.pairs:
+        raise SpecError(f"level '{level}' was not loaded; load the records with levels including it",
+                        key="count.levels")
+    return level
+
+
 def level_view(
     loaded: LoadedRecords,
     level: str,
@@ -194,21 +217,13 @@ def level_view(
     level's units to groups and re-aggregates to distinct (record, group) pairs in the
     same query (a record with two cities of one cluster counts once for it).
     """
+    base_level = loaded_base_level(loaded, level, grouping)
     if grouping is None:
-        if level not in BASE_LEVELS:
-            raise SpecError(f"unknown level '{level}'. Levels: {', '.join(BASE_LEVELS)} or a grouping "
-                            f"declared in [groupings]", key="count.levels")
-        if level not in loaded.pairs:
-            raise SpecError(f"level '{level}' was not loaded; load the records with levels including it",
-                            key="count.levels")
-        return filter_period(loaded.pairs[level], period)
+        return filter_period(loaded.pairs[base_level], period)
     engine = loaded.engine
     mapping = grouping.mapping[["unit", "group"]].rename(columns={"unit": "m_unit", "group": "m_group"})
     m = engine.upload(engine.fresh_name(f"map_{grouping.name}"), mapping)
-    if grouping.base not in loaded.pairs:
-        raise SpecError(f"grouping '{grouping.name}' maps level '{grouping.base}', which was not loaded",
-                        key=f"groupings.{grouping.name}")
-    base = filter_period(loaded.pairs[grouping.base], period)
+    base = filter_period(loaded.pairs[base_level], period)
     joined = base.left_join(m, base.unit == m.m_unit)
     fallback = joined.unit if grouping.unmapped == "keep" else ibis.literal("other")
     group = ibis.ifelse(joined.unit == UNKNOWN, UNKNOWN, ibis.coalesce(joined.m_group, fallback))
@@ -315,14 +330,10 @@ def unit_counts(
     1  GBR    0.25
     2  USA    0.25
     """
-    get_method("count", method)
-    base = grouping.base if grouping is not None else level
-    if grouping is None and level not in BASE_LEVELS:
-        level_view(loaded, level)  # the same error as every other query
+    credit = get_method("count", method)
+    base = loaded_base_level(loaded, level, grouping)
     col = count_column(method)
-    direct = (method == "fractional" and base in loaded.pairs and loaded.credits is None
-              and base not in loaded.pairs.built())
-    if direct:
+    if method == "fractional" and loaded.credits is None and base not in loaded.pairs.built():
         df = _direct_fractional(loaded, base, period)
         if df is not None:
             if grouping is not None:
@@ -330,7 +341,7 @@ def unit_counts(
                     col].sum()
             return _nonzero_by_unit(df, col)
     view = level_view(loaded, level, period=period, grouping=grouping)
-    expr = view.group_by("unit").agg(**{col: get_method("count", method)(view).sum()})
+    expr = view.group_by("unit").agg(**{col: credit(view).sum()})
     return _nonzero_by_unit(loaded.engine.execute(expr), col)
 
 
@@ -373,8 +384,8 @@ def _map_units(units: pd.Series, grouping: Grouping) -> pd.Series:
     """Groups of base-level units as :func:`level_view` maps them (``unknown`` stays)."""
     mapping = dict(zip(grouping.mapping["unit"], grouping.mapping["group"]))
     fallback = units if grouping.unmapped == "keep" else pd.Series("other", index=units.index)
-    mapped = units.map(mapping).where(units.map(mapping).notna(), fallback)
-    return mapped.where(units != UNKNOWN, UNKNOWN)
+    mapped = units.map(mapping)
+    return mapped.where(mapped.notna(), fallback).where(units != UNKNOWN, UNKNOWN)
 
 
 def record_unit_credits(

@@ -308,20 +308,19 @@ def linked_fractional_sums(
     keys = affiliations.select("record_id", position=affiliations.position.cast("int64"))
     k = keys.group_by(["record_id", "position"]).agg(k=keys.count())
     n = contributors.group_by("record_id").agg(n=contributors.count())
-    rec = records.select(
-        "record_id", year=records.year.cast("int64"), w=records.weight.cast("float64").fill_null(1.0))
-    if years is not None:
-        rec = rec.filter(rec.year.between(int(years[0]), int(years[1])))
+    def in_years(table: ir.Table) -> ir.Table:
+        if years is None:
+            return table
+        return table.filter(table.year.cast("int64").between(int(years[0]), int(years[1])))
+
+    rec = in_years(records).select("record_id", w=records.weight.cast("float64").fill_null(1.0))
     rows = linked.join(k, ["record_id", "position"]).join(n, "record_id").join(rec, "record_id")
     nk = rows.n.cast("float64") * rows.k.cast("float64")
     rows = rows.select(unit=rows.unit.fill_null(UNKNOWN), frac=rows.w / nk, cover=1.0 / nk, n=rows.n)
     sums = rows.group_by("unit").agg(p_frac=rows.frac.sum(), coverage=rows.cover.sum(), n_max=rows.n.max())
-    # counted on the input itself, not on ``rec``: sharing ``rec`` would make the
+    # counted on its own expression, not on ``rec``: sharing ``rec`` would make the
     # engine store it, and an unfiltered count is read from the Parquet metadata
-    counted = records
-    if years is not None:
-        counted = records.filter(records.year.cast("int64").between(int(years[0]), int(years[1])))
-    return sums.mutate(n_records=counted.count().as_scalar())
+    return sums.mutate(n_records=in_years(records).count().as_scalar())
 
 
 #: Record facts repeated on every pair row (joined after aggregating the links).
