@@ -65,6 +65,7 @@ def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     """COINr's ASEM example index: build, statistical audit, and 1,000-replication sensitivity analysis."""
     from innometrics.cli.common import progress
     from innometrics.composite import pipeline
+    from innometrics.composite.outputs import write_build
     from innometrics.composite.audit import check_audit_settings, write_audit
     from innometrics.composite.sensitivity import analyse, design_size, parse_sensitivity, write_sensitivity
     from innometrics.io.manifest import extend_manifest
@@ -73,7 +74,7 @@ def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     spec = pipeline.load_spec(spec_path)
     nominal = pipeline.build(spec)
     folder = out / "asem_index"
-    pipeline.write_build(nominal, folder)
+    write_build(nominal, folder)
     settings = check_audit_settings(getattr(spec, "audit", None), file=spec_path)
     extend_manifest(folder, write_audit(nominal, folder, **settings), {"step": "audit", "method": "coinr", "params": dict(settings)})
     sens = parse_sensitivity(spec.sensitivity, file=spec_path)

@@ -18,10 +18,10 @@ from innometrics.io.manifest import extend_manifest
 
 
 def _write_outputs(build: Any, out: Path) -> None:
-    """Write the build's own outputs (stages, results, weights, log, manifest) with the pipeline's writer."""
-    from innometrics.composite import pipeline
+    """Write the build's own outputs (stages, results, weights, log, manifest)."""
+    from innometrics.composite.outputs import write_build
 
-    pipeline.write_build(build, out)
+    write_build(build, out)
 
 
 def audit_command(

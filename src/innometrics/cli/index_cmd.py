@@ -27,7 +27,8 @@ def build_command(
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
     from innometrics.composite.outputs import write_build
-    from innometrics.composite.pipeline import IndexBuild, build
+    from innometrics.composite.builds import IndexBuild
+    from innometrics.composite.pipeline import build
 
     with console.status("building the index"):
         result = build(spec)

@@ -2,18 +2,17 @@
 
 One module per build step (:mod:`~innometrics.composite.denominate`, ``impute``,
 ``screen``, ``treat``, ``normalise``, ``weight``, ``aggregate``), the spec
-(:mod:`~innometrics.composite.spec`), the pipeline (:mod:`~innometrics.composite.pipeline`)
-and the output writer (:mod:`~innometrics.composite.outputs`).
+(:mod:`~innometrics.composite.spec`), the build results (:mod:`~innometrics.composite.builds`), the pipeline
+(:mod:`~innometrics.composite.pipeline`) and the output writer (:mod:`~innometrics.composite.outputs`).
 
 The method modules are imported here, explicitly, so that their methods are in the
 registry (``get_method("normalise", "minmax")``) whenever the package is used.
 """
 
 from innometrics.composite import aggregate, impute, normalise  # noqa: F401  (registers methods)
+from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.outputs import write_build
 from innometrics.composite.pipeline import (
-    IndexBuild,
-    PanelBuild,
     build,
     build_panel,
     rebuild,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from innometrics import __version__
-from innometrics.composite.pipeline import IndexBuild, PanelBuild
+from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.spec import STAGE_OF_STEP
 from innometrics.composite.weight import weights_table
 from innometrics.io.manifest import file_sha256
