@@ -71,7 +71,7 @@ def achievements_build(
     Only first authors (equal first included) and corresponding authors (the last
     author when none is marked) credit their institutions and countries.
     """
-    from innometrics.rankings.achievement_lists import build_achievement_lists, write_achievement_lists
+    from innometrics.views.achievement_lists import build_achievement_lists, write_achievement_lists
 
     check_out_folder(out, "achievements")
     result = build_achievement_lists(spec, engine=engine)
@@ -95,7 +95,7 @@ def views_cities(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Science Cities: geocode affiliation cities offline and rank them by Share or Count."""
-    from innometrics.rankings.views import build_cities
+    from innometrics.views.pipeline import build_cities
 
     check_out_folder(out, "cities")
     _finish(build_cities(spec, out, engine=engine), [("cities", ["rank", "name", "country", "count", "share"], 10)], report, xlsx)
@@ -111,7 +111,7 @@ def views_clusters(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """S&T clusters: DBSCAN over geocoded contributions, scored by share of the world's records."""
-    from innometrics.rankings.views import build_clusters
+    from innometrics.views.pipeline import build_clusters
 
     check_out_folder(out, "clusters")
     _finish(build_clusters(spec, out, engine=engine),
@@ -128,7 +128,7 @@ def views_nature_index(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Nature Index research leaders: Count, Share, adjusted Share, parent roll-up, joint credit, CS."""
-    from innometrics.rankings.views import build_nature_index
+    from innometrics.views.pipeline import build_nature_index
 
     check_out_folder(out, "nature_index")
     _finish(build_nature_index(spec, out, engine=engine),
@@ -145,7 +145,7 @@ def views_designations(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Designation counts (Highly Cited Researchers style) by primary affiliation and country."""
-    from innometrics.rankings.views import build_designations
+    from innometrics.views.pipeline import build_designations
 
     columns = ["rank", "unit", "name", "designations", "designations_frac", "people"]
     check_out_folder(out, "designations")
