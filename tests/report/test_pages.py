@@ -112,7 +112,7 @@ def test_convex_hull():
 def views_dir(tmp_path_factory):
     """Cities, clusters and Nature Index leaders of the bundled Web of Science export."""
     from innometrics.datasets import bundled_path
-    from innometrics.rankings.views import build_cities, build_clusters, build_nature_index
+    from innometrics.views.pipeline import build_cities, build_clusters, build_nature_index
 
     spec = bundled_path("bibliographic", "wos_views.toml")
     out = tmp_path_factory.mktemp("views")
