@@ -390,7 +390,7 @@ tbody tr:nth-child(even) td.pin{background:var(--bg-alt)}
 .flag{background:#fff6e0;border-left:4px solid #E69F00;padding:4px 10px;margin:.4em 0;font-size:.92em}
 @media (max-width:900px){.lead-grid{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:600px){body{padding:0 10px 30px;font-size:14px}h1{font-size:1.35em}.tsearch{min-width:0;width:100%}
-.chart{min-height:280px}}
+.chart{min-height:280px}.modebar-container{display:none!important}}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 caption{text-align:left;color:var(--muted);padding:4px}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}

@@ -206,7 +206,7 @@ def render(results: ResultsDir, page: Page) -> None:
         ranked = res.dropna(subset=[top])
         unit_names = [names[c] for c in ranked[code_col]]
         values = [fmt_value(top, res[top], v) for v in ranked[top]]
-        headline = top_sentence(unit_names, values, n_units=len(ranked), what="units", measure=f"a {title} score of")
+        headline = top_sentence(unit_names, values, n_units=len(ranked), what=f"units on {title}", measure="a score of")
         headline += esc(f" Scores run from 0 to 100 (best); {len(pillars):,} pillars" if pillars else "") + (
             "." if pillars else "") + esc(period_note)
         top_rows = ranked.sort_values(top, ascending=False, kind="stable").head(TOP_N)

@@ -102,7 +102,7 @@ def ranking_lead(results: ResultsDir, page: Page, levels: dict[str, str], *, ext
     if codes and share is not None:
         sub = ranked[ranked[unit].isin(codes)]
         fig = maps.choropleth(page, sub[unit].tolist(), pd.to_numeric(sub[share], errors="coerce").tolist(),
-                              _labels(sub, unit), title=f"Share of all credit by country ({level})", value_title="share", percent=True,
+                              _labels(sub, unit), title="Share of all credit by country", value_title="share", percent=True,
                               hover_values=[fmt_value(share, df[share], v) for v in sub[share]])
         chart = chart_block(page, fig, label=f"map of {level}")
     elif value is not None:
