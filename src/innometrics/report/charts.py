@@ -24,10 +24,7 @@ import plotly.graph_objects as go
 
 from innometrics.report.html import Page, esc, json_script, to_jsonable
 
-#: Colours for highlighted series (colour-blind safe, Okabe-Ito order).
-HIGHLIGHT_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-PEER_COLOUR = "#b9bfca"
-BAR_COLOUR = "#1f5fae"
+from innometrics.report.palette import BAR_COLOUR, HIGHLIGHT_COLOURS, PEER_COLOUR  # noqa: F401  (re-exported)
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif", "size": 12}
 
 

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from innometrics.report.columns import column_formats
+from innometrics.report.geodata import world_topojson
+from innometrics.report.palette import HIGHLIGHT_COLOURS, PEER_COLOUR
 
 _JSON_ESCAPES = {
     "<": "\\u003c",
@@ -265,8 +267,6 @@ class Page:
     def colour(self, key: str) -> str:
         """The colour of unit ``key`` on this page: the first unit asked gets the first colour, and
         keeps it in every chart."""
-        from innometrics.report.charts import HIGHLIGHT_COLOURS, PEER_COLOUR
-
         if key not in self._colours:
             n = len(self._colours)
             self._colours[key] = HIGHLIGHT_COLOURS[n] if n < len(HIGHLIGHT_COLOURS) else PEER_COLOUR
@@ -300,8 +300,6 @@ class Page:
             )
         scripts = []
         if self.needs_world:
-            from innometrics.report.maps import world_topojson
-
             # plotly.js reads its base map from window.PlotlyGeoAssets before fetching it:
             # the shipped geometry is put there, so a map never touches the network.
             scripts.append(f'<script type="application/json" id="geo-world">{world_topojson()}</script>')

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import plotly.graph_objects as go
 
-from innometrics.report.charts import BAR_COLOUR, FONT, HIGHLIGHT_COLOURS, plot_text
+from innometrics.report.charts import FONT, plot_text
+from innometrics.report.geodata import world_iso3, world_topojson  # noqa: F401  (world_topojson re-exported)
 from innometrics.report.html import Page
-
-ASSET = "world_110m.json"
+from innometrics.report.palette import BAR_COLOUR, HIGHLIGHT_COLOURS
 
 #: Geo layout shared by every map: world scope at 1:110m, only the layers the shipped file has.
 GEO = {
@@ -35,23 +33,6 @@ GEO = {
     "countrycolor": "#ffffff", "countrywidth": 0.5, "showocean": False, "showlakes": False,
     "showrivers": False, "showsubunits": False, "showframe": False, "bgcolor": "white",
 }
-
-
-@lru_cache(maxsize=1)
-def world_topojson() -> str:
-    """The shipped world TopoJSON as text (safe inside a JSON script block: it has no ``<``)."""
-    text = resources.files("innometrics.report").joinpath("assets", ASSET).read_text(encoding="utf-8")
-    assert "<" not in text
-    return text
-
-
-@lru_cache(maxsize=1)
-def world_iso3() -> frozenset[str]:
-    """The ISO alpha-3 codes the shipped map can colour."""
-    import json
-
-    topo = json.loads(world_topojson())
-    return frozenset(g["id"] for g in topo["objects"]["countries"]["geometries"] if "id" in g)
 
 
 def mappable_countries(codes: Sequence[Any]) -> list[str]:
