@@ -176,6 +176,7 @@ def _assert_search_filters(driver) -> None:
     from selenium.webdriver.common.by import By
 
     box = driver.find_element(By.CSS_SELECTOR, "input.tsearch")
+    driver.execute_script("arguments[0].scrollIntoView();", box)
     table_id = box.get_attribute("data-for")
     total = _visible_rows(driver, table_id)
     # Search for the text of the last row's first non-empty cell: at least one row, fewer than all.
@@ -199,7 +200,12 @@ def _assert_search_filters(driver) -> None:
 def _assert_sort(driver) -> None:
     from selenium.webdriver.common.by import By
 
-    header = driver.find_element(By.CSS_SELECTOR, "table.sortable th.num")
+    # The first numeric column of a table with at least two rows with values (a lead table may have one row).
+    header = next(h for h in driver.find_elements(By.CSS_SELECTOR, "table.sortable th.num")
+                  if driver.execute_script(
+                      "var t=arguments[0].closest('table'),c=arguments[0].cellIndex;"
+                      "return Array.prototype.filter.call(t.tBodies[0].rows,function(r){"
+                      "return r.cells[c].getAttribute('data-v')!==null;}).length;", h) >= 2)
     table = header.find_element(By.XPATH, "ancestor::table")
     col = driver.execute_script("return arguments[0].cellIndex;", header)
     column_values = (
