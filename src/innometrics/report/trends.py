@@ -237,6 +237,10 @@ def _lead(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info
         per_chart = max(1, 440 // (26 * min(len(focus), GROWTH_BARS_UNITS)))
         lead_inds = indicators[:per_chart]
         rows = rows[rows["indicator"].isin(lead_inds)]
+        # The highlighted units in their order (Beijing first), indicators in the chart's order.
+        rows = rows.assign(_u=rows["unit"].map({c: k for k, c in enumerate(focus)}),
+                           _i=rows["indicator"].map({c: k for k, c in enumerate(lead_inds)}))
+        rows = rows.sort_values(["_u", "_i"], kind="stable").drop(columns=["_u", "_i"])
         chart = _growth_bars(page, trends, focus, labels, info, only=lead_inds)
     else:
         best = usable[usable["n_points"].astype(float) >= 2].sort_values(["multiple", "unit"], ascending=[False, True])
