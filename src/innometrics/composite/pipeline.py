@@ -27,7 +27,7 @@ from scipy.stats import rankdata
 from innometrics.composite.aggregate import aggregate_frame
 from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.denominate import denominate_frame
-from innometrics.composite.impute import impute_frame
+from innometrics.composite.impute import impute_frame, impute_panel_frame
 from innometrics.composite.normalise import normalise_frame
 from innometrics.composite.screen import screen_units
 from innometrics.composite.spec import STAGE_OF_STEP, STEPS, IndexSpec, load_spec
@@ -130,6 +130,10 @@ def _step_denominate(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tupl
 
 
 def _step_impute(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
+    if settings.get("method") == "panel":
+        # reached only if a caller skipped _panel_imputed: panel imputation needs every period
+        raise SpecError("impute method 'panel' imputes across the periods of a panel; it cannot run on one period alone.",
+                        file=ctx.file, key="impute.method")
     out, filled = impute_frame(frame, settings, units=ctx.units, file=ctx.file)
     # COINr's check_remaining_NAs: report what imputation could not fill
     left = {str(c): int(n) for c, n in out.isna().sum().items() if n}
@@ -229,7 +233,57 @@ def results_table(stages: dict[str, pd.DataFrame], meta: pd.DataFrame, units: pd
 # --------------------------------------------------------------------------- public API
 
 
+def _panel_imputation(spec: IndexSpec) -> bool:
+    return spec.impute is not None and spec.impute.enabled and spec.impute.method == "panel"
+
+
+def _context_of(b: IndexBuild, spec: IndexSpec) -> _Context:
+    return _Context(meta=b.meta, units=b.units, denominators=b.denominators, file=spec.source)
+
+
+def _panel_periods(spec: IndexSpec, data: CoinrData) -> list[Any]:
+    periods = [_period_value(p) for p in data.periods]
+    if not periods:
+        raise SpecError('period = "all" and impute method "panel" need a panel: iData has no Time column.',
+                        file=spec.source, key="data.period")
+    return periods
+
+
+def _panel_imputed(spec: IndexSpec, data: CoinrData) -> dict[Any, IndexBuild]:
+    """Every period built up to imputation, then imputed across periods at once (COINr
+    ``Impute.purse`` with ``f_i = "impute_panel"``: the purse's data sets are stacked with
+    their ``Time``, imputed by :func:`~innometrics.composite.impute.impute_panel_frame`
+    and split back into the periods)."""
+    periods = _panel_periods(spec, data)
+    before = {p: _build_period(spec, data, p, stop_before="impute") for p in periods}
+    stacked = pd.concat({p: next(reversed(b.stages.values())) for p, b in before.items()}, names=["Time", "uCode"])
+    imputed, details = impute_panel_frame(stacked, spec.section("impute"), file=spec.source)
+    left = {str(c): int(n) for c, n in imputed.isna().sum().items() if n}
+    out = {}
+    for p, b in before.items():
+        stages = dict(b.stages)
+        stages["imputed"] = imputed.xs(p, level="Time").astype(float)
+        record = {**details, "still_missing_in_period": {str(c): int(n) for c, n in stages["imputed"].isna().sum().items() if n},
+                  "still_missing_in_panel": left}
+        log = b.log + [{"step": "impute", "method": "panel", "params": spec.section("impute"), "details": record}]
+        out[p] = replace(b, stages=stages, log=log)
+    return out
+
+
+def _continue(spec: IndexSpec, b: IndexBuild, *, start: str, stop_before: str | None = None) -> IndexBuild:
+    """Run ``b``'s remaining steps from ``start``."""
+    ctx = _context_of(b, spec)
+    stages, log, screening = _run(spec, ctx, b.stages, b.log, start=start, stop_before=stop_before, screening=b.screening)
+    return replace(b, stages=stages, log=log, screening=screening, results=results_table(stages, ctx.meta, ctx.units))
+
+
 def _build_period(spec: IndexSpec, data: CoinrData, period: Any, *, stop_before: str | None = None) -> IndexBuild:
+    if _panel_imputation(spec) and stop_before not in ("denominate", "impute"):
+        # one period of a panel imputed over time: impute the whole panel, keep this period
+        if period is None:
+            raise SpecError("impute method 'panel' needs a panel: set [data] period to one period or to \"all\".",
+                            file=spec.source, key="data.period")
+        return _continue(spec, _panel_imputed(spec, data)[period], start="screen", stop_before=stop_before)
     raw, ctx = _prepare(spec, data, period)
     stages, log, screening = _run(spec, ctx, {"raw": raw.astype(float)}, [], stop_before=stop_before)
     results = results_table(stages, ctx.meta, ctx.units)
@@ -263,34 +317,33 @@ def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData |
     """
     spec = _coerce_spec(spec)
     data = data if data is not None else _read(spec)
-    periods = [_period_value(p) for p in data.periods]
-    if not periods:
-        raise SpecError('period = "all" needs a panel: iData has no Time column.', file=spec.source, key="data.period")
+    periods = _panel_periods(spec, data)
     norm = spec.normalise
     global_norm = norm is not None and norm.enabled and norm.global_ and len(periods) > 1
-    if not global_norm:
-        builds = {p: _build_period(spec, data, p) for p in periods}
+    if global_norm and norm.method == "dist2ref":
+        raise SpecError(
+            "dist2ref cannot normalise across periods (its reference is one unit of one period); set global = false.",
+            file=spec.source, key="normalise.global",
+        )
+    stop = "normalise" if global_norm else None
+    if _panel_imputation(spec):
+        builds = {p: _continue(spec, b, start="screen", stop_before=stop) for p, b in _panel_imputed(spec, data).items()}
     else:
-        if norm.method == "dist2ref":
-            raise SpecError(
-                "dist2ref cannot normalise across periods (its reference is one unit of one period); set global = false.",
-                file=spec.source, key="normalise.global",
-            )
-        partial = {p: _build_period(spec, data, p, stop_before="normalise") for p in periods}
+        builds = {p: _build_period(spec, data, p, stop_before=stop) for p in periods}
+    if global_norm:
+        partial = builds
         stacked = pd.concat({p: next(reversed(b.stages.values())) for p, b in partial.items()}, names=["Time", "uCode"])
         flat = stacked.reset_index(drop=True)
         flat.index = pd.RangeIndex(len(flat), name="uCode")
-        ctx0 = _Context(meta=partial[periods[0]].meta, units=partial[periods[0]].units, denominators=partial[periods[0]].denominators, file=spec.source)
+        ctx0 = _context_of(partial[periods[0]], spec)
         normed, info = _step_normalise(flat, ctx0, spec.section("normalise"))
         normed.index = stacked.index
         builds = {}
         for p, b in partial.items():
-            ctx = _Context(meta=b.meta, units=b.units, denominators=b.denominators, file=spec.source)
             stages = dict(b.stages)
             stages["normalised"] = normed.xs(p, level="Time").astype(float)
             log = b.log + [{"step": "normalise", "method": info["method"], "params": spec.section("normalise"), "details": {"global": True}}]
-            stages, log, _ = _run(spec, ctx, stages, log, start="aggregate", screening=b.screening)
-            builds[p] = replace(b, stages=stages, log=log, results=results_table(stages, ctx.meta, ctx.units))
+            builds[p] = _continue(spec, replace(b, stages=stages, log=log), start="aggregate")
     frames = []
     for p, b in builds.items():
         r = b.results.copy()
@@ -334,6 +387,8 @@ def rebuild(previous: IndexBuild, **changes: Any) -> IndexBuild:
     first = _first_changed(previous.spec, new)
     if first is None:
         return replace(previous, spec=new)
+    if first in ("denominate", "impute") and (_panel_imputation(new) or _panel_imputation(previous.spec)):
+        return _build_period(new, previous.inputs, previous.period)
     meta = apply_weights(previous.meta, new.weights, file=new.source)
     ctx = _Context(meta=meta, units=previous.units, denominators=previous.denominators, file=new.source)
     keep = ["raw"] + [STAGE_OF_STEP[s] for s in STEPS[: STEPS.index(first)]]
@@ -353,6 +408,8 @@ def regen(previous: IndexBuild, from_step: str | None = None) -> IndexBuild:
         return _build_period(previous.spec, previous.inputs if previous.inputs is not None else _read(previous.spec), previous.period)
     if from_step not in STEPS:
         raise SpecError(f"from_step must be one of {', '.join(STEPS)}. Got {from_step!r}.", key="from_step")
+    if from_step in ("denominate", "impute") and _panel_imputation(previous.spec):
+        return _build_period(previous.spec, previous.inputs, previous.period)
     ctx = _Context(meta=previous.meta, units=previous.units, denominators=previous.denominators, file=previous.spec.source)
     keep = ["raw"] + [STAGE_OF_STEP[s] for s in STEPS[: STEPS.index(from_step)]]
     stages = {k: v for k, v in previous.stages.items() if k in keep}

@@ -48,7 +48,8 @@ STAGE_OF_STEP = {
     "aggregate": "aggregated",
 }
 
-ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group"]
+ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group", "panel"]
+PanelImputeType = Literal["latest", "constant", "linear", "linear-constant"]
 NormaliseMethod = Literal[
     "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda"
 ]
@@ -83,14 +84,24 @@ class DenominateSection(_Section):
 
 
 class ImputeSection(_Section):
-    """``[impute]``: fill missing values (COINr ``Impute``, column by column)."""
+    """``[impute]``: fill missing values (COINr ``Impute``, column by column).
+
+    ``method = "panel"`` fills each unit's time series from its other periods across
+    the whole panel (COINr ``Impute.purse`` with ``f_i = "impute_panel"``): ``type``
+    ``latest`` (default), ``constant``, ``linear`` or ``linear-constant``; ``max_time``
+    the number of periods ``latest`` may look back.
+    """
 
     enabled: bool = True
     method: ImputeMethod = "mean"
     group: str | None = None
+    type: PanelImputeType | None = None
+    max_time: int | None = Field(None, ge=1)
 
     @model_validator(mode="after")
     def _group_needed(self):
+        if self.method != "panel" and (self.type is not None or self.max_time is not None):
+            raise ValueError("'type' and 'max_time' are only used by method = \"panel\"")
         if self.method.endswith("_group") and not self.group:
             raise ValueError(f"method '{self.method}' needs 'group' (a group column of iData, e.g. \"EurAsia_group\")")
         if self.group and not self.method.endswith("_group"):
