@@ -20,6 +20,7 @@ PARAMS = {
     "dist2ref": {"ref_index": 1},
     "dist2targ": {"target": 10.0},
     "goalposts": {"lower": 0.0, "upper": 10.0, "scale": 100.0},
+    "index": {"base": np.full(6, 4.0)},
 }
 
 

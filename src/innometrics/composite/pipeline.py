@@ -28,7 +28,7 @@ from innometrics.composite.aggregate import aggregate_frame
 from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.denominate import denominate_frame
 from innometrics.composite.impute import impute_frame, impute_panel_frame
-from innometrics.composite.normalise import normalise_frame
+from innometrics.composite.normalise import index_notes, normalise_frame
 from innometrics.composite.screen import screen_units
 from innometrics.composite.spec import STAGE_OF_STEP, STEPS, IndexSpec, load_spec
 from innometrics.composite.treat import treat_frame
@@ -157,7 +157,15 @@ def _step_treat(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.
 
 def _step_normalise(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
     out = normalise_frame(frame, _indicator_meta(ctx), settings, file=ctx.file)
-    return out, {"method": settings.get("method", "minmax"), "details": {}}
+    details: dict[str, Any] = {}
+    if _uses_index(settings):
+        indexed = [c for c in frame.columns if (settings.get("individual", {}).get(c) or settings).get("method") == "index"]
+        details["undefined_index"] = index_notes(frame, out, indexed)
+    return out, {"method": settings.get("method", "minmax"), "details": details}
+
+
+def _uses_index(settings: dict) -> bool:
+    return settings.get("method") == "index" or any(v.get("method") == "index" for v in settings.get("individual", {}).values())
 
 
 def _step_aggregate(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
@@ -277,7 +285,16 @@ def _continue(spec: IndexSpec, b: IndexBuild, *, start: str, stop_before: str | 
     return replace(b, stages=stages, log=log, screening=screening, results=results_table(stages, ctx.meta, ctx.units))
 
 
+def _indexes_on_a_period(spec: IndexSpec) -> bool:
+    norm = spec.normalise
+    return norm is not None and norm.enabled and _uses_index(spec.section("normalise")) and (
+        norm.base_period is not None or any(v.get("base_period") is not None for v in norm.individual.values()))
+
+
 def _build_period(spec: IndexSpec, data: CoinrData, period: Any, *, stop_before: str | None = None) -> IndexBuild:
+    if _indexes_on_a_period(spec) and stop_before in (None, "aggregate") and period is not None:
+        # an index on a base period needs that period: build the panel, keep this period
+        return build_panel(spec, data=data).builds[period]
     if _panel_imputation(spec) and stop_before not in ("denominate", "impute"):
         # one period of a panel imputed over time: impute the whole panel, keep this period
         if period is None:
@@ -325,24 +342,33 @@ def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData |
             "dist2ref cannot normalise across periods (its reference is one unit of one period); set global = false.",
             file=spec.source, key="normalise.global",
         )
-    stop = "normalise" if global_norm else None
+    indexed = norm is not None and norm.enabled and _uses_index(spec.section("normalise"))
+    stop = "normalise" if global_norm or indexed else None
     if _panel_imputation(spec):
         builds = {p: _continue(spec, b, start="screen", stop_before=stop) for p, b in _panel_imputed(spec, data).items()}
     else:
         builds = {p: _build_period(spec, data, p, stop_before=stop) for p in periods}
-    if global_norm:
+    if global_norm or indexed:
         partial = builds
         stacked = pd.concat({p: next(reversed(b.stages.values())) for p, b in partial.items()}, names=["Time", "uCode"])
-        flat = stacked.reset_index(drop=True)
-        flat.index = pd.RangeIndex(len(flat), name="uCode")
         ctx0 = _context_of(partial[periods[0]], spec)
-        normed, info = _step_normalise(flat, ctx0, spec.section("normalise"))
-        normed.index = stacked.index
+        if indexed:  # each unit on its base: the rows keep their (Time, uCode)
+            normed, info = _step_normalise(stacked, ctx0, spec.section("normalise"))
+        else:
+            flat = stacked.reset_index(drop=True)
+            flat.index = pd.RangeIndex(len(flat), name="uCode")
+            normed, info = _step_normalise(flat, ctx0, spec.section("normalise"))
+            normed.index = stacked.index
         builds = {}
         for p, b in partial.items():
             stages = dict(b.stages)
             stages["normalised"] = normed.xs(p, level="Time").astype(float)
-            log = b.log + [{"step": "normalise", "method": info["method"], "params": spec.section("normalise"), "details": {"global": True}}]
+            details = {"global": bool(global_norm), **info["details"]}
+            if "undefined_index" in details:  # this period's cells only
+                details["undefined_index"] = {c: [u.rsplit("@", 1)[0] for u in us if u.endswith(f"@{p}")]
+                                              for c, us in details["undefined_index"].items()}
+                details["undefined_index"] = {c: us for c, us in details["undefined_index"].items() if us}
+            log = b.log + [{"step": "normalise", "method": info["method"], "params": spec.section("normalise"), "details": details}]
             builds[p] = _continue(spec, replace(b, stages=stages, log=log), start="aggregate")
     frames = []
     for p, b in builds.items():

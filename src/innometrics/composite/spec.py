@@ -51,7 +51,7 @@ STAGE_OF_STEP = {
 ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group", "panel"]
 PanelImputeType = Literal["latest", "constant", "linear", "linear-constant"]
 NormaliseMethod = Literal[
-    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda"
+    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda", "index"
 ]
 AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland"]
 
@@ -147,7 +147,7 @@ class TreatSection(_Section):
         return self
 
 
-_NORMALISE_PARAM_KEYS = ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts")
+_NORMALISE_PARAM_KEYS = ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts", "base_period", "base")
 
 
 class NormaliseSection(_Section):
@@ -162,6 +162,8 @@ class NormaliseSection(_Section):
     reference: str | None = None
     goalposts: tuple[float, float, float] | Literal["meta"] | None = None
     trunc2posts: bool | None = None
+    base_period: int | float | None = None
+    base: str | None = Field(None, pattern=r"^unit:.+")
     use_directions: bool = True
     global_: bool = Field(True, alias="global")
     individual: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -171,7 +173,7 @@ class NormaliseSection(_Section):
         from innometrics.composite.normalise import allowed_settings
 
         allowed = set(allowed_settings(self.method))
-        for key in ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts"):
+        for key in _NORMALISE_PARAM_KEYS:
             if getattr(self, key) is not None and key not in allowed:
                 takes = ", ".join(sorted(allowed)) or "no parameters"
                 raise ValueError(f"'{key}' is not used by method '{self.method}' ({self.method} takes: {takes})")
@@ -179,6 +181,8 @@ class NormaliseSection(_Section):
             raise ValueError(f"'range' must be [lower, upper] with lower < upper. Got {list(self.range)}")
         if self.mean_sd is not None and not self.mean_sd[1] > 0:
             raise ValueError(f"'mean_sd' must be [mean, sd] with sd > 0. Got {list(self.mean_sd)}")
+        if self.method == "index" and self.base_period is None and self.base is None:
+            raise ValueError("method 'index' needs 'base_period' (e.g. 2010) and/or 'base' = \"unit:<uCode>\"")
         if self.method == "dist2ref" and not self.reference:
             raise ValueError("method 'dist2ref' needs 'reference' = the uCode of the reference unit")
         for code, sub in self.individual.items():
@@ -303,6 +307,8 @@ _UNION_HINTS = {
     "normalise.target": 'a number, or "meta" to read the Target column of iMeta',
     "normalise.range": "[lower, upper] with lower < upper",
     "normalise.mean_sd": "[mean, sd] with sd > 0",
+    "normalise.base": '"unit:<uCode>", the unit every unit is indexed on',
+    "normalise.base_period": "a period of the data, such as 2010",
     "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', or a list of them (one per level)",
     "aggregate.p": "a non-zero number, or a list of them (one per level)",
 }
