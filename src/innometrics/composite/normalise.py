@@ -224,6 +224,24 @@ def fracmax(x: np.ndarray) -> np.ndarray:
         return x / hi
 
 
+@register("normalise", "scaled")
+@declare(bounds=INCREASING_PAIR, scale_factor=NUMBER)
+def scaled(x: np.ndarray, *, bounds: tuple[float, float] = (0.0, 100.0), scale_factor: float = 100.0) -> np.ndarray:
+    """Linear rescaling by fixed bounds (COINr ``n_scaled``; not min-max).
+
+    .. math:: y = \\frac{x - l}{u - l} \\, a
+
+    with ``bounds = [l, u]`` and ``scale_factor`` :math:`a`; unlike min-max, the bounds
+    are fixed numbers, so a value's score does not depend on the other units.
+
+    >>> scaled(np.array([0.0, 5.0, 20.0]), bounds=(0, 10))
+    array([  0.,  50., 200.])
+    """
+    lo, hi = bounds
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - lo) / (hi - lo) * scale_factor
+
+
 _BASE_VALUES = Rule("one base value per unit (a 1-d array)", lambda v: np.ndim(v) == 1)
 
 
@@ -325,7 +343,25 @@ _GLOBAL_KEYS = {
     "goalposts": ("goalposts", "trunc2posts"),
     "fracmax": (),
     "index": ("base_period", "base"),
+    "scaled": ("bounds", "scale_factor"),
 }
+
+
+def _meta_numbers(meta_row: Mapping[str, Any], columns: tuple[str, ...], *, method: str, key: str, file: Any) -> list[float]:
+    """The numbers of ``columns`` in one indicator's iMeta row, or a SpecError naming what is missing."""
+    code = meta_row.get("iCode")
+    missing = [c for c in columns if c not in meta_row or pd.isna(meta_row.get(c))]
+    if missing:
+        raise SpecError(
+            f"normalise method '{method}' reads iMeta columns {', '.join(columns)} ({key} = \"meta\"), but indicator "
+            f"'{code}' lacks {', '.join(missing)}; add them to iMeta (or the metadata table) or give {key} as numbers.",
+            file=file, key=f"normalise.{key}",
+        )
+    try:
+        return [float(meta_row[c]) for c in columns]
+    except (TypeError, ValueError):
+        raise SpecError(f"iMeta columns {', '.join(columns)} of indicator '{code}' must be numbers. "
+                        f"Got {[meta_row[c] for c in columns]!r}.", file=file, key=f"normalise.{key}") from None
 
 
 def _as_bool(value: Any, *, code: Any, column: str, file: Any) -> bool:
@@ -363,9 +399,23 @@ def method_params_for(
     code = meta_row.get("iCode")
     params: dict[str, Any] = {}
     if method == "minmax" and "range" in settings:
-        params["range"] = tuple(settings["range"])
+        rng = settings["range"]
+        params["range"] = tuple(rng) if rng != "meta" else tuple(
+            _meta_numbers(meta_row, ("minmax_lower", "minmax_upper"), method=method, key="range", file=file))
     elif method == "zscore" and "mean_sd" in settings:
-        params["mean_sd"] = tuple(settings["mean_sd"])
+        msd = settings["mean_sd"]
+        params["mean_sd"] = tuple(msd) if msd != "meta" else tuple(
+            _meta_numbers(meta_row, ("zscore_mean", "zscore_sd"), method=method, key="mean_sd", file=file))
+    elif method == "scaled":
+        bounds = settings.get("bounds", [0.0, 100.0])
+        if bounds == "meta":
+            params["bounds"] = tuple(_meta_numbers(meta_row, ("scaled_lower", "scaled_upper"), method=method, key="bounds", file=file))
+            if "scale_factor" not in settings and not pd.isna(meta_row.get("scale_factor", np.nan)):
+                params["scale_factor"] = _meta_numbers(meta_row, ("scale_factor",), method=method, key="bounds", file=file)[0]
+        else:
+            params["bounds"] = tuple(bounds)
+        if "scale_factor" in settings:
+            params["scale_factor"] = float(settings["scale_factor"])
     elif method == "dist2ref":
         ref = settings.get("reference")
         if ref is None:

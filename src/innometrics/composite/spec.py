@@ -51,7 +51,7 @@ STAGE_OF_STEP = {
 ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group", "panel"]
 PanelImputeType = Literal["latest", "constant", "linear", "linear-constant"]
 NormaliseMethod = Literal[
-    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda", "index"
+    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda", "index", "scaled"
 ]
 AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland"]
 
@@ -147,7 +147,9 @@ class TreatSection(_Section):
         return self
 
 
-_NORMALISE_PARAM_KEYS = ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts", "base_period", "base")
+_NORMALISE_PARAM_KEYS = (
+    "range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts", "base_period", "base", "bounds", "scale_factor",
+)
 
 
 class NormaliseSection(_Section):
@@ -155,8 +157,10 @@ class NormaliseSection(_Section):
 
     enabled: bool = True
     method: NormaliseMethod = "minmax"
-    range: tuple[float, float] | None = None
-    mean_sd: tuple[float, float] | None = None
+    range: tuple[float, float] | Literal["meta"] | None = None
+    mean_sd: tuple[float, float] | Literal["meta"] | None = None
+    bounds: tuple[float, float] | Literal["meta"] | None = None
+    scale_factor: float | None = None
     target: float | Literal["meta"] | None = None
     cap_max: bool | None = None
     reference: str | None = None
@@ -177,9 +181,11 @@ class NormaliseSection(_Section):
             if getattr(self, key) is not None and key not in allowed:
                 takes = ", ".join(sorted(allowed)) or "no parameters"
                 raise ValueError(f"'{key}' is not used by method '{self.method}' ({self.method} takes: {takes})")
-        if self.range is not None and not self.range[0] < self.range[1]:
+        if self.range not in (None, "meta") and not self.range[0] < self.range[1]:
             raise ValueError(f"'range' must be [lower, upper] with lower < upper. Got {list(self.range)}")
-        if self.mean_sd is not None and not self.mean_sd[1] > 0:
+        if self.bounds not in (None, "meta") and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"'bounds' must be [lower, upper] with lower < upper. Got {list(self.bounds)}")
+        if self.mean_sd not in (None, "meta") and not self.mean_sd[1] > 0:
             raise ValueError(f"'mean_sd' must be [mean, sd] with sd > 0. Got {list(self.mean_sd)}")
         if self.method == "index" and self.base_period is None and self.base is None:
             raise ValueError("method 'index' needs 'base_period' (e.g. 2010) and/or 'base' = \"unit:<uCode>\"")
@@ -305,8 +311,9 @@ _UNION_HINTS = {
     "treat.winsorise_max": 'an integer >= 0, or "unlimited"',
     "normalise.goalposts": '[lower, upper, scale], or "meta" to read goalpost_* columns of iMeta',
     "normalise.target": 'a number, or "meta" to read the Target column of iMeta',
-    "normalise.range": "[lower, upper] with lower < upper",
-    "normalise.mean_sd": "[mean, sd] with sd > 0",
+    "normalise.range": "[lower, upper] with lower < upper, or \"meta\" (iMeta minmax_lower, minmax_upper)",
+    "normalise.mean_sd": "[mean, sd] with sd > 0, or \"meta\" (iMeta zscore_mean, zscore_sd)",
+    "normalise.bounds": "[lower, upper] with lower < upper, or \"meta\" (iMeta scaled_lower, scaled_upper)",
     "normalise.base": '"unit:<uCode>", the unit every unit is indexed on',
     "normalise.base_period": "a period of the data, such as 2010",
     "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', or a list of them (one per level)",
