@@ -53,7 +53,7 @@ PanelImputeType = Literal["latest", "constant", "linear", "linear-constant"]
 NormaliseMethod = Literal[
     "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda", "index", "scaled"
 ]
-AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland"]
+AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland", "bod", "mpi"]
 
 
 class _Section(BaseModel):
@@ -211,6 +211,7 @@ class AggregateSection(_Section):
     enabled: bool = True
     method: AggregateMethod | list[AggregateMethod] = "arithmetic"
     p: float | list[float] | None = None
+    penalty: Literal["positive", "negative"] | None = None
     min_availability: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -218,6 +219,8 @@ class AggregateSection(_Section):
         methods = self.method if isinstance(self.method, list) else [self.method]
         if self.p is not None and "generalised" not in methods:
             raise ValueError("'p' is only used by method 'generalised'")
+        if self.penalty is not None and "mpi" not in methods:
+            raise ValueError("'penalty' is only used by method 'mpi'")
         ps = self.p if isinstance(self.p, list) else [self.p]
         if any(v == 0 for v in ps if v is not None):
             raise ValueError("'p' must not be 0 (that limit is the geometric mean: use method = \"geometric\")")
@@ -316,7 +319,7 @@ _UNION_HINTS = {
     "normalise.bounds": "[lower, upper] with lower < upper, or \"meta\" (iMeta scaled_lower, scaled_upper)",
     "normalise.base": '"unit:<uCode>", the unit every unit is indexed on',
     "normalise.base_period": "a period of the data, such as 2010",
-    "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', or a list of them (one per level)",
+    "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', 'bod', 'mpi', or a list of them (one per level)",
     "aggregate.p": "a non-zero number, or a list of them (one per level)",
 }
 
