@@ -19,7 +19,9 @@ Reference: COINr 1.1.14, ``R/audit_tools.R`` (``remove_elements``), ``R/compare.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,8 @@ from innometrics.composite.builds import IndexBuild
 from innometrics.composite.pipeline import rebuild
 from innometrics.composite.weight import weights_table
 from innometrics.errors import SpecError
+from innometrics.io.manifest import extend_manifest
+from innometrics.io.writers import write_csv
 from innometrics.registry import register
 
 
@@ -203,3 +207,21 @@ def _ancestor_at(meta: pd.DataFrame, level: int) -> dict[str, Any]:
             cur = parent.get(cur)
         out[code] = cur if cur is not None and not pd.isna(cur) and lev.get(cur) == level else None
     return out
+
+
+def write_leave_one_out(result: LeaveOneOut, out_dir: str | os.PathLike) -> dict[str, str]:
+    """Write ``leave_one_out/{scores,ranks,rank_changes,mean_abs_change}.csv`` and list them in the manifest."""
+    out = Path(out_dir)
+    tables = {
+        "leave_one_out_scores": "leave_one_out/scores.csv",
+        "leave_one_out_ranks": "leave_one_out/ranks.csv",
+        "leave_one_out_rank_changes": "leave_one_out/rank_changes.csv",
+        "leave_one_out_mean_abs_change": "leave_one_out/mean_abs_change.csv",
+    }
+    for key, frame in (("scores", result.scores), ("ranks", result.ranks), ("rank_changes", result.rank_changes)):
+        write_csv(frame.reset_index(names="uCode"), out / tables[f"leave_one_out_{key}"])
+    mac = pd.DataFrame({"removed": result.mean_abs_change.index, "mean_abs_rank_change": result.mean_abs_change.to_numpy()})
+    write_csv(mac, out / tables["leave_one_out_mean_abs_change"])
+    extend_manifest(out, tables, {"step": "leave_one_out", "method": "remove_elements",
+                                  "params": {"level": result.level, "target": result.target}})
+    return tables
