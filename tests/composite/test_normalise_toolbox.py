@@ -39,7 +39,7 @@ def _meta_with_params(tmp_path):
     meta.loc[meta["iCode"].isin(["LPI", "CO2"]), ["minmax_lower", "minmax_upper"]] = [5.0, 50.0]
     meta.loc[ind, ["zscore_mean", "zscore_sd"]] = [10.0, 1.0]
     meta.loc[meta["iCode"] == "LPI", ["zscore_mean", "zscore_sd"]] = [100.0, 10.0]
-    meta.loc[ind, ["scaled_lower", "scaled_upper", "scale_factor"]] = [0.0, 10.0, 1.0]
+    meta.loc[ind, ["scaled_lower", "scaled_upper"]] = [0.0, 10.0]
     path = tmp_path / "iMeta.csv"
     meta.to_csv(path, index=False)
     return path, meta
@@ -56,8 +56,11 @@ def test_parameters_from_imeta_as_coinr_use_imeta(tmp_path):
     z = build({**spec, "normalise": {"method": "zscore", "mean_sd": "meta"}}).stages["normalised"]
     assert z["LPI"].mean() == pytest.approx(100) and z["LPI"].std(ddof=1) == pytest.approx(10)
     assert z["Flights"].mean() == pytest.approx(10) and z["Flights"].std(ddof=1) == pytest.approx(1)
+    # COINr reads npara = c(scaled_lower, scaled_upper) from iMeta; the scale factor is the spec's (default 100)
     s = build({**spec, "normalise": {"method": "scaled", "bounds": "meta"}})
-    np.testing.assert_allclose(s.stages["normalised"]["LPI"], s.stages["raw"]["LPI"] / 10.0)
+    np.testing.assert_allclose(s.stages["normalised"]["LPI"], s.stages["raw"]["LPI"] / 10.0 * 100)
+    s1 = build({**spec, "normalise": {"method": "scaled", "bounds": "meta", "scale_factor": 1}})
+    np.testing.assert_allclose(s1.stages["normalised"]["LPI"], s.stages["raw"]["LPI"] / 10.0)
     with pytest.raises(SpecError, match="minmax_lower, minmax_upper"):
         build({"data": {"indicators": str(ASEM / "ASEM_iData.csv"), "meta": str(ASEM / "ASEM_iMeta.csv")},
                "normalise": {"method": "minmax", "range": "meta"}})

@@ -409,9 +409,8 @@ def method_params_for(
     elif method == "scaled":
         bounds = settings.get("bounds", [0.0, 100.0])
         if bounds == "meta":
+            # COINr's get_iMeta_norm_paras reads npara only; the scale factor stays the spec's (100)
             params["bounds"] = tuple(_meta_numbers(meta_row, ("scaled_lower", "scaled_upper"), method=method, key="bounds", file=file))
-            if "scale_factor" not in settings and not pd.isna(meta_row.get("scale_factor", np.nan)):
-                params["scale_factor"] = _meta_numbers(meta_row, ("scale_factor",), method=method, key="bounds", file=file)[0]
         else:
             params["bounds"] = tuple(bounds)
         if "scale_factor" in settings:

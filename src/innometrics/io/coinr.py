@@ -25,7 +25,7 @@ from innometrics.io.tables import MISSING_TOKENS, read_table, require_columns
 #: iMeta (or long metadata) columns holding per-indicator normalisation parameters, read
 #: with ``"meta"`` in the spec (COINr's ``f_n_para = "use_iMeta"``).
 META_PARAMETER_COLUMNS = (
-    "minmax_lower", "minmax_upper", "zscore_mean", "zscore_sd", "scaled_lower", "scaled_upper", "scale_factor",
+    "minmax_lower", "minmax_upper", "zscore_mean", "zscore_sd", "scaled_lower", "scaled_upper",
     "goalpost_lower", "goalpost_upper", "goalpost_scale", "goalpost_trunc2posts", "dist2targ_cap_max",
 )
 
