@@ -196,3 +196,17 @@ def test_spec_keys_of_panel_imputation(tmp_path):
     bad["impute"] = {"method": "panel", "type": "spline"}
     with pytest.raises(SpecError, match="impute.type"):
         build(bad)
+
+
+def test_example_panel_impute_spec():
+    from innometrics.composite.spec import load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    panel = build(load_spec(root / "examples" / "asem" / "asem_panel_impute.toml"))
+    assert sorted(panel.builds) == [2018, 2019, 2020, 2021, 2022]
+    # ASEM_iData_p's gaps are whole series (no value in any year): they stay missing and are listed
+    details = panel.builds[2020].log[1]["details"]
+    stacked = pd.concat({p: b.stages["denominated"] for p, b in panel.builds.items()}, names=["Time", "uCode"])
+    empty = int((stacked.notna().groupby(level="uCode").sum() == 0).to_numpy().sum())
+    assert details["n_imputed"] == 0 and sum(len(u) for u in details["series_without_values"].values()) == empty >= 64
+    assert (panel.results["Index"].dropna() > 0).all()
