@@ -41,3 +41,8 @@ def test_gaps_are_imputed_over_time_and_logged(folder):
     log = json.loads((folder / "log.json").read_text())
     imp = [s for s in log["steps"] if s["step"] == "impute"][0]
     assert imp["method"] == "panel" and imp["details"]["imputed_cells"]["rd_intensity"] >= 31  # 2010 is unpublished
+
+
+def test_leave_one_dimension_out_of_the_latest_year(folder):
+    mac = pd.read_csv(folder / "leave_one_out" / "mean_abs_change.csv").set_index("removed")["mean_abs_rank_change"]
+    assert list(mac.index) == ["Nominal", *ST_INDEX_DIMENSIONS] and mac["Nominal"] == 0 and (mac.drop("Nominal") > 0).all()

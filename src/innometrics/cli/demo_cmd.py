@@ -90,8 +90,9 @@ method = "arithmetic"
 
 
 def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
-    """Provincial S&T development index 2010-2023 (2010 = 100), six weighted dimensions; Beijing's growth."""
+    """Provincial S&T development index 2010-2023 (2010 = 100), six weighted dimensions; Beijing's growth; leave one dimension out."""
     from innometrics.composite import pipeline
+    from innometrics.composite.influence import remove_elements, write_leave_one_out
     from innometrics.composite.outputs import write_build
     from innometrics.composite.timeseries import growth_readings, write_timeseries
     from innometrics.io.writers import write_csv
@@ -108,6 +109,9 @@ def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     built = pipeline.build(inputs / "spec.toml")
     write_build(built, folder)
     write_timeseries(built, folder)
+    # leave one dimension out of the latest year: how much the ranking rests on each dimension
+    latest = built.builds[list(built.builds)[-1]]
+    write_leave_one_out(remove_elements(latest, 1), folder)
     reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
     err_console.print(
         f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
