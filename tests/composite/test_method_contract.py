@@ -28,6 +28,21 @@ def test_registries_hold_the_issue_methods():
     assert set(method_names("normalise")) >= {"minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda"}
     assert set(method_names("aggregate")) >= {"arithmetic", "geometric", "harmonic", "generalised", "copeland"}
     assert set(method_names("impute")) >= {"none", "mean", "median", "mean_group", "median_group"}
+    assert set(method_names("impute_panel")) == {"latest", "constant", "linear", "linear-constant"}
+    assert {"index", "scaled"} <= set(method_names("normalise")) and {"bod", "mpi"} <= set(method_names("aggregate"))
+    assert set(method_names("weights")) >= {"pca", "optimised"}
+    assert set(method_names("analysis")) >= {"remove_elements", "compare", "strengths_weaknesses"}
+
+
+@pytest.mark.parametrize("name", method_names("impute_panel"))
+def test_impute_panel_contract(name):
+    t = np.array([2018.0, 2019.0, 2020.0, 2021.0, 2022.0])
+    y = np.array([np.nan, 2.0, np.nan, 5.0, np.nan])
+    out = get_method("impute_panel", name)(t, y)
+    assert out.shape == y.shape
+    np.testing.assert_array_equal(out[[1, 3]], [2.0, 5.0])  # observed values never change
+    assert not np.isnan(out[1:]).any()  # every gap after the first observation is filled
+    assert np.isnan(out[0]) == (name == "latest")  # only "latest" never fills backwards
 
 
 @pytest.mark.parametrize("name", method_names("normalise"))
