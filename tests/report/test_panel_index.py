@@ -50,3 +50,16 @@ def test_leave_out_command_and_its_chart(tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<h2>Leave one out</h2>" in html and "Mean absolute rank shift when the element is removed" in html
     assert "largest mean absolute rank change 3.96 (Social)" in res.output.replace("\n", " ")
+
+
+def test_compare_and_strengths_commands_match_coinr(tmp_path):
+    spec = ROOT / "examples" / "asem" / "asem.toml"
+    res = runner.invoke(app, ["index", "compare", str(spec), str(ROOT / "examples" / "asem" / "asem_geometric.toml"),
+                              "--out", str(tmp_path / "cmp.csv")])
+    assert res.exit_code == 0, res.output
+    ours = pd.read_csv(tmp_path / "cmp.csv")
+    ref = pd.read_csv(ROOT / "tests" / "data" / "coinr_reference" / "toolbox" / "compare_amean_vs_gmean_minmax1.csv")
+    assert ours["diff"].tolist() == ref["Diff"].tolist()
+    res = runner.invoke(app, ["index", "strengths", str(spec), "--unit", "GBR", "--out", str(tmp_path / "gbr")])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "gbr" / "weaknesses.csv")["Code"].tolist() == ["TolMin", "TBTs", "Renew", "PubDebt", "GDPGrow"]
