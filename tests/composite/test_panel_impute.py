@@ -210,3 +210,21 @@ def test_example_panel_impute_spec():
     empty = int((stacked.notna().groupby(level="uCode").sum() == 0).to_numpy().sum())
     assert details["n_imputed"] == 0 and sum(len(u) for u in details["series_without_values"].values()) == empty >= 64
     assert (panel.results["Index"].dropna() > 0).all()
+
+
+def test_unbalanced_panel_a_unit_absent_in_one_period(tmp_path):
+    """A unit missing from a period is not filled there (there is no row) and its other periods impute around it."""
+    path, data, meta, codes = _gappy_panel(tmp_path)
+    data = data[~((data["uCode"] == "AUT") & (data["Time"] == 2020))].copy()
+    data.loc[(data["uCode"] == "AUT") & (data["Time"] == 2021), "Flights"] = np.nan
+    data.to_csv(path, index=False)
+    panel = build(_spec(path, "latest"))
+    assert "AUT" not in panel.builds[2020].stages["imputed"].index
+    aut_2019 = panel.builds[2019].stages["imputed"].loc["AUT", "Flights"]
+    # 2020 is absent, so 2021 takes 2019's value (the nearest earlier observation)
+    assert panel.builds[2021].stages["imputed"].loc["AUT", "Flights"] == aut_2019
+    lin = build(_spec(path, "linear-constant"))
+    f = {p: lin.builds[p].stages["denominated"].loc["AUT", "Flights"] for p in (2019, 2022) if "AUT" in lin.builds[p].stages["denominated"].index}
+    got = lin.builds[2021].stages["imputed"].loc["AUT", "Flights"]
+    assert np.isfinite([f[2019], f[2022]]).all()
+    assert got == pytest.approx(f[2019] + (f[2022] - f[2019]) * (2021 - 2019) / (2022 - 2019))
