@@ -100,3 +100,26 @@ def test_optimised_weights_reach_equal_influence_by_hand(asem):
     assert infomax.table["obtained"].sum() >= sum(c) - 1e-6  # infomax maximises the sum of correlations
     with pytest.raises(SpecError, match="targets needs 2 numbers"):
         optimised_weights(asem, level=3, targets=[1, 2, 3])
+
+
+def test_weighting_section_rebuilds_with_weights_from_data(asem):
+    import tomllib
+
+    raw = tomllib.loads((ROOT / "examples" / "asem" / "asem.toml").read_text())
+    spec = {**raw, "data": {k: str((ROOT / "examples" / "asem" / v).resolve()) for k, v in raw["data"].items()}}
+    # level 3: the two sub-indices (level 1 and 2 loadings of ASEM include negative ones: see below)
+    pca = build({**spec, "weighting": {"method": "pca", "level": 3, "stage": "aggregated"}})
+    expected = pca_weights(asem, level=3, stage="aggregated")
+    assert expected == pytest.approx({"Conn": 2 ** -0.5, "Sust": 2 ** -0.5})
+    assert pca.spec.weights == pytest.approx(expected)
+    direct = rebuild(asem, weights=expected)
+    np.testing.assert_allclose(pca.stages["aggregated"].to_numpy(), direct.stages["aggregated"].to_numpy())
+    agg_log = [r for r in pca.log if r["step"] == "aggregate"][0]
+    assert agg_log["details"]["weights_from_data"]["method"] == "pca"
+    opt = build({**spec, "weighting": {"method": "optimised", "level": 3}})
+    obtained = opt.log[-1]["details"]["weights_from_data"]["obtained"]
+    assert obtained["Conn"] == pytest.approx(0.5, abs=1e-4)
+    with pytest.raises(SpecError, match="negative weights"):
+        build({**spec, "weighting": {"method": "pca", "level": 2, "stage": "aggregated"}})  # Social loads -0.74
+    with pytest.raises(SpecError, match="used by method 'optimised'"):
+        build({**spec, "weighting": {"method": "pca", "targets": [1, 2]}})

@@ -35,6 +35,7 @@ from innometrics.composite.treat import treat_frame
 from innometrics.composite.weight import apply_weights
 from innometrics.errors import SpecError
 from innometrics.io.coinr import CoinrData, read_coinr
+from innometrics.registry import get_method
 
 
 # --------------------------------------------------------------------------- inputs
@@ -321,8 +322,42 @@ def build(spec: IndexSpec | dict | str | os.PathLike) -> IndexBuild | PanelBuild
     spec = _coerce_spec(spec)
     data = _read(spec)
     if spec.data.period == "all":
+        if spec.weighting is not None:
+            raise SpecError("[weighting] derives the weights of one period; build one period (set [data] period).",
+                            file=spec.source, key="weighting")
         return build_panel(spec, data=data)
-    return _build_period(spec, data, _period_value(spec.data.period))
+    built = _build_period(spec, data, _period_value(spec.data.period))
+    return _weights_from_data(built) if spec.weighting is not None else built
+
+
+def _weights_from_data(built: IndexBuild) -> IndexBuild:
+    """Derive the weights of one level from the build (``[weighting]``) and rebuild with them.
+
+    The derived weights join the spec's ``[weights]`` (so ``log.json`` replays them) and
+    are listed in the aggregate step's details.
+    """
+    w = built.spec.weighting
+    func = get_method("weights", w.method)
+    if w.method == "pca":
+        weights = func(built, level=w.level, stage=w.stage, by_groups=w.by_groups)
+        extra: dict[str, Any] = {}
+    else:
+        res = func(built, level=w.level, targets=w.targets, correlation=w.correlation, goal=w.goal)
+        weights = res.weights
+        extra = {"converged": res.converged, "iterations": res.iterations,
+                 "obtained": dict(zip(res.table["iCode"], map(float, res.table["obtained"])))}
+    negative = {c: v for c, v in weights.items() if v < 0}
+    if negative:
+        raise SpecError(f"[weighting] method '{w.method}' gave negative weights ({', '.join(f'{c} {v:.3f}' for c, v in negative.items())}); "
+                        "such weights cannot aggregate. Use another level or method, or set them in [weights].",
+                        file=built.spec.source, key="weighting")
+    out = rebuild(built, weights=weights)
+    log = [dict(r) for r in out.log]
+    for r in log:
+        if r["step"] == "aggregate":
+            r["details"] = {**r["details"], "weights_from_data": {"method": w.method, "level": w.level,
+                                                                  "weights": weights, **extra}}
+    return replace(out, log=log)
 
 
 def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData | None = None) -> PanelBuild:

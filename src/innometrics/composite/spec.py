@@ -227,6 +227,31 @@ class AggregateSection(_Section):
         return self
 
 
+class WeightingSection(_Section):
+    """``[weighting]``: weights of one level derived from the data, then the index rebuilt with them.
+
+    ``method = "pca"``: loadings of the first principal component within each group
+    (COINr ``get_PCA`` weights, from ``stage``); ``method = "optimised"``: weights whose
+    correlations with the index match ``targets`` (COINr ``get_opt_weights``).
+    """
+
+    method: Literal["pca", "optimised"]
+    level: int = Field(1, ge=1)
+    stage: str = "normalised"
+    by_groups: bool = True
+    targets: list[float] | Literal["equal"] = "equal"
+    correlation: Literal["pearson", "spearman", "kendall"] = "pearson"
+    goal: Literal["balance", "infomax"] = "balance"
+
+    @model_validator(mode="after")
+    def _keys_fit_method(self):
+        if self.method == "pca" and (self.targets != "equal" or self.goal != "balance" or self.correlation != "pearson"):
+            raise ValueError("'targets', 'goal' and 'correlation' are used by method 'optimised', not 'pca'")
+        if self.method == "optimised" and (self.stage != "normalised" or not self.by_groups):
+            raise ValueError("'stage' and 'by_groups' are used by method 'pca', not 'optimised'")
+        return self
+
+
 class IndexSpec(_Section):
     """A validated index spec; build it with :func:`load_spec` or :meth:`from_dict`."""
 
@@ -238,6 +263,7 @@ class IndexSpec(_Section):
     normalise: NormaliseSection | None = None
     aggregate: AggregateSection | None = None
     weights: dict[str, float] = Field(default_factory=dict)
+    weighting: WeightingSection | None = None
     audit: dict[str, Any] | None = None
     sensitivity: dict[str, Any] | None = None
     source: Path | None = Field(None, exclude=True)
