@@ -88,3 +88,15 @@ def test_individual_indicator_on_an_index():
     meta = pd.DataFrame({"Direction": [1, 1]}, index=["up", "down"])
     out = normalise_frame(data, meta, {"method": "minmax", "individual": {"up": {"method": "index", "base": "unit:B"}}})
     assert out["up"].tolist() == [50.0, 100.0] and out["down"].tolist() == [0.0, 100.0]
+
+
+def test_rebuilding_one_period_of_a_base_period_index(tmp_path):
+    from innometrics.composite import rebuild
+
+    files = _panel_files(tmp_path)
+    one = build({"data": {**files, "period": 2012}, "normalise": {"method": "index", "base_period": 2010}})
+    # changing the base period re-reads the panel; A's up: 30 / 15 = 200 on 2011
+    again = rebuild(one, normalise={"base_period": 2011})
+    assert again.stages["normalised"].loc["A", "up"] == 200.0 and again.period == 2012
+    with pytest.raises(SpecError, match="period 1999 is not in the data"):
+        build({"data": {**files, "period": 1999}, "normalise": {"method": "index", "base_period": 2010}})

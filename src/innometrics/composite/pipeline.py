@@ -295,7 +295,11 @@ def _indexes_on_a_period(spec: IndexSpec) -> bool:
 def _build_period(spec: IndexSpec, data: CoinrData, period: Any, *, stop_before: str | None = None) -> IndexBuild:
     if _indexes_on_a_period(spec) and stop_before in (None, "aggregate") and period is not None:
         # an index on a base period needs that period: build the panel, keep this period
-        return build_panel(spec, data=data).builds[period]
+        panel = build_panel(spec, data=data)
+        if period not in panel.builds:
+            raise SpecError(f"period {period!r} is not in the data; periods: {', '.join(map(str, panel.builds))}.",
+                            file=spec.source, key="data.period")
+        return panel.builds[period]
     if _panel_imputation(spec) and stop_before not in ("denominate", "impute"):
         # one period of a panel imputed over time: impute the whole panel, keep this period
         if period is None:
@@ -415,6 +419,13 @@ def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData |
     return PanelBuild(spec=spec, builds=builds, results=results, log=log)
 
 
+def _needs_whole_panel(step: str, spec: IndexSpec) -> bool:
+    """Whether re-running from ``step`` needs the other periods (panel imputation, an index on a base period)."""
+    upto = STEPS.index(step)
+    return (upto <= STEPS.index("impute") and _panel_imputation(spec)) or (
+        upto <= STEPS.index("normalise") and _indexes_on_a_period(spec))
+
+
 def _first_changed(old: IndexSpec, new: IndexSpec) -> str | None:
     """The first step whose settings differ between two specs (weights count as aggregate)."""
     for step in STEPS:
@@ -448,7 +459,7 @@ def rebuild(previous: IndexBuild, **changes: Any) -> IndexBuild:
     first = _first_changed(previous.spec, new)
     if first is None:
         return replace(previous, spec=new)
-    if first in ("denominate", "impute") and (_panel_imputation(new) or _panel_imputation(previous.spec)):
+    if _needs_whole_panel(first, new) or _needs_whole_panel(first, previous.spec):
         return _build_period(new, previous.inputs, previous.period)
     meta = apply_weights(previous.meta, new.weights, file=new.source)
     ctx = _Context(meta=meta, units=previous.units, denominators=previous.denominators, file=new.source)
@@ -469,7 +480,7 @@ def regen(previous: IndexBuild, from_step: str | None = None) -> IndexBuild:
         return _build_period(previous.spec, previous.inputs if previous.inputs is not None else _read(previous.spec), previous.period)
     if from_step not in STEPS:
         raise SpecError(f"from_step must be one of {', '.join(STEPS)}. Got {from_step!r}.", key="from_step")
-    if from_step in ("denominate", "impute") and _panel_imputation(previous.spec):
+    if _needs_whole_panel(from_step, previous.spec):
         return _build_period(previous.spec, previous.inputs, previous.period)
     ctx = _Context(meta=previous.meta, units=previous.units, denominators=previous.denominators, file=previous.spec.source)
     keep = ["raw"] + [STAGE_OF_STEP[s] for s in STEPS[: STEPS.index(from_step)]]
