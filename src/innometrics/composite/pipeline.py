@@ -8,7 +8,11 @@ the records are the spec's sections, so a log replays the build.
 :func:`rebuild` re-runs only the steps downstream of the first changed setting
 (COINr's ``Regen`` with changes). :func:`build_panel` builds every period of a panel
 (COINr's "purse"), normalising across all periods at once by default as COINr's
-``Normalise.purse(global = TRUE)``.
+``Normalise.purse(global = TRUE)``. Two settings need the whole panel even for one
+period: ``[impute] method = "panel"`` (each unit's series imputed over time, after
+``denominate`` and before ``screen``, as COINr's ``Impute.purse`` with ``impute_panel``)
+and ``[normalise] method = "index"`` with a ``base_period``. ``[weighting]`` derives one
+level's weights from a built period and rebuilds it with them.
 
 Reference: COINr 1.1.14 (``new_coin``, ``Denominate``, ``Impute``, ``Screen``,
 ``Treat``, ``Normalise``, ``Aggregate``, ``get_results``, ``Regen``).
