@@ -62,6 +62,8 @@ class Registry:
     source: str = ""
     sha256: str = ""
     from_cache: bool = False
+    #: The cache folder of the Parquet tables ("" when caching was off).
+    cache_path: str = ""
 
     def counts(self) -> dict[str, Any]:
         """Counts for reports: organisations by status and type, names by type, links by type."""
@@ -348,10 +350,12 @@ def load_registry(path: str | os.PathLike, *, cache_dir: str | os.PathLike | Non
         cached = _read_cache(folder, dump)
         if cached is not None:
             tables, sha = cached
-            return Registry(**tables, source=str(dump), sha256=sha, from_cache=True)
+            return Registry(**tables, source=str(dump), sha256=sha, from_cache=True, cache_path=str(folder))
     records = read_dump_records(dump)
     tables = _v2_tables(records, dump)
     sha = file_sha256(dump)
     if use_cache:
         _write_cache(folder, dump, tables, sha)
-    return Registry(**tables, source=str(dump), sha256=sha, from_cache=False)
+    written = use_cache and (folder / "manifest.json").is_file()
+    return Registry(**tables, source=str(dump), sha256=sha, from_cache=False,
+                    cache_path=str(folder) if written else "")
