@@ -46,6 +46,8 @@ from innometrics.entities.institutions.ror import ROR_PREFIX, Registry, load_reg
 MAX_SPAN = 14
 #: Lowest rapidfuzz score (0-100) for a fuzzy match.
 FUZZY_MIN = 90.0
+#: Evidence an acronym needs: 2 = the organisation's city is named in the string.
+ACRONYM_EVIDENCE = 2
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ class AffiliationMatcher:
         Use the TF-IDF + rapidfuzz fallback for strings without an exact name (default True).
     """
 
-    def __init__(self, registry: Registry | MatcherIndex, *, fuzzy: bool = True, prefer_part: bool = False):
+    def __init__(self, registry: Registry | MatcherIndex, *, fuzzy: bool = True, prefer_part: bool = False,
+                 units_to_parent: bool = False):
+        self.units_to_parent = units_to_parent
         self.index = registry if isinstance(registry, MatcherIndex) else load_index(registry)
         ix = self.index
         self.ids, self.names, self.country, self.active = ix.ids, ix.names, ix.country, ix.active
@@ -147,7 +151,7 @@ class AffiliationMatcher:
                 if crossing and not (s == 0 or seg_of[s - 1] != seg_of[s]):
                     # A span across a part boundary must start at a part's beginning.
                     continue
-                if not self.prefer_part and key in self.unit_of:
+                if self.units_to_parent and key in self.unit_of:
                     # A school or faculty registered on its own, named as its university plus unit
                     # words: the university is the organisation.
                     orgs = [(self.unit_of[key], "unit of")]
@@ -176,12 +180,9 @@ class AffiliationMatcher:
             cands = tops if len(tops) == 1 else cands
         return cands if len(cands) == 1 else []
 
-    def _acronym_hits(self, text: str, countries: set[str], grams: set[str], found: list[_Hit]) -> list[_Hit]:
-        """Upper-case words that are registry acronyms, backed by the organisation's city or country,
-        or by a hit on an organisation below it or related to it (``McGovern Institute ..., MIT``)."""
-        near: set[int] = set()
-        for h in found:
-            near |= self._ancestors(h.org) | self.index.related.get(h.org, set())
+    def _acronym_hits(self, text: str, countries: set[str], grams: set[str]) -> list[_Hit]:
+        """Upper-case words that are registry acronyms, backed by the organisation's city named in the
+        string (``MIT, Cambridge, MA``), for strings without a full name."""
         hits = []
         words = ascii_text(text).replace(",", " ").replace("(", " ").replace(")", " ").replace("/", " ").split()
         for j, word in enumerate(words):
@@ -189,10 +190,7 @@ class AffiliationMatcher:
             if len(word) < 2 or not word.isupper():
                 continue
             cands = [(o, self._evidence(o, countries, grams)) for o in self.acronyms.get(word, [])]
-            cands = [(o, ev) for o, ev in cands if ev > 0 or (o in near and ev >= 0)]
-            if len(cands) > 1:
-                related = [c for c in cands if c[0] in near]
-                cands = related or cands
+            cands = [(o, ev) for o, ev in cands if ev >= ACRONYM_EVIDENCE]
             if len(cands) > 1:
                 best = max(ev for _, ev in cands)
                 cands = [c for c in cands if c[1] == best]
@@ -286,7 +284,8 @@ class AffiliationMatcher:
         segs = segments(text)
         countries, grams = self._string_places(segs)
         hits = self._exact_hits(segs, countries, grams)
-        hits += self._acronym_hits(text, countries, grams, hits)
+        if not hits:
+            hits = self._acronym_hits(text, countries, grams)
         h = self._choose(hits, sum(len(x) for x in segs))
         if h is None:
             return None, (text, segs, countries, grams)
