@@ -22,7 +22,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 7
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -67,6 +67,9 @@ def country_names() -> dict[str, str]:
     return out
 
 
+KINDS = ("ror_display", "label", "alias")
+
+
 @dataclass
 class MatcherIndex:
     """Arrays per organisation (by position) and dictionaries from normalised names to positions."""
@@ -78,7 +81,11 @@ class MatcherIndex:
     education: np.ndarray
     current: np.ndarray
     places: list[frozenset]
-    name_index: dict[str, list[tuple[int, str]]]
+    #: Normalised name -> organisation position * 4 + name kind code, for names of one organisation
+    #: (ints pickle and load several times faster than lists of tuples).
+    name_codes: dict[str, int]
+    #: Normalised name -> [(organisation position, name kind)] for names shared by organisations.
+    name_multi: dict[str, list[tuple[int, str]]]
     acronyms: dict[str, list[int]]
     countries: dict[str, str]
     place_words: set[str]
@@ -86,8 +93,18 @@ class MatcherIndex:
     related: dict[int, set[int]]
     generic: set[str]
     unit_of: dict[str, int]
-    tfidf: tuple = field(default=())
+    word_df: dict[str, int] = field(default_factory=dict)
+    #: Every proper word-prefix of a name ("university of" for "university of tokyo").
+    prefixes: set[str] = field(default_factory=set)
+    tfidf: TrigramTfidf | None = None
     sha256: str = ""
+
+    def owners(self, key: str) -> list[tuple[int, str]] | None:
+        """The organisations having the normalised name ``key``, with the name's kind; None if none."""
+        code = self.name_codes.get(key)
+        if code is not None:
+            return [(code >> 2, KINDS[code & 3])]
+        return self.name_multi.get(key)
 
     def ancestors(self, org: int) -> set[int]:
         """Every organisation above ``org`` along parent links."""
@@ -148,16 +165,27 @@ def build_index(registry: Registry) -> MatcherIndex:
         active=(orgs["status"] == "active").to_numpy(),
         education=orgs["types"].fillna("").str.contains("education").to_numpy(),
         current=np.array([pos[registry.current(r)] for r in ids]),
-        places=[frozenset(p) for p in places], name_index=name_index, acronyms=acronyms,
+        places=[frozenset(p) for p in places], name_codes={}, name_multi={}, acronyms=acronyms,
         countries=countries, place_words=place_words, parents=parents, related=related,
         generic=set(), unit_of={}, sha256=registry.sha256,
     )
-    _mark_generic_and_units(index)
+    for key in name_index:
+        words = key.split()
+        for w in set(words):
+            index.word_df[w] = index.word_df.get(w, 0) + 1
+        for i in range(1, len(words)):
+            index.prefixes.add(" ".join(words[:i]))
+    _mark_generic_and_units(index, name_index)
     index.tfidf = _fit_tfidf(name_index)
+    for key, owners in name_index.items():
+        if len(owners) == 1:
+            index.name_codes[key] = owners[0][0] * 4 + KINDS.index(owners[0][1])
+        else:
+            index.name_multi[key] = owners
     return index
 
 
-def _mark_generic_and_units(index: MatcherIndex) -> None:
+def _mark_generic_and_units(index: MatcherIndex, name_index: dict[str, list[tuple[int, str]]]) -> None:
     """Find generic names and unit names from the registry itself (no labelled data).
 
     - A name is *generic* when it occurs inside the names of at least :data:`GENERIC_CONTAINERS`
@@ -169,14 +197,14 @@ def _mark_generic_and_units(index: MatcherIndex) -> None:
       organisation the unit belongs to.
     """
     containers: dict[str, set[int]] = {}
-    for key, owners in index.name_index.items():
+    for key, owners in name_index.items():
         words = key.split()
         if len(words) > 16:
             continue
         owner_set = {o for o, _ in owners}
         for s, e in _spans(words):
             sub = " ".join(words[s:e])
-            inner = index.name_index.get(sub)
+            inner = name_index.get(sub)
             if inner is None:
                 continue
             containers.setdefault(sub, set()).update(owner_set)
@@ -187,7 +215,7 @@ def _mark_generic_and_units(index: MatcherIndex) -> None:
                 if o != u and index.education[u]:
                     index.unit_of[key] = u
     for sub, cont in containers.items():
-        owners = {o for o, _ in index.name_index[sub]}
+        owners = {o for o, _ in name_index[sub]}
         family: set[int] = set(owners)
         for o in owners:
             family |= index.related.get(o, set())
@@ -197,16 +225,63 @@ def _mark_generic_and_units(index: MatcherIndex) -> None:
             index.generic.add(sub)
 
 
-def _fit_tfidf(name_index: dict[str, list]) -> tuple:
-    """TF-IDF of character 3-grams over the names long enough for fuzzy matching (scikit-learn, sparse)."""
+@dataclass
+class TrigramTfidf:
+    """A fitted TF-IDF model of character 3-grams within words (scikit-learn's ``char_wb``).
+
+    Fitted once with scikit-learn's ``TfidfVectorizer`` when the index is built; matching then
+    uses :meth:`transform`, which computes what ``TfidfVectorizer.transform`` computes
+    (``char_wb`` trigrams of each word padded with spaces, raw counts times the fitted IDF,
+    L2-normalised rows) with numpy and scipy alone, because importing scikit-learn takes about
+    2 s of CPU, more than matching thousands of strings (a test checks both agree).
+    """
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    names_t: object  # scipy.sparse.csr_matrix, terms x names
+    keys: list[str]
+
+    def transform(self, texts: list[str]):
+        from scipy.sparse import csr_matrix
+
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        voc = self.vocabulary
+        for text in texts:
+            counts: dict[int, int] = {}
+            for w in text.split():
+                w = f" {w} "
+                for i in range(len(w) - 2):
+                    j = voc.get(w[i:i + 3])
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+            cols = sorted(counts)
+            vals = np.array([counts[c] for c in cols], dtype=np.float64) * self.idf[cols] if cols else np.zeros(0)
+            norm = float(np.sqrt((vals ** 2).sum())) if cols else 0.0
+            indices.extend(cols)
+            data.extend((vals / norm).tolist() if norm else vals.tolist())
+            indptr.append(len(indices))
+        return csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32),
+                           np.array(indptr, dtype=np.int64)), shape=(len(texts), len(self.idf)))
+
+
+def fit_tfidf(keys: list[str], max_df: float = 0.02) -> tuple[TrigramTfidf, object]:
+    """Fit scikit-learn's TF-IDF of character 3-grams on ``keys``; returns the model and the vectoriser."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    keys = [k for k in name_index if len(k) >= FUZZY_MIN_CHARS]
     # Trigrams in more than 2 % of names ("uni", "ver") find nothing specific; dropping them keeps
     # the sparse product small.
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), max_df=0.02, dtype=np.float32)
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), max_df=max_df, dtype=np.float32)
     mat = vec.fit_transform(keys)
-    return vec, mat.T.tocsr(), keys
+    model = TrigramTfidf({str(k): int(v) for k, v in vec.vocabulary_.items()}, vec.idf_.astype(np.float64),
+                         mat.T.tocsr(), keys)
+    return model, vec
+
+
+def _fit_tfidf(name_index: dict[str, list]) -> TrigramTfidf:
+    """The fuzzy model over the names long enough for fuzzy matching."""
+    return fit_tfidf([k for k in name_index if len(k) >= FUZZY_MIN_CHARS])[0]
 
 
 def load_index(registry: Registry) -> MatcherIndex:

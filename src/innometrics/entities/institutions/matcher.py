@@ -48,6 +48,12 @@ MAX_SPAN = 14
 FUZZY_MIN = 90.0
 #: Evidence an acronym needs: 2 = the organisation's city is named in the string.
 ACRONYM_EVIDENCE = 2
+#: Names compared with rapidfuzz for each part of a string without an exact hit.
+FUZZY_CANDIDATES = 20
+#: A word in fewer registry names than this is rare: a fuzzy match must keep it.
+RARE_WORD_DF = 50
+#: Which name of an organisation decides between organisations sharing a name.
+KIND_RANK = {"ror_display": 0, "unit of": 0, "label": 1, "alias": 2}
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ class AffiliationMatcher:
         ix = self.index
         self.ids, self.names, self.country, self.active = ix.ids, ix.names, ix.country, ix.active
         self.current, self.places, self.countries = ix.current, ix.places, ix.countries
-        self.name_index, self.acronyms, self.place_words = ix.name_index, ix.acronyms, ix.place_words
+        self.owners, self.acronyms, self.place_words = ix.owners, ix.acronyms, ix.place_words
         self.parents, self.generic, self.unit_of = ix.parents, ix.generic, ix.unit_of
         self.fuzzy = fuzzy
         self.prefer_part = prefer_part
@@ -137,13 +143,16 @@ class AffiliationMatcher:
             seg_of.extend([k] * len(seg))
         hits: list[_Hit] = []
         n = len(flat)
+        prefixes = self.index.prefixes
         for s in range(n):
             for e in range(s + 1, min(n, s + MAX_SPAN) + 1):
                 if seg_of[e - 1] - seg_of[s] > 1:
                     break
                 key = " ".join(flat[s:e])
-                orgs = self.name_index.get(key)
+                orgs = self.owners(key)
                 if not orgs:
+                    if key not in prefixes:
+                        break  # no registry name starts with these words
                     continue
                 if key in self.place_words and not (s == 0 and e == n):
                     continue
@@ -173,6 +182,10 @@ class AffiliationMatcher:
         if len(cands) > 1:
             active = [h for h in cands if self.active[h.org]]
             cands = active or cands
+        if len(cands) > 1:
+            # The organisation whose display name it is over those for which it is a label or alias.
+            rank = min(KIND_RANK.get(h.kind, 3) for h in cands)
+            cands = [h for h in cands if KIND_RANK.get(h.kind, 3) == rank]
         if len(cands) > 1:
             # Same name, same evidence: a parent and its part -> the parent is the name's owner.
             ids = {h.org for h in cands}
@@ -232,10 +245,20 @@ class AffiliationMatcher:
 
     # ------------------------------------------------------------------ fuzzy
     def _fuzzy_batch(self, items: list[tuple[str, list[list[str]], set[str], set[str]]]) -> dict[str, Match]:
-        """Best fuzzy candidate for each string without an exact hit."""
+        """Best fuzzy candidate for each string without an exact hit (rule 5 of the module docstring).
+
+        Candidates: the :data:`FUZZY_CANDIDATES` names of highest TF-IDF cosine for each part of the
+        string (and each pair of neighbouring parts). Score: rapidfuzz's ``ratio`` (normalised
+        Indel similarity) or ``token_sort_ratio`` (the same after sorting words, for ``Szczecin
+        University`` against ``University of Szczecin``), whichever is higher; every rare word of
+        the part (in fewer than :data:`RARE_WORD_DF` registry names) must be in the name, up to a
+        typo (``ratio`` >= 80), so a near-identical generic frame with another place name fails.
+        """
         from rapidfuzz import fuzz
 
-        vec, mat_t, keys = self.index.tfidf
+        model = self.index.tfidf
+        keys = model.keys
+        df = self.index.word_df
         queries: list[tuple[int, str]] = []
         for qi, (_text, segs, _c, _g) in enumerate(items):
             parts = [" ".join(s) for s in segs]
@@ -247,28 +270,35 @@ class AffiliationMatcher:
         out: dict[str, Match] = {}
         if not queries:
             return out
-        q = vec.transform([p for _, p in queries])
-        sims = (q @ mat_t).tocsr()
-        best: dict[int, tuple[float, int, str, str]] = {}
+        sims = (model.transform([p for _, p in queries]) @ model.names_t).tocsr()
+        best: dict[int, tuple[float, int, int, str, str]] = {}
         for row, (qi, p) in enumerate(queries):
             lo, hi = sims.indptr[row], sims.indptr[row + 1]
             if lo == hi:
                 continue
             cols, vals = sims.indices[lo:hi], sims.data[lo:hi]
-            top = cols[np.argsort(-vals)[:5]]
+            if hi - lo > FUZZY_CANDIDATES:
+                # Top candidates in linear time; ties broken by name order so runs are identical.
+                part = np.argpartition(-vals, FUZZY_CANDIDATES)[:FUZZY_CANDIDATES]
+                cols, vals = cols[part], vals[part]
+            top = cols[np.lexsort((cols, -vals))]
             _text, _segs, countries, grams = items[qi]
+            rare = [w for w in p.split() if df.get(w, 0) < RARE_WORD_DF and not w.isdigit()]
             for c in top:
                 key = keys[c]
-                r = fuzz.ratio(p, key)
+                r = max(fuzz.ratio(p, key), fuzz.token_sort_ratio(p, key))
                 if r < FUZZY_MIN:
                     continue
-                hits = self._resolve(self.name_index[key], 0, 0, countries, grams)
+                words = key.split()
+                if not all(any(fuzz.ratio(w, x) >= 80 for x in words) for w in rare):
+                    continue
+                hits = self._resolve(self.owners(key), 0, 0, countries, grams)
                 if not hits:
                     continue
-                cand = (r, -row, key, "fuzzy")
+                cand = (r, -row, hits[0].org, key, hits[0].kind)
                 if qi not in best or cand[:2] > best[qi][:2]:
-                    best[qi] = (r, hits[0].org, key, hits[0].kind)
-        for qi, (r, org, key, kind) in best.items():
+                    best[qi] = cand
+        for qi, (r, _row, org, key, kind) in best.items():
             out[items[qi][0]] = self._result(org, round(r / 100, 3), f"fuzzy {kind}: {key}")
         return out
 
