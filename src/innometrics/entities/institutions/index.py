@@ -22,7 +22,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 9
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -266,11 +266,11 @@ class TrigramTfidf:
                            np.array(indptr, dtype=np.int64)), shape=(len(texts), len(self.idf)))
 
 
-def fit_tfidf(keys: list[str], max_df: float = 0.02) -> tuple[TrigramTfidf, object]:
+def fit_tfidf(keys: list[str], max_df: float = 0.01) -> tuple[TrigramTfidf, object]:
     """Fit scikit-learn's TF-IDF of character 3-grams on ``keys``; returns the model and the vectoriser."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    # Trigrams in more than 2 % of names ("uni", "ver") find nothing specific; dropping them keeps
+    # Trigrams in more than 1 % of names ("uni", "ver") find nothing specific; dropping them keeps
     # the sparse product small.
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), max_df=max_df, dtype=np.float32)
     mat = vec.fit_transform(keys)

@@ -320,7 +320,7 @@ class AffiliationMatcher:
         if h is None:
             return None, (text, segs, countries, grams)
         kind = h.kind.replace("ror_display", "display name")
-        ev = " + city" if h.evidence >= 2 else (" + country" if h.evidence == 1 or h.evidence == 3 else "")
+        ev = {1: " + country", 2: " + city", 3: " + city + country"}.get(h.evidence, "")
         return self._result(h.org, 1.0 if h.kind != "acronym" else 0.9, f"exact {kind}{ev}"), ()
 
     def match_one(self, text: str) -> Match:
@@ -370,3 +370,36 @@ def load_matcher(registry: str | os.PathLike | Registry, **kwargs) -> Affiliatio
     """An :class:`AffiliationMatcher` over a registry object or a dump path (loaded through its cache)."""
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
     return AffiliationMatcher(reg, **kwargs)
+
+
+def read_affiliations(path: str | os.PathLike, column: str = "affiliation") -> list[str]:
+    """The ``affiliation`` column of a CSV (UTF-8, other columns ignored), one string per row."""
+    from innometrics.errors import DataError
+
+    path = os.fspath(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError("file not found", file=path, reason="missing_file") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path, reason="not_utf8") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"not a readable CSV ({str(exc).strip()})", file=path, reason="bad_csv") from None
+    if column not in df.columns:
+        raise DataError(f"expected a column '{column}'; found {', '.join(map(str, df.columns)) or 'none'}",
+                        file=path, column=column, reason="missing_column")
+    return df[column].tolist()
+
+
+def match_file(strings_csv: str | os.PathLike, registry: str | os.PathLike | Registry,
+               out: str | os.PathLike | None = None, *, cache_dir: str | os.PathLike | None = None,
+               **kwargs) -> pd.DataFrame:
+    """Match the ``affiliation`` column of a CSV; write ``out`` (CSV, atomically) when given."""
+    from innometrics.io.writers import write_csv
+
+    strings = read_affiliations(strings_csv)
+    reg = registry if isinstance(registry, Registry) else load_registry(registry, cache_dir=cache_dir)
+    table = match_frame(strings, AffiliationMatcher(reg, **kwargs))
+    if out is not None:
+        write_csv(table, out)
+    return table

@@ -137,7 +137,7 @@ def bare_id(value: str) -> str:
 
 
 def _read_bytes(path: Path) -> tuple[bytes, str]:
-    """The dump's JSON bytes and where they came from (a member name for a zip)."""
+    """The dump's JSON bytes and, for a zip, a message prefix naming the member read."""
     name = path.name.lower()
     try:
         raw = path.read_bytes()
@@ -154,16 +154,16 @@ def _read_bytes(path: Path) -> tuple[bytes, str]:
                 if len(chosen) != 1:
                     raise DataError(f"expected one ROR JSON file in the zip, found {len(members)}: {members[:5]}",
                                     file=path, reason="zip_members")
-                return zf.read(chosen[0]), f"{path}!{chosen[0]}"
+                return zf.read(chosen[0]), f"member {chosen[0]}: "
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise DataError(f"not a readable zip file ({exc})", file=path, reason="corrupt_zip") from None
     if name.endswith(".gz") or raw[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(raw), str(path)
+            return gzip.decompress(raw), ""
         except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
             raise DataError(f"not a readable gzip file ({exc or 'truncated'})", file=path,
                             reason="corrupt_gzip") from None
-    return raw, str(path)
+    return raw, ""
 
 
 def read_dump_records(path: str | os.PathLike) -> list[dict]:
@@ -171,15 +171,15 @@ def read_dump_records(path: str | os.PathLike) -> list[dict]:
     path = Path(path)
     raw, where = _read_bytes(path)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise DataError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
+        raise DataError(f"{where}not UTF-8 text ({exc.reason} at byte {exc.start})", file=path,
                         reason="not_utf8") from None
     except json.JSONDecodeError as exc:
-        raise DataError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
+        raise DataError(f"{where}not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
                         file=path, reason="bad_json") from None
     if not isinstance(data, list):
-        raise DataError(f"{where}: expected a JSON array of ROR organisation records, got a {type(data).__name__}",
+        raise DataError(f"{where}expected a JSON array of ROR organisation records, got a {type(data).__name__}",
                         file=path, reason="not_a_list")
     return data
 
