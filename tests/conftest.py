@@ -1,12 +1,23 @@
-"""Shared test helpers."""
+"""Shared test helpers and fixtures.
+
+``tests/helpers`` (sample record sets, the independent re-implementation of the counts)
+is put on ``sys.path`` for every test folder. ``engine`` is parametrised over DuckDB and
+Spark (local mode); the Spark case is marked ``spark`` and skipped with the reason when
+PySpark or Java is missing.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).parent
+sys.path.insert(0, str(TESTS / "helpers"))
+
+from innometrics.rankings.engines import connect, spark_available  # noqa: E402
+from rank_samples import toy_records  # noqa: E402
 
 
 @pytest.fixture
@@ -22,3 +33,40 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def open_engine(name: str):
+    if name == "spark":
+        ok, why = spark_available()
+        if not ok:
+            pytest.skip(f"Spark engine unavailable: {why}")
+    return connect(name)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request):
+    eng = open_engine(request.param)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="session")
+def duckdb_engine():
+    eng = connect("duckdb")
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="session")
+def toy():
+    return toy_records()
+
+
+@pytest.fixture(scope="session")
+def loaded(engine, toy):
+    from innometrics.rankings.credits import load_recordset
+
+    return load_recordset(engine, toy)

@@ -12,7 +12,7 @@ import pytest
 from innometrics.rankings.counting import COUNT_METHODS, Grouping, count_units, record_unit_credits, total_weight
 from innometrics.rankings.credits import load_recordset
 from innometrics.rankings.engines import connect, spark_available
-from innometrics.rankings.model import RecordSet
+from innometrics.records.model import RecordSet
 
 pytestmark = pytest.mark.spark
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+
 import independent_counts as ic  # noqa: E402
 
 from innometrics.rankings.pipeline import rank_build  # noqa: E402

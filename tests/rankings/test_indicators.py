@@ -9,7 +9,7 @@ import pytest
 from innometrics.rankings.counting import count_units, total_weight, unit_names
 from innometrics.rankings.credits import load_recordset
 from innometrics.rankings.indicators import competition_rank, level_table, rank_table
-from innometrics.rankings.model import RecordSet
+from innometrics.records.model import RecordSet
 
 
 def test_competition_rank_ties_share_lower_number():

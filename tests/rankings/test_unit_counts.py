@@ -15,8 +15,8 @@ import pytest
 
 from innometrics.rankings.counting import COUNT_METHODS, Grouping, count_column, count_units, unit_counts
 from innometrics.rankings.credits import load_recordset, load_tables
-from innometrics.rankings.model import RecordSet
-from innometrics.rankings.readers import read_records
+from innometrics.records.model import RecordSet
+from innometrics.records.read import read_records
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bibliographic"
 

@@ -100,7 +100,7 @@ def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
 
 def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
     """Achievement lists (BenchCouncil style) from the bundled chip landmarks table (not BenchCouncil's list)."""
-    from innometrics.rankings.achievement_lists import build_achievement_lists, write_achievement_lists
+    from innometrics.views.achievement_lists import build_achievement_lists, write_achievement_lists
 
     result = build_achievement_lists(bundled("achievements", "chip_landmarks.toml"))
     folder = write_achievement_lists(result, out / "achievements")
@@ -110,7 +110,7 @@ def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
 
 def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
     """Science Cities, S&T clusters and Nature Index leaders from the bundled Web of Science export."""
-    from innometrics.rankings.views import build_cities, build_clusters, build_nature_index
+    from innometrics.views.pipeline import build_cities, build_clusters, build_nature_index
 
     spec = bundled("bibliographic", "wos_views.toml")
     rows = []

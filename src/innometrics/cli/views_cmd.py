@@ -69,7 +69,7 @@ def achievements_build(
     Only first authors (equal first included) and corresponding authors (the last
     author when none is marked) credit their institutions and countries.
     """
-    from innometrics.rankings.achievement_lists import build_achievement_lists, write_achievement_lists
+    from innometrics.views.achievement_lists import build_achievement_lists, write_achievement_lists
 
     result = build_achievement_lists(spec, engine=engine)
     c = result.summary["counts"]
@@ -91,7 +91,7 @@ def views_cities(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Science Cities: geocode affiliation cities offline and rank them by Share or Count."""
-    from innometrics.rankings.views import build_cities
+    from innometrics.views.pipeline import build_cities
 
     _finish(build_cities(spec, out, engine=engine), [("cities", ["rank", "name", "country", "count", "share"], 10)], report)
 
@@ -105,7 +105,7 @@ def views_clusters(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """S&T clusters: DBSCAN over geocoded contributions, scored by share of the world's records."""
-    from innometrics.rankings.views import build_clusters
+    from innometrics.views.pipeline import build_clusters
 
     _finish(build_clusters(spec, out, engine=engine),
             [("clusters", ["rank", "cluster", "name", "p_full", "p_frac", "share_frac"], 10)], report)
@@ -120,7 +120,7 @@ def views_nature_index(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Nature Index research leaders: Count, Share, adjusted Share, parent roll-up, joint credit, CS."""
-    from innometrics.rankings.views import build_nature_index
+    from innometrics.views.pipeline import build_nature_index
 
     _finish(build_nature_index(spec, out, engine=engine),
             [("leaders", ["rank", "unit", "name", "count", "share", "non_additive"], 10)], report)
@@ -135,7 +135,7 @@ def views_designations(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
     """Designation counts (Highly Cited Researchers style) by primary affiliation and country."""
-    from innometrics.rankings.views import build_designations
+    from innometrics.views.pipeline import build_designations
 
     columns = ["rank", "unit", "name", "designations", "designations_frac", "people"]
     _finish(build_designations(spec, out, engine=engine),

@@ -318,7 +318,7 @@ def unit_counts(
     --------
     >>> from innometrics.rankings.engines import connect_duckdb
     >>> from innometrics.rankings.credits import load_recordset
-    >>> from innometrics.rankings.model import RecordSet
+    >>> from innometrics.records.model import RecordSet
     >>> rs = RecordSet.from_rows(
     ...     [{"record_id": "r1", "year": 2020}],
     ...     [{"record_id": "r1", "position": 1, "name": "A"}, {"record_id": "r1", "position": 2, "name": "B"}],

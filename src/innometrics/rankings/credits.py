@@ -157,7 +157,7 @@ def load_recordset(
     top_proportion: float = TOP_PROPORTION,
     levels: tuple[str, ...] = BASE_LEVELS,
 ) -> LoadedRecords:
-    """Upload a :class:`~innometrics.rankings.model.RecordSet` and precompute its credits.
+    """Upload a :class:`~innometrics.records.model.RecordSet` and precompute its credits.
 
     Parameters
     ----------
@@ -223,7 +223,7 @@ def load_tables(
     (one row per link; :func:`credit_rows`) and builds the pair tables from it.
 
     The inputs must be consistent as :meth:`RecordSet.validate
-    <innometrics.rankings.model.RecordSet.validate>` checks (unique record ids and
+    <innometrics.records.model.RecordSet.validate>` checks (unique record ids and
     (record, position) contributors; every linked affiliation names a contributor);
     the readers guarantee it.
     """

@@ -115,7 +115,7 @@ def _filter_records(rs, spec: RankSpec):
             rejects.append({"file": None, "row": pd.NA, "record_id": rid, "reason": "outside_years"})
         records = records[~(no_year | outside)]
     keep = set(records["record_id"])
-    from innometrics.rankings.model import RecordSet
+    from innometrics.records.model import RecordSet
 
     used = RecordSet(
         records=records.reset_index(drop=True),
@@ -157,7 +157,7 @@ def rank_build(
     log: list[dict[str, Any]] = []
     inputs: list[str] = []
     if recordset is None:
-        from innometrics.rankings.readers import read_records
+        from innometrics.records.read import read_records
 
         recordset = read_records(spec.records_path, format=spec.records_format)
         inputs.append(spec.records_path)

@@ -1,0 +1,298 @@
+"""The record model of contribution rankings: records, contributors, affiliations.
+
+Every reader (:mod:`innometrics.records.read`) returns a :class:`RecordSet`, four
+pandas DataFrames with fixed columns and dtypes, and the reconciliation of the input:
+``read = used + rejected``.
+
+``records``
+    ``record_id`` (str, unique), ``year`` (Int64, nullable), ``type`` (str),
+    ``title`` (str), ``weight`` (float, default 1.0), ``citations`` (Int64, nullable),
+    ``source_format`` (str).
+``contributors``
+    ``record_id``, ``position`` (1-based author order), ``name``, ``identifier``
+    (ORCID, OpenAlex author id or Scopus author id; nullable), ``is_corresponding``.
+``affiliations``
+    ``record_id``, ``position`` (Int64; NULL when the address is not linked to an
+    author, as in old Web of Science records), ``raw`` (the address as written),
+    ``institution``, ``institution_id``, ``city``, ``country`` (ISO 3166-1 alpha-3),
+    ``country_raw``. A contributor with k affiliations has k rows.
+``rejects``
+    ``file``, ``row`` (1-based: the line a record starts on in text files, the CSV
+    row with the header as row 1 in tables), ``record_id`` (nullable), ``reason``.
+
+The layout follows the Nature Index / CWTS authorship model: credit flows from a
+record to its contributors and from each contributor to its affiliations
+(Waltman & van Eck 2015, "Field-normalized citation impact indicators and the choice
+of an appropriate counting method", J. Informetrics 9(4), 872-894).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from innometrics.errors import DataError
+from innometrics.io.writers import write_csv, write_json, write_parquet
+
+#: Columns and pandas dtypes of ``RecordSet.records``.
+RECORD_COLUMNS: dict[str, str] = {
+    "record_id": "string",
+    "year": "Int64",
+    "type": "string",
+    "title": "string",
+    "weight": "float64",
+    "citations": "Int64",
+    "source_format": "string",
+}
+#: Columns and pandas dtypes of ``RecordSet.contributors``.
+CONTRIBUTOR_COLUMNS: dict[str, str] = {
+    "record_id": "string",
+    "position": "int64",
+    "name": "string",
+    "identifier": "string",
+    "is_corresponding": "bool",
+}
+#: Columns and pandas dtypes of ``RecordSet.affiliations``.
+AFFILIATION_COLUMNS: dict[str, str] = {
+    "record_id": "string",
+    "position": "Int64",
+    "raw": "string",
+    "institution": "string",
+    "institution_id": "string",
+    "city": "string",
+    "country": "string",
+    "country_raw": "string",
+}
+#: Columns and pandas dtypes of ``RecordSet.rejects``.
+REJECT_COLUMNS: dict[str, str] = {
+    "file": "string",
+    "row": "Int64",
+    "record_id": "string",
+    "reason": "string",
+}
+
+#: The frames of a RecordSet, in order, with their column schemas.
+TABLES: dict[str, dict[str, str]] = {
+    "records": RECORD_COLUMNS,
+    "contributors": CONTRIBUTOR_COLUMNS,
+    "affiliations": AFFILIATION_COLUMNS,
+    "rejects": REJECT_COLUMNS,
+}
+
+#: Reject reason codes used by the readers.
+REJECT_REASONS: dict[str, str] = {
+    "missing_id": "the record has no identifier (WoS UT, Scopus EID, OpenAlex id, record_id)",
+    "duplicate_id": "an earlier record of the same input has the same identifier",
+    "unparsable_year": "the publication year is present but is not a year",
+    "unparsable_citations": "the citation count is present but is not a whole number",
+    "unparsable_weight": "the weight is present but is not a non-negative number",
+    "no_authors": "the record lists no author",
+    "unparsable_record": "the record cannot be parsed (broken JSON line, unterminated record)",
+}
+
+
+def empty_frame(schema: dict[str, str]) -> pd.DataFrame:
+    """An empty DataFrame with the columns and dtypes of ``schema``."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in schema.items()})
+
+
+def coerce_frame(rows: list[dict] | pd.DataFrame, schema: dict[str, str], *, name: str) -> pd.DataFrame:
+    """Build a frame with exactly the columns of ``schema``, cast to its dtypes.
+
+    Missing optional columns are added as NA; extra columns are dropped. Used by the
+    readers so that every RecordSet has the same layout whatever the source.
+    """
+    df = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    if df.empty and not len(df.columns):
+        return empty_frame(schema)
+    out = {}
+    for col, dtype in schema.items():
+        if col in df.columns:
+            values = df[col]
+        elif dtype == "bool":
+            values = pd.Series(False, index=df.index)
+        elif dtype == "float64" and col == "weight":
+            values = pd.Series(1.0, index=df.index)
+        else:
+            values = pd.Series(pd.NA, index=df.index, dtype="object")
+        if dtype == "string":
+            values = values.astype("object").where(values.notna(), None).astype("string")
+        out[col] = values.astype(dtype)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+@dataclass
+class RecordSet:
+    """Records, their contributors and affiliations, the rejected input and the counts.
+
+    Attributes
+    ----------
+    records, contributors, affiliations, rejects : pandas.DataFrame
+        See :data:`RECORD_COLUMNS`, :data:`CONTRIBUTOR_COLUMNS`,
+        :data:`AFFILIATION_COLUMNS`, :data:`REJECT_COLUMNS`.
+    counts : dict
+        ``{"read": n, "used": n, "rejected": n}`` with ``read = used + rejected``,
+        ``used = len(records)`` and ``rejected = len(rejects)``.
+    sources : list of str
+        The files read (for manifests).
+
+    Examples
+    --------
+    >>> rs = RecordSet.empty()
+    >>> rs.counts
+    {'read': 0, 'used': 0, 'rejected': 0}
+    """
+
+    records: pd.DataFrame
+    contributors: pd.DataFrame
+    affiliations: pd.DataFrame
+    rejects: pd.DataFrame
+    counts: dict[str, int] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls) -> "RecordSet":
+        """A RecordSet without records."""
+        frames = {name: empty_frame(schema) for name, schema in TABLES.items()}
+        return cls(**frames, counts={"read": 0, "used": 0, "rejected": 0})
+
+    @classmethod
+    def from_rows(
+        cls,
+        records: list[dict] | pd.DataFrame,
+        contributors: list[dict] | pd.DataFrame,
+        affiliations: list[dict] | pd.DataFrame,
+        rejects: list[dict] | pd.DataFrame,
+        *,
+        read: int,
+        sources: list[str] | None = None,
+    ) -> "RecordSet":
+        """Assemble a RecordSet from row dicts (or frames) and the number of records read."""
+        rs = cls(
+            records=coerce_frame(records, RECORD_COLUMNS, name="records"),
+            contributors=coerce_frame(contributors, CONTRIBUTOR_COLUMNS, name="contributors"),
+            affiliations=coerce_frame(affiliations, AFFILIATION_COLUMNS, name="affiliations"),
+            rejects=coerce_frame(rejects, REJECT_COLUMNS, name="rejects"),
+            sources=list(sources or []),
+        )
+        rs.counts = {"read": int(read), "used": len(rs.records), "rejected": len(rs.rejects)}
+        return rs
+
+    def __repr__(self) -> str:
+        c = self.counts
+        linked = int(self.affiliations["position"].notna().sum())
+        countries = self.affiliations["country"].nunique()
+        return (
+            f"RecordSet(read={c.get('read')}, used={c.get('used')}, rejected={c.get('rejected')}; "
+            f"{len(self.records)} records, {len(self.contributors)} contributors, "
+            f"{len(self.affiliations)} affiliations ({linked} linked to an author), "
+            f"{countries} countries)"
+        )
+
+    def validate(self) -> "RecordSet":
+        """Check columns, dtypes, keys, referential integrity and the counts.
+
+        Raises
+        ------
+        DataError
+            With ``reason`` one of ``schema``, ``duplicate_key``, ``orphan``, ``counts``
+            and the failing rows in ``failures``.
+        """
+        for name, schema in TABLES.items():
+            df = getattr(self, name)
+            if list(df.columns) != list(schema):
+                raise DataError(
+                    f"RecordSet.{name} has columns {list(df.columns)}; expected {list(schema)}",
+                    reason="schema",
+                )
+            for col, dtype in schema.items():
+                if str(df[col].dtype) != dtype and not (dtype == "string" and str(df[col].dtype).startswith("string")):
+                    raise DataError(
+                        f"RecordSet.{name}.{col} has dtype {df[col].dtype}; expected {dtype}",
+                        column=col,
+                        reason="schema",
+                    )
+        rec = self.records
+        for col in ("record_id",):
+            if rec[col].isna().any():
+                raise DataError("records with a missing record_id", column=col, reason="missing_id",
+                                failures=rec[rec[col].isna()])
+        dup = rec[rec["record_id"].duplicated(keep=False)]
+        if len(dup):
+            raise DataError(f"{dup['record_id'].nunique()} record_id value(s) appear more than once, e.g. "
+                            f"{dup['record_id'].iloc[0]!r}", column="record_id", reason="duplicate_key",
+                            failures=dup)
+        con = self.contributors
+        dup = con[con.duplicated(["record_id", "position"], keep=False)]
+        if len(dup):
+            raise DataError("contributors repeat a (record_id, position) pair", column="position",
+                            reason="duplicate_key", failures=dup)
+        if (con["position"] < 1).any():
+            raise DataError("contributor positions must start at 1", column="position", reason="schema",
+                            failures=con[con["position"] < 1])
+        ids = set(rec["record_id"])
+        for name, df in (("contributors", con), ("affiliations", self.affiliations)):
+            orphan = df[~df["record_id"].isin(ids)]
+            if len(orphan):
+                raise DataError(f"{len(orphan)} {name} row(s) refer to a record_id that is not in records, "
+                                f"e.g. {orphan['record_id'].iloc[0]!r}", column="record_id", reason="orphan",
+                                failures=orphan)
+        aff = self.affiliations
+        linked = aff[aff["position"].notna()]
+        keys = pd.MultiIndex.from_frame(con[["record_id", "position"]].astype({"position": "int64"}))
+        probe = pd.MultiIndex.from_arrays([linked["record_id"], linked["position"].astype("int64")])
+        missing = linked[~probe.isin(keys)]
+        if len(missing):
+            raise DataError(f"{len(missing)} affiliation row(s) point to a (record_id, position) without "
+                            f"contributor", column="position", reason="orphan", failures=missing)
+        c = self.counts
+        if c.get("used") != len(rec) or c.get("rejected") != len(self.rejects) or \
+                c.get("read") != c.get("used", 0) + c.get("rejected", 0):
+            raise DataError(f"counts {c} do not reconcile: read must equal used + rejected, used = "
+                            f"{len(rec)} records and rejected = {len(self.rejects)} rejects", reason="counts")
+        return self
+
+    def to_parquet(self, directory: str | os.PathLike) -> Path:
+        """Write the four frames as ``<name>.parquet`` and the counts as ``counts.json``."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            write_parquet(getattr(self, name), directory / f"{name}.parquet")
+        write_json({"counts": self.counts, "sources": self.sources}, directory / "counts.json")
+        return directory
+
+    def to_csv(self, directory: str | os.PathLike) -> Path:
+        """Write the four frames as ``<name>.csv`` (the generic table layout) and ``counts.json``.
+
+        The folder is read back by ``read_records(directory)`` with the same rows and counts.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            write_csv(getattr(self, name), directory / f"{name}.csv")
+        write_json({"counts": self.counts, "sources": self.sources}, directory / "counts.json")
+        return directory
+
+    @classmethod
+    def from_parquet(cls, directory: str | os.PathLike) -> "RecordSet":
+        """Read a RecordSet written by :meth:`to_parquet` (and validate it)."""
+        directory = Path(directory)
+        frames = {}
+        for name, schema in TABLES.items():
+            path = directory / f"{name}.parquet"
+            if not path.exists():
+                raise DataError(f"missing {name}.parquet; expected the four files written by "
+                                f"RecordSet.to_parquet", file=path, reason="not_found")
+            frames[name] = coerce_frame(pd.read_parquet(path), schema, name=name)
+        meta_path = directory / "counts.json"
+        if meta_path.exists():
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            counts, sources = meta.get("counts", {}), meta.get("sources", [])
+        else:
+            n_used, n_rej = len(frames["records"]), len(frames["rejects"])
+            counts, sources = {"read": n_used + n_rej, "used": n_used, "rejected": n_rej}, []
+        return cls(**frames, counts={k: int(v) for k, v in counts.items()}, sources=list(sources)).validate()

@@ -1,0 +1,204 @@
+"""Readers of bibliographic exports into the record model.
+
+:func:`read_records` reads one file, or a folder, into a
+:class:`~innometrics.records.model.RecordSet`:
+
+==========  ==================================================================
+format      input
+==========  ==================================================================
+wos         Web of Science plain-text export (``savedrecs.txt``)
+wos_tab     Web of Science tab-delimited export, or a CSV with WoS tags as
+            columns (bibliometrix ``convert2df`` output)
+scopus      Scopus CSV export (``Authors with affiliations``)
+openalex    OpenAlex works as JSON Lines (snapshot / API) or flattened CSV
+tables      a folder with records / contributors / affiliations tables
+==========  ==================================================================
+
+A folder that is not a table layout is read file by file (e.g. WoS exports split in
+chunks of 500 or 1,000 records); a record id seen in an earlier file is rejected as
+``duplicate_id``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from innometrics.errors import DataError
+from innometrics.records.model import RecordSet
+from innometrics.entities.countries import normalise_country
+
+__all__ = ["FORMATS", "detect_format", "normalise_country", "read_records", "combine_record_sets"]
+
+#: format name -> (module, function) of its reader.
+FORMATS: dict[str, tuple[str, str]] = {
+    "wos": ("innometrics.records.wos", "read_wos"),
+    "wos_tab": ("innometrics.records.wos_tab", "read_wos_tab"),
+    "scopus": ("innometrics.records.scopus", "read_scopus"),
+    "openalex": ("innometrics.records.openalex", "read_openalex"),
+    "tables": ("innometrics.records.tables", "read_tables"),
+}
+_SKIP_FILES = {"counts.json", "manifest.json", "readme.md", "readme.txt"}
+
+
+def _reader(name: str) -> Callable[..., RecordSet]:
+    if name not in FORMATS:
+        raise DataError(f"unknown records format {name!r}; expected one of {', '.join(FORMATS)}",
+                        reason="format")
+    module, function = FORMATS[name]
+    return getattr(importlib.import_module(module), function)
+
+
+def _head_text(path: Path, size: int = 65536) -> str:
+    data = path.open("rb").read(size)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="ignore")
+    return data.decode("utf-8-sig", errors="ignore")
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    """The format of a file or folder, from its content.
+
+    Raises
+    ------
+    DataError
+        When the content matches none of :data:`FORMATS`.
+    """
+    from innometrics.records.tables import is_tables_dir
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", file=path, reason="not_found")
+    if path.is_dir():
+        if is_tables_dir(path):
+            return "tables"
+        raise DataError("a folder is read as the table layout only when it holds records.csv or "
+                        "records.parquet", file=path, reason="format")
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")):
+        return "openalex"
+    head = _head_text(path)
+    stripped = head.lstrip()
+    first_line = stripped.splitlines()[0] if stripped else ""
+    if first_line.startswith(("FN ", "PT ")) or first_line in {"FN", "PT"}:
+        return "wos"
+    if stripped.startswith(("{", "[")):
+        return "openalex"
+    if "\t" in first_line:
+        columns = {c.strip().strip('"') for c in first_line.split("\t")}
+        if {"UT", "AU"} <= columns:
+            return "wos_tab"
+    columns = {c.strip().strip('"') for c in _csv_header(head)}
+    if "EID" in columns and ({"Authors", "Author full names"} & columns):
+        return "scopus"
+    if {"UT", "AU"} <= columns:
+        return "wos_tab"
+    if "id" in columns and ({"authorships.author.id", "publication_year"} & columns):
+        return "openalex"
+    raise DataError(
+        "cannot tell the format of the file from its content; expected a Web of Science plain-text "
+        "(starts with 'FN'/'PT') or tab-delimited export, a Scopus CSV (with an 'EID' column), "
+        "OpenAlex JSON Lines or CSV, or pass format= explicitly "
+        f"({', '.join(FORMATS)}). First line: {first_line[:80]!r}",
+        file=path, row=1, reason="format",
+    )
+
+
+def _csv_header(head: str) -> list[str]:
+    import csv
+    import io
+
+    try:
+        return next(csv.reader(io.StringIO(head)))
+    except (StopIteration, csv.Error):
+        return []
+
+
+def combine_record_sets(parts: list[RecordSet]) -> RecordSet:
+    """Concatenate RecordSets; a record id already used by an earlier part is rejected.
+
+    The rejected duplicate keeps its file and row from the part's source (its first
+    source file) and the reason ``duplicate_id``.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    seen: set[str] = set()
+    records, contributors, affiliations, rejects = [], [], [], []
+    read = 0
+    sources: list[str] = []
+    for part in parts:
+        read += part.counts["read"]
+        sources.extend(part.sources)
+        rejects.append(part.rejects)
+        dup = part.records["record_id"].isin(seen)
+        if dup.any():
+            dup_ids = set(part.records.loc[dup, "record_id"])
+            rejects.append(pd.DataFrame({
+                "file": (part.sources[0] if part.sources else None),
+                "row": pd.array([None] * len(dup_ids), dtype="Int64"),
+                "record_id": sorted(dup_ids),
+                "reason": "duplicate_id",
+            }))
+        keep_ids = set(part.records.loc[~dup, "record_id"])
+        seen |= keep_ids
+        records.append(part.records[~dup])
+        contributors.append(part.contributors[part.contributors["record_id"].isin(keep_ids)])
+        affiliations.append(part.affiliations[part.affiliations["record_id"].isin(keep_ids)])
+    return RecordSet.from_rows(
+        pd.concat(records, ignore_index=True),
+        pd.concat(contributors, ignore_index=True),
+        pd.concat(affiliations, ignore_index=True),
+        pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else [],
+        read=read,
+        sources=sources,
+    )
+
+
+def read_records(path: str | os.PathLike, format: str | None = None, **options) -> RecordSet:
+    """Read bibliographic records into a validated RecordSet.
+
+    Parameters
+    ----------
+    path : path-like
+        A file, a table-layout folder, or a folder of export files of one format.
+    format : {"wos", "wos_tab", "scopus", "openalex", "tables"}, optional
+        Detected from the content when omitted (:func:`detect_format`).
+    **options
+        Passed to the reader (e.g. ``encoding``).
+
+    Returns
+    -------
+    RecordSet
+        ``counts`` reconcile: ``read = used + rejected``.
+
+    Raises
+    ------
+    DataError
+        For a missing file, an unknown or undetectable format, a wrong encoding or
+        missing required columns. A bad record never raises: it is rejected.
+
+    Examples
+    --------
+    >>> rs = read_records("tests/data/bibliographic/wos_biblium_500.txt")  # doctest: +SKIP
+    >>> rs.counts  # doctest: +SKIP
+    {'read': 500, 'used': 499, 'rejected': 1}
+    """
+    from innometrics.records.tables import is_tables_dir
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found; check the path (relative paths are resolved against the "
+                        "current folder or the spec's folder)", file=path, reason="not_found")
+    if path.is_dir() and format != "tables" and not is_tables_dir(path):
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _SKIP_FILES)
+        if not files:
+            raise DataError("the folder holds no export file", file=path, reason="not_found")
+        parts = [read_records(p, format=format, **options) for p in files]
+        return combine_record_sets(parts).validate()
+    name = format if format is not None else detect_format(path)
+    return _reader(name)(path, **options).validate()
