@@ -22,7 +22,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -77,6 +77,8 @@ class MatcherIndex:
     ids: np.ndarray
     names: np.ndarray
     country: np.ndarray
+    #: GeoNames city name of the first location ("" when none).
+    city: np.ndarray
     active: np.ndarray
     education: np.ndarray
     current: np.ndarray
@@ -162,6 +164,7 @@ def build_index(registry: Registry) -> MatcherIndex:
     index = MatcherIndex(
         ids=ids, names=orgs["name"].astype(str).to_numpy(),
         country=orgs["country_code"].fillna("").astype(str).to_numpy(),
+        city=orgs["city"].fillna("").astype(str).to_numpy(),
         active=(orgs["status"] == "active").to_numpy(),
         education=orgs["types"].fillna("").str.contains("education").to_numpy(),
         current=np.array([pos[registry.current(r)] for r in ids]),
