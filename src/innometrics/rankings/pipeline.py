@@ -220,13 +220,13 @@ def _resolve_institutions(used, spec: RankSpec, log: list):
     """Match the used records' affiliations to the spec's ROR registry; the roll-up grouping when asked."""
     import dataclasses
 
-    from innometrics.entities.institutions.matcher import AffiliationMatcher
+    from innometrics.entities.institutions.matcher import shared_matcher
     from innometrics.entities.institutions.resolve import resolve_affiliations, rollup_mapping
     from innometrics.entities.institutions.ror import load_registry
 
     inst = spec.institutions
     registry = load_registry(inst.registry, cache_dir=inst.cache_dir)
-    aff, counts = resolve_affiliations(used.affiliations, AffiliationMatcher(registry))
+    aff, counts = resolve_affiliations(used.affiliations, shared_matcher(registry))
     used = dataclasses.replace(used, affiliations=aff)
     log.append({"step": "institutions", "method": "ror_match",
                 "params": {"registry": inst.registry, "sha256": registry.sha256, "rollup": inst.rollup}})

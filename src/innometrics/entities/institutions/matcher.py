@@ -366,10 +366,17 @@ def match_frame(strings: Iterable[str], matcher: AffiliationMatcher) -> pd.DataF
     })
 
 
-def load_matcher(registry: str | os.PathLike | Registry, **kwargs) -> AffiliationMatcher:
-    """An :class:`AffiliationMatcher` over a registry object or a dump path (loaded through its cache)."""
-    reg = registry if isinstance(registry, Registry) else load_registry(registry)
-    return AffiliationMatcher(reg, **kwargs)
+#: One matcher per registry (by SHA-256) in this process, so its results cached by string are
+#: reused by every build that names the same registry (a rank build and its views).
+_MATCHERS: dict[str, AffiliationMatcher] = {}
+
+
+def shared_matcher(registry: Registry) -> AffiliationMatcher:
+    """The process-wide :class:`AffiliationMatcher` (default rules) of ``registry``."""
+    key = registry.sha256 or str(id(registry))
+    if key not in _MATCHERS:
+        _MATCHERS[key] = AffiliationMatcher(registry)
+    return _MATCHERS[key]
 
 
 def read_affiliations(path: str | os.PathLike, column: str = "affiliation") -> list[str]:
