@@ -45,6 +45,9 @@ def match(
     registry: Path = typer.Option(..., "--registry", help="ROR schema-v2 data dump (.json, .json.gz or .zip)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output CSV: affiliation, ror_id, name, country, score, matched_on."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help=_CACHE_HELP),
+    prefer_part: bool = typer.Option(False, "--prefer-part/--prefer-organisation",
+                                     help="When a string names a registered lab or institute and the organisation "
+                                          "it belongs to: the part, or (default) the organisation."),
 ) -> None:
     """Match each affiliation string to a ROR organisation (one output row per input row, same order).
 
@@ -54,7 +57,7 @@ def match(
     """
     from innometrics.entities.institutions.matcher import match_file
 
-    table = match_file(strings, registry, out, cache_dir=cache_dir)
+    table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part)
     n = len(table)
     matched = int((table["ror_id"] != "").sum())
     err_console.print(f"{strings}: {n:,} strings, {matched:,} matched ({matched / n:.1%})" if n else
