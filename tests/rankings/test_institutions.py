@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from innometrics.errors import SpecError
-from innometrics.rankings.pipeline import rank_build, write_rank
+from innometrics.rankings.pipeline import rank_build
 from innometrics.rankings.spec import load_spec
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -58,7 +58,7 @@ def test_leaders_roll_up_through_ror(registry):
     eng = connect("duckdb")
     try:
         relations, joints = registry_relations(registry)
-        table, summary = research_leaders(load_recordset(eng, rs2), relations=relations, joints=joints)
+        table, _ = research_leaders(load_recordset(eng, rs2), relations=relations, joints=joints)
     finally:
         eng.close()
     t = table.set_index("unit")
