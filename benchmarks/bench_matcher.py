@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Speed, `innometrics institutions match` end to end in a fresh process (imports, registry and index from "
         f"their cache, {n:,} strings read, matched, written): **{n / wall:,.0f} strings/s** wall "
         f"({wall:.2f} s, median of {len(walls)} runs: {', '.join(f'{w:.2f}' for w in walls)} s), "
-        f"{n / cpu:,.0f} strings/s of CPU time ({cpu:.2f} s). First run, reading the dump and building the cache "
-        f"and index: {first:.1f} s (in this process: dump read {t_read:.1f} s, index build {t_index:.1f} s).",
+        f"{n / cpu:,.0f} strings/s of CPU time ({cpu:.2f} s). Building the cache once from the dump: dump read "
+        f"{t_read:.1f} s, matcher index {t_index:.1f} s; the first fresh-process run after it: {first:.1f} s.",
         "",
         "Rows scored = rows whose gold organisation is in the registry (ROR's scoring: TP = predicted id is the "
         "gold id; FP = any other prediction; FN = no prediction). How decisions were made (all rows): "
@@ -191,7 +191,7 @@ def _against_goals(scores: dict, wall_rate: float, cpu_rate: float) -> str:
             f"(goal 0.93: {met(min(a['precision'], odd['precision']) >= 0.93)}); {wall_rate:,.0f} strings/s wall "
             f"and {cpu_rate:,.0f} strings/s of CPU time (goal 2,000/s: {met(wall_rate >= 2000)} on wall time in "
             f"this run, {met(cpu_rate >= 2000)} on CPU time; the cores were shared with other jobs, so wall time "
-            "includes waiting for a core). For comparison (issue 11): ROR's matching service F1 0.78, S2AFF 0.89, "
+            "includes waiting for a core; see the load average with `uptime`). For comparison (issue 11): ROR's matching service F1 0.78, S2AFF 0.89, "
             "best published ensemble 0.90, on other labelled sets and the full registry.")
 
 
