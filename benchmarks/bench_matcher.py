@@ -191,7 +191,8 @@ def _against_goals(scores: dict, wall_rate: float, cpu_rate: float) -> str:
             f"(goal 0.93: {met(min(a['precision'], odd['precision']) >= 0.93)}); {wall_rate:,.0f} strings/s wall "
             f"and {cpu_rate:,.0f} strings/s of CPU time (goal 2,000/s: {met(wall_rate >= 2000)} on wall time in "
             f"this run, {met(cpu_rate >= 2000)} on CPU time; the cores were shared with other jobs, so wall time "
-            "includes waiting for a core; see the load average with `uptime`). For comparison (issue 11): ROR's matching service F1 0.78, S2AFF 0.89, "
+            f"includes waiting for a core; load average {os.getloadavg()[0]:.0f} at the end of this run). "
+            "For comparison (issue 11): ROR's matching service F1 0.78, S2AFF 0.89, "
             "best published ensemble 0.90, on other labelled sets and the full registry.")
 
 
