@@ -297,7 +297,7 @@ def test_gzipped_plotly_unpacks_in_chromium(browser, make_results, tmp_path):
 
 
 #: Report folders that `innometrics demo` writes (issue 5: trends, index with sensitivity, rankings).
-DEMO_REPORTS = ("beijing", "china_provinces", "asem_index", "rank_wos", "achievements", "cities", "clusters",
+DEMO_REPORTS = ("beijing", "china_provinces", "china_st_index", "asem_index", "rank_wos", "achievements", "cities", "clusters",
                 "nature_index")
 #: Demo reports whose lead is a map (countries, cities, clusters).
 DEMO_MAPS = ("asem_index", "rank_wos", "achievements", "cities", "clusters", "nature_index")

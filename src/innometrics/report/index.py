@@ -27,6 +27,7 @@ from innometrics.report.html import Page, esc, table_html
 from innometrics.report.index_analysis import audit_sections, sensitivity_sections
 from innometrics.report import maps
 from innometrics.report.pages import fmt_value, lead_table, register_page, top_sentence
+from innometrics.report.panel_index import leave_one_out_sections, timeseries_sections
 
 TOP_N = 20
 
@@ -236,6 +237,8 @@ def render(results: ResultsDir, page: Page) -> None:
     if pillars:
         page.add("Unit profile", _profile(page, res, code_col, names, pillars, meta_names, group_cols))
 
+    timeseries_sections(results, page)  # an index over time: its paths and growth come before the method parts
+
     if meta is not None:
         has_tree = meta["parent"].notna().any()
         page.add("Framework", "<p>Indicators and aggregates with their weights (share of the parent in brackets).</p>"
@@ -247,6 +250,7 @@ def render(results: ResultsDir, page: Page) -> None:
     framework_order = _framework_order(meta) if meta is not None else []
     audit_sections(results, page, {**meta_names}, framework_order)
     sensitivity_sections(results, page, names)
+    leave_one_out_sections(results, page, names)
     _rejects(results, page, names)
 
 
