@@ -118,7 +118,7 @@ def test_alias_list_is_minimal():
      ("Max Planck Institute for Innovation and Competition", "Munich", "DEU")),
     ("Wellcome Trust, London, United Kingdom", "scopus", ("Wellcome Trust", "London", "GBR")),
     ("School of Design, The Hong Kong Polytechnic University, Hong Kong", "scopus",
-     ("The Hong Kong Polytechnic University", "Hong Kong", "HKG")),
+     ("Hong Kong Polytechnic University", "Hong Kong", "HKG")),  # a leading "The" folded
     # "Wireless@VT" is a lab name, not an e-mail address that ends the address
     ("Virginia Tech, Wireless@VT, Bradley Department of Electrical and Computer Engineering, Arlington, 22203, VA, "
      "United States", "scopus", ("Virginia Tech", "Arlington", "USA")),

@@ -39,6 +39,7 @@ import pandas as pd
 
 from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
+from innometrics.records.collector import fold_parsed_campuses
 from innometrics.records.model import RecordSet
 from innometrics.entities.addresses import parse_address
 from innometrics.entities.countries import resolve_country
@@ -199,6 +200,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     # -- affiliations ----------------------------------------------------------------
     affiliations: list[dict] = []
     bad_country: dict[str, int] = {}  # record_id -> first affiliation row with an unknown country
+    from_raw: list[bool] = []  # the institution was parsed from "raw"
     if aff_path:
         ids = _cells(aff, "record_id")
         _check_orphans(ids, known_ids, aff_path)
@@ -224,6 +226,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
             else:
                 country = parsed.country if parsed else None
                 country_raw = cols["country_raw"][i] or (parsed.country_raw if parsed else None)
+            from_raw.append(not cols["institution"][i] and parsed is not None)
             affiliations.append({
                 "record_id": rid, "position": position, "raw": raw or None,
                 "institution": cols["institution"][i] or (parsed.institution if parsed else None),
@@ -231,6 +234,9 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
                 "city": cols["city"][i] or (parsed.city if parsed else None),
                 "country": country, "country_raw": country_raw,
             })
+
+    # institutions parsed from "raw": one file, one spelling of a single-campus university
+    fold_parsed_campuses([a for a, parsed in zip(affiliations, from_raw) if parsed])
 
     # -- per-record checks that need the child tables --------------------------------
     linked_ok = {(c["record_id"], c["position"]) for c in contributors}
