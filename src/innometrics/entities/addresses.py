@@ -99,12 +99,15 @@ STREET_WORDS = re.compile(
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s*o\.?\s*box|pob|box)\b")
 
 #: A compound street name, whatever other word it contains (``Universitätsstraße``,
-#: ``Hofgartenstr 8``, ``Heinrich-Buff-Ring 17``): never an organisation.
+#: ``Hofgartenstr 8``, ``Heinrich-Buff-Ring 17``, ``Hanyangdaehak-ro``): never an organisation.
 _COMPOUND_STREET = re.compile(
     r"(?i)^[\w.'-]*(stra(ss|ß)e|str\.?|weg|allee|gasse|platz|damm|ufer|straat|laan|singel|gracht|plein|vej|"
-    r"gatan|veien|-ring)(\s+\d+\w?)?$")
+    r"gatan|veien|-ring|-ro|-gil|-daero|-gu|-dong)(\s+\d+\w?)?$")  # Korean roads (-ro, -gil) and districts
 #: A house number before a street name: ``3465 Durocher St``, ``620 Michigan Ave NE``.
-_HOUSE_NUMBER = re.compile(r"^\d+[a-z]?(-\d+)?\s+[A-Za-z]")
+_HOUSE_NUMBER = re.compile(r"^\d+(?:st|nd|rd|th|[a-z])?(-\d+)?\s+[A-Za-z]")
+#: A street word ending a part: ``... Dr``, ``... Pl W``, ``... Road``.
+_STREET_END = re.compile(r"(?i)\b(street|st|road|rd|avenue|ave|av|boulevard|blvd|lane|drive|dr|place|pl|way|"
+                         r"court|ct|highway|hwy)\.?(\s+[NSEW]{1,2})?$")
 #: Words of job titles and degrees (``Fellowship Director``, ``Associate Professor``, ``PhD``).
 JOB_TITLE_WORDS = re.compile(
     r"(?i)^(?:by\s+)?(?:and\s+)?(?:the\s+)?(?:senior|junior|chief|associate|assistant|adjunct|visiting|emeritus|"
@@ -179,16 +182,20 @@ def is_street(text: str) -> bool:
     text = text.strip()
     if _COMPOUND_STREET.match(text) or (_HOUSE_NUMBER.match(text) and not _organisation_like(text)):
         return True
+    if _HOUSE_NUMBER.match(text) and _STREET_END.search(text):  # "500 University Dr"
+        return True
     return _is_street(text) and not _organisation_like(text)
 
 
 def is_postcode(text: str) -> bool:
-    """A part that is only postal codes or a post box (``D-80539``, ``OX5 1AL``, ``POB 15793``).
+    """A part that is only postal codes, a post box or a house number (``D-80539``, ``OX5 1AL``, ``POB 15793``, ``55``).
 
     >>> is_postcode("OX5 1AL"), is_postcode("D-80539"), is_postcode("3M")
     (True, True, False)
     """
     text = text.strip()
+    if re.fullmatch(r"(?i)(no\.?\s*)?\d+", text):
+        return True  # a house number alone: "55", "No. 13"
     if strip_postal_codes(_PO_BOX.sub(" ", text)).strip():
         return False  # words without digits: a name
     # three digits or more ("02115", "D-80539"), a post box, or a British or Canadian
@@ -446,7 +453,8 @@ def with_campus(institution: str, following: str | None, country: str | None) ->
     if country != "USA" or not following or found is None or found[1] is not None:
         return institution
     campus = strip_postal_codes(following).strip()
-    return institution if split_campus(f"{institution}, {campus}") is None else f"{institution}, {campus}"
+    with_city = split_campus(f"{institution}, {campus}") if campus else None
+    return f"{institution}, {campus}" if with_city and with_city[1] else institution
 
 
 def fold_single_campuses(names: list[str | None]) -> list[str | None]:
@@ -475,6 +483,18 @@ def fold_single_campuses(names: list[str | None]) -> list[str | None]:
     fold = {name: found[0] for name, found in split.items() if found and found[1] is not None and
             _fold(found[0]) in alone and len(campuses[_fold(found[0])]) == 1}
     return [fold.get(name, name) if name else name for name in names]
+
+
+def _rejoin_parts(parts: list[str]) -> list[str]:
+    """Undo two splits that cut a name: ``University of St, Gallen`` (Saint) is one part;
+    ``Tongji University. No. 4800 Cao'an Road`` is two (a house number after a period)."""
+    out: list[str] = []
+    for part in parts:
+        if out and re.search(r"(?i)\bof\s+st$", out[-1]):
+            out[-1] = f"{out[-1]}. {part}"
+            continue
+        out.extend(p.strip() for p in re.split(r"\.\s+(?=No\.?\s*\d)", part) if p.strip())
+    return out
 
 
 def split_parts(raw: str) -> list[str]:
@@ -507,7 +527,7 @@ def parse_address(raw: str, *, style: str = "wos") -> Address:
     raw = raw.strip()
     # raw affiliation strings sometimes carry the e-mail: "..., USA.email: a@b.edu"
     address = _EMAIL.split(raw, maxsplit=1)[0].strip().rstrip(";,. ")
-    parts = _merge_company_suffixes(split_parts(address))
+    parts = _rejoin_parts(_merge_company_suffixes(split_parts(address)))
     if not parts:
         return Address(raw, None, None, None, None)
     if len(parts) == 1:
@@ -533,8 +553,7 @@ def parse_address(raw: str, *, style: str = "wos") -> Address:
     if style == "wos":
         # the first part, unless it is a street, a postal code or a job title ("Langford
         # Lane, Oxford OX5 1AL, England" names no organisation)
-        leading = body[:city_index] if city_index is not None else body
-        institution = next((p for p in leading if not not_an_organisation(p)), None)
+        institution = None if not_an_organisation(body[0]) else body[0]
     else:
         # parts after the city are streets, postal codes and regions, unless they name an
         # organisation (a wrong city guess such as "Engineering and Technology")
