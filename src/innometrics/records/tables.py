@@ -12,7 +12,8 @@ of the record model (:mod:`innometrics.records.model`):
 ``affiliations``  ``record_id`` and at least one of ``raw``, ``institution``,
              ``country`` required; ``position`` optional (empty = not linked to an
              author); ``institution_id``, ``city``, ``country_raw`` optional. Missing
-             institution/city/country are parsed from ``raw``. ``country`` is an ISO
+             institution/city/country are parsed from ``raw`` (as a Web of Science
+             address when the record's ``source_format`` is ``wos`` or ``wos_tab``). ``country`` is an ISO
              3166-1 code (alpha-2, alpha-3 or numeric) or a country name in any
              language pycountry translates (:func:`~innometrics.entities.countries.resolve_country`,
              ``kind="auto"``; never read as an address, so ``CA`` is Canada); a name or
@@ -47,6 +48,7 @@ from innometrics.entities.countries import resolve_country
 TABLE_NAMES = ("records", "contributors", "affiliations", "rejects")
 _EXTENSIONS = (".parquet", ".pq", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
+_WOS_FORMATS = {"wos", "wos_tab"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
@@ -179,6 +181,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
         })
 
     known_ids = set(row_of)
+    format_of = {r["record_id"]: r["source_format"] for r in records}
     # -- contributors --------------------------------------------------------------
     contributors: list[dict] = []
     bad_contributor: set[str] = set()
@@ -213,7 +216,9 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
                 bad_contributor.add(rid)
                 continue
             raw = cols["raw"][i]
-            parsed = parse_address(raw, style="scopus") if raw else None
+            # a Web of Science address (a RecordSet written back) is parsed as one
+            style = "wos" if format_of.get(rid) in _WOS_FORMATS else "scopus"
+            parsed = parse_address(raw, style=style) if raw else None
             country_text = cols["country"][i]
             if country_text:
                 # a country column holds codes or names, never addresses ("CA" is Canada)
