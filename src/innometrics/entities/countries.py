@@ -1,32 +1,53 @@
-"""Country names in addresses to ISO 3166-1 alpha-3 codes.
+"""The country resolver: codes, names in many languages and addresses to ISO 3166-1 alpha-3.
 
-Bibliographic databases write countries in their own spellings: Web of Science uses
-``Peoples R China``, ``England``, ``U Arab Emirates``, ``USA`` after a US ZIP code
-(``Boston, MA 02115 USA``); Scopus uses ``United States``, ``Russian Federation``,
-``Viet Nam``; OpenAlex gives ISO alpha-2 codes. :func:`normalise_country` resolves
-the *whole* last part of an address (never a country name at its end: ``University of
-Eastern Finland`` names no country, ``New South Wales`` is not Wales) with pycountry's
-ISO 3166 data, matching
+One resolver for every reader and table input (rules in ``docs/entities.md``):
+
+``resolve_country(text, *, kind="auto") -> CountryMatch | None``
+    ``kind="code"``: an ISO 3166-1 alpha-2, alpha-3 or numeric code, any case (plus
+    the reserved ``UK``, ``EL``, Kosovo's ``XK``/``XKX`` and withdrawn codes with one
+    successor); ``"name"``: a country name in English, a Web of Science / Scopus
+    spelling or abbreviation, or a name in one of pycountry's translations
+    (``中国``, ``Deutschland``, ``Allemagne``); ``"address"``: the last part of an
+    address (below); ``"auto"`` (table columns): a code when the text is 2-3 letters
+    or 1-3 digits, otherwise a name, never an address (``CA`` is Canada).
+``explain_country(text, *, kind)``
+    the match, or None and the reason (a key of :data:`REASONS`: ``unknown_code``,
+    ``ambiguous``, ``historic_split``, ``subdivision``...).
+``resolve_countries(values, *, kind)``
+    a column at once: a DataFrame ``text, country, rule, reason``.
+``normalise_country(text)``
+    the alpha-3 code of ``kind="address"``; ``country_names()`` alpha-3 -> name.
+
+Addresses. Bibliographic databases write countries in their own spellings: Web of
+Science uses ``Peoples R China``, ``England``, ``U Arab Emirates``, ``USA`` after a US
+ZIP code (``Boston, MA 02115 USA``); Scopus uses ``United States``, ``Russian
+Federation``, ``Viet Nam``. :func:`normalise_country` resolves the *whole* last part of
+an address (never a country name at its end: ``University of Eastern Finland`` names no
+country, ``New South Wales`` is not Wales) with pycountry's ISO 3166 data, matching
 
 1. the exact name, official name or common name of a current country, or of one of
    the four constituent countries of the United Kingdom (pycountry lists them as
    subdivisions of GBR), case- and accent-insensitively; an alpha-3 code only when
-   written as one, in upper case (``DEU``; ``and`` is not Andorra);
+   written as one, in upper case (``DEU``; ``and`` is not Andorra); a US state code,
+   bare or with its ZIP code (``NY 10027``: old WoS records omit the country);
 2. WoS abbreviations token by token: every word of the text starts the same word of
    the name (``Papua N Guinea`` -> Papua New Guinea, ``Cent Afr Republ`` -> Central
-   African Republic), accepted only when exactly one country matches;
+   African Republic), accepted only when exactly one country matches (``Virgin
+   Islands`` names two and is refused);
 3. :data:`ALIASES`, a short list of WoS/Scopus spellings that no ISO name contains
    (each entry says why);
 4. a country name preceded by a state or province of that country (``NSW 2113
    Australia``, ``MA 02115 USA``, ``Ontario Canada``);
 5. a state or province alone (``Ohio``, ``New South Wales``; Scopus occasionally omits
    the country), when the name belongs to one country only and is not the name of a
-   city elsewhere (:func:`subdivision_country`).
+   city elsewhere (:func:`subdivision_country`);
+6. a translated country name (``München, Deutschland``) that is not a city's name.
 
 Withdrawn codes (ISO 3166-3, ``pycountry.historic_countries``) are never returned: a
 former country name resolves to its single successor given by the ISO 3166-3 code
 (``Zaire`` -> COD, ``Burma`` -> MMR, ``German Democratic Republic`` -> DEU) and to None
-when it split into several (``USSR``, ``Yugoslavia``, ``Netherlands Antilles``).
+when it split into several (``USSR``, ``Yugoslavia``, ``Czechoslovakia``, ``Netherlands
+Antilles``).
 """
 
 from __future__ import annotations
@@ -36,6 +57,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pandas as pd
 import pycountry
 
 #: Spellings that pycountry's ISO 3166 names cannot resolve, and why.
@@ -706,7 +728,7 @@ def resolve_country(text: object, *, kind: str = "auto") -> CountryMatch | None:
     return explain_country(text, kind=kind)[0]
 
 
-def resolve_countries(values, *, kind: str = "auto") -> "pd.DataFrame":
+def resolve_countries(values, *, kind: str = "auto") -> pd.DataFrame:
     """Resolve a column: one row per value, in order, with columns ``text, country, rule, reason``.
 
     ``country`` is the alpha-3 code (None when unresolved), ``rule`` how it was found,
@@ -716,8 +738,6 @@ def resolve_countries(values, *, kind: str = "auto") -> "pd.DataFrame":
     >>> out["country"].fillna("-").tolist(), out["reason"].tolist()
     (['DEU', '-', 'CHN'], ['', 'unknown_code', ''])
     """
-    import pandas as pd
-
     texts = list(values)
     cache: dict[object, tuple[str | None, str, str]] = {}
     rows = []
