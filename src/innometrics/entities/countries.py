@@ -16,7 +16,8 @@ One resolver for every reader and table input (rules in ``docs/entities.md``):
 ``resolve_countries(values, *, kind)``
     a column at once: a DataFrame ``text, country, rule, reason``.
 ``normalise_country(text)``
-    the alpha-3 code of ``kind="address"``; ``country_names()`` alpha-3 -> name.
+    the alpha-3 code of ``kind="address"``; ``country_from_alpha2(code)`` of a two-letter
+    code (``kind="code"``); ``country_names()`` alpha-3 -> name.
 
 Addresses. Bibliographic databases write countries in their own spellings: Web of
 Science uses ``Peoples R China``, ``England``, ``U Arab Emirates``, ``USA`` after a US
@@ -749,6 +750,19 @@ def resolve_countries(values, *, kind: str = "auto") -> pd.DataFrame:
         rows.append((value, *cache[key]))
     return pd.DataFrame(rows, columns=["text", "country", "rule", "reason"]).astype(
         {"country": "string", "rule": "string", "reason": "string"})
+
+
+def country_from_alpha2(code: str | None) -> str | None:
+    """Alpha-3 of a two-letter country code (OpenAlex, ROR), or None: ``resolve_country(code, kind="code")``
+    for two-letter codes only.
+
+    >>> country_from_alpha2("CN"), country_from_alpha2("XX"), country_from_alpha2("CHN")
+    ('CHN', None, None)
+    """
+    if not code or len(str(code).strip()) != 2:
+        return None
+    found = resolve_country(code, kind="code")
+    return found.alpha_3 if found else None
 
 
 @lru_cache(maxsize=1)
