@@ -15,6 +15,7 @@ import typer
 from innometrics.cli.common import console, handle_errors, progress, report_step
 from innometrics.errors import SpecError
 from innometrics.io.manifest import extend_manifest
+from innometrics.io.outdir import staged_output
 
 
 def _write_outputs(build: Any, out: Path) -> None:
@@ -25,7 +26,7 @@ def _write_outputs(build: Any, out: Path) -> None:
 
 
 def audit_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., help="Index spec (TOML)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus audit/*.csv)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
@@ -40,15 +41,16 @@ def audit_command(
     if not hasattr(build, "stages"):
         raise SpecError("the audit needs a single-period build; set [data] period to one period.",
                         file=spec, key="data.period")
-    _write_outputs(build, out)
-    tables = write_audit(build, out, **settings)
-    extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
-    console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
-    report_step(out, report)
+    with staged_output(out) as stage:
+        _write_outputs(build, stage)
+        tables = write_audit(build, stage, **settings)
+        extend_manifest(stage, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
+        console.print(f"audit written to {out / 'audit'} ({len(tables)} tables)")
+        report_step(stage, report, shown=out)
 
 
 def sensitivity_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML) with a [sensitivity] section."),
+    spec: Path = typer.Argument(..., help="Index spec (TOML) with a [sensitivity] section."),
     runs: int = typer.Option(None, "--runs", "-n", help="Base sample size N (the model runs N x (factors + 2) times); default: the spec's."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed; default: the spec's."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus sensitivity/*.csv)."),
@@ -80,15 +82,20 @@ def sensitivity_command(
     with progress() as bar:
         task = bar.add_task("replications", total=total)
         result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
-    _write_outputs(nominal, out)
-    tables = write_sensitivity(result, out)
-    extend_manifest(out, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
+    with staged_output(out) as stage:
+        _write_outputs(nominal, stage)
+        tables = write_sensitivity(result, stage)
+        extend_manifest(stage, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
+        _print_timings(result, out)
+        report_step(stage, report, shown=out)
+
+
+def _print_timings(result: Any, out: Path) -> None:
     t = result.timings
     console.print(
-        f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
+        f"sensitivity written to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
         f"in {t['total']:.2f} s ({1000 * t['total'] / t['n_runs']:.3f} ms per replication)"
     )
-    report_step(out, report)
 
 
 def register(index_app: typer.Typer) -> None:

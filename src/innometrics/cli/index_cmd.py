@@ -27,12 +27,20 @@ def build_command(
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
     from innometrics.composite.outputs import write_build
-    from innometrics.composite.builds import IndexBuild
     from innometrics.composite.pipeline import build
+    from innometrics.io.outdir import staged_output
 
     with console.status("building the index"):
         result = build(spec)
-        write_build(result, out)
+    with staged_output(out) as stage:
+        write_build(result, stage)
+        _print_build(result, out)
+        report_step(stage, report, shown=out)
+
+
+def _print_build(result, out: Path) -> None:
+    from innometrics.composite.builds import IndexBuild
+
     if isinstance(result, IndexBuild):
         n_units = len(result.results)
         stages = ", ".join(result.stages)
@@ -40,7 +48,6 @@ def build_command(
     else:
         console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
-    report_step(out, report)
 
 
 def register(app: typer.Typer) -> None:

@@ -33,10 +33,13 @@ def build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    written = write_rank(result, out)
-    console.print(repr(result), highlight=False)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        write_rank(result, stage)
+        console.print(repr(result), highlight=False)
+        console.print(f"tables: {out}", highlight=False)
+        report_step(stage, report, shown=out)
 
 
 def register(app: typer.Typer) -> None:

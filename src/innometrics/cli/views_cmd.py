@@ -46,14 +46,20 @@ def _print_head(path: Path, name: str, columns: list[str], n: int = 10) -> None:
     console.print(df[cols].head(n).to_string(index=False), highlight=False)
 
 
-def _finish(written: Path, heads: list[tuple[str, list[str], int]], report: bool) -> None:
-    """Print the counts and the head of each table, then write the report."""
-    _summary_line(written)
-    for name, columns, n in heads:
-        if (written / f"{name}.csv").exists():
-            _print_head(written, name, columns, n)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report)
+def _staged(builder, spec: Path, out: Path, engine: str, heads: list[tuple[str, list[str], int]],
+            report: bool) -> None:
+    """Build into a staging folder, print the counts and the head of each table, write the
+    report, then swap the folder in as ``out`` (see :mod:`innometrics.io.outdir`)."""
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        written = builder(spec, stage, engine=engine)
+        _summary_line(written)
+        for name, columns, n in heads:
+            if (written / f"{name}.csv").exists():
+                _print_head(written, name, columns, n)
+        console.print(f"tables: {out}", highlight=False)
+        report_step(written, report, shown=out)
 
 
 @achievements_app.command("build")
@@ -75,11 +81,14 @@ def achievements_build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    written = write_achievement_lists(result, out)
-    for level in result.levels:
-        _print_head(written, level, ["rank", "unit", "name", "p_full", "p_frac", "v_sum_full"], n=8)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        written = write_achievement_lists(result, stage)
+        for level in result.levels:
+            _print_head(written, level, ["rank", "unit", "name", "p_full", "p_frac", "v_sum_full"], n=8)
+        console.print(f"tables: {out}", highlight=False)
+        report_step(written, report, shown=out)
 
 
 @views_app.command("cities")
@@ -93,7 +102,7 @@ def views_cities(
     """Science Cities: geocode affiliation cities offline and rank them by Share or Count."""
     from innometrics.views.pipeline import build_cities
 
-    _finish(build_cities(spec, out, engine=engine), [("cities", ["rank", "name", "country", "count", "share"], 10)], report)
+    _staged(build_cities, spec, out, engine, [("cities", ["rank", "name", "country", "count", "share"], 10)], report)
 
 
 @views_app.command("clusters")
@@ -107,7 +116,7 @@ def views_clusters(
     """S&T clusters: DBSCAN over geocoded contributions, scored by share of the world's records."""
     from innometrics.views.pipeline import build_clusters
 
-    _finish(build_clusters(spec, out, engine=engine),
+    _staged(build_clusters, spec, out, engine,
             [("clusters", ["rank", "cluster", "name", "p_full", "p_frac", "share_frac"], 10)], report)
 
 
@@ -122,7 +131,7 @@ def views_nature_index(
     """Nature Index research leaders: Count, Share, adjusted Share, parent roll-up, joint credit, CS."""
     from innometrics.views.pipeline import build_nature_index
 
-    _finish(build_nature_index(spec, out, engine=engine),
+    _staged(build_nature_index, spec, out, engine,
             [("leaders", ["rank", "unit", "name", "count", "share", "non_additive"], 10)], report)
 
 
@@ -138,7 +147,7 @@ def views_designations(
     from innometrics.views.pipeline import build_designations
 
     columns = ["rank", "unit", "name", "designations", "designations_frac", "people"]
-    _finish(build_designations(spec, out, engine=engine),
+    _staged(build_designations, spec, out, engine,
             [("institution", columns, 8), ("country", columns, 8)], report)
 
 

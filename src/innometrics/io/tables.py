@@ -6,13 +6,14 @@ every cell they could not use; nothing is converted or dropped silently here.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 
 #: File extensions understood by :func:`read_table`.
 TABLE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".xlsx": "excel", ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet"}
@@ -82,24 +83,79 @@ def read_table(
     if not path.exists():
         raise DataError("file not found", file=path, reason="not_found")
     kind = table_format(path)
-    try:
-        if kind in {"csv", "tsv"}:
-            text = decode_text(path.read_bytes(), file=path, encoding=encoding)
-            sep = "\t" if kind == "tsv" else ","
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
-        elif kind == "excel":
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
-            df = df.map(lambda v: "" if pd.isna(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+    if kind in {"csv", "tsv"}:
+        return read_csv_text(path, encoding=encoding, sep="\t" if kind == "tsv" else ",")
+    with reading(path, f"{kind} file"):
+        if kind == "excel":
+            raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, header=None)
+            raw = raw.map(_excel_text)
+            header = list(raw.iloc[0]) if len(raw) else []
+            df = raw.iloc[1:].reset_index(drop=True)
+            df.columns = header
         else:
             df = pd.read_parquet(path)
-    except DataError:
-        raise
-    except (pd.errors.ParserError, ValueError, OSError, KeyError) as exc:
-        raise DataError(f"cannot read the file as {kind}: {exc}", file=path, reason="unreadable") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    dup = [c for c in df.columns if list(df.columns).count(c) > 1]
-    if dup:
-        raise DataError(f"column '{dup[0]}' appears more than once in the header", file=path, row=1, column=dup[0], reason="duplicate_column")
+            # Typed columns (integer unit codes, float values) become text like the other formats.
+            df = df.astype(object).map(_parquet_text)
+    return _checked_header(df, [str(c) for c in df.columns], path)
+
+
+def _parquet_text(value: object) -> str:
+    """A Parquet cell as text: missing values empty, numbers in their shortest exact form."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def _excel_text(value: object) -> str:
+    """An Excel cell as text: blanks empty, whole floats without '.0'."""
+    if pd.isna(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_csv_text(path: str | os.PathLike, *, what: str = "table", encoding: str = "utf-8",
+                  sep: str = ",") -> pd.DataFrame:
+    """Read a CSV with every cell as text; the raw header is checked before pandas sees it.
+
+    pandas renames a repeated column (``value``, ``value.1``), so the duplicate check
+    runs on the header as written. Empty files, ragged rows and undecodable bytes are
+    DataErrors naming the file (and the line where known).
+    """
+    path = Path(path)
+    with reading(path, what):
+        data = path.read_bytes()
+    text = decode_text(data, file=path, encoding=encoding)
+    if not text.strip():
+        raise DataError(f"the {what} is empty; expected a header line and rows", file=path, row=1,
+                        reason="empty")
+    try:
+        raw_header = next(csv.reader(io.StringIO(text), delimiter=sep))
+    except (csv.Error, StopIteration):
+        raw_header = []
+    check_unique_header([c.strip() for c in raw_header], file=path)
+    with reading(path, what):
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
+    return _checked_header(df, [c.strip() for c in raw_header] or [str(c) for c in df.columns], path)
+
+
+def check_unique_header(names: list[str], *, file: object) -> None:
+    """A DataError for the first repeated column name (one pass, linear in the header's length)."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(f"column '{name}' appears more than once in the header", file=file, row=1,
+                            column=name, reason="duplicate_column")
+        seen.add(name)
+
+
+def _checked_header(df: pd.DataFrame, names: list[str], path: Path) -> pd.DataFrame:
+    names = [str(c).strip() for c in names]
+    if len(names) != df.shape[1]:
+        names = [str(c).strip() for c in df.columns]
+    check_unique_header(names, file=path)
+    df.columns = names
     return df
 
 

@@ -18,12 +18,46 @@ from typing import Any
 import pandas as pd
 
 
+def clean_stale_temp(target: Path) -> None:
+    """Remove the temporary files of ``target`` left by processes that were killed.
+
+    Temporary names carry the writer's process id (``.<name>.<pid>.<random>.tmp``), so
+    a file of a live writer is never touched.
+    """
+    import re
+
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.[^.]+\.tmp$")
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match and not pid_alive(int(match.group(1))):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with this id exists (a temporary file's writer may still be running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; on success move it onto ``path``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    clean_stale_temp(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     # mkstemp creates files readable by the owner only; outputs get the usual umask mode.
     umask = os.umask(0)
