@@ -134,9 +134,12 @@ def describe_failure(exc: BaseException) -> str:
         return f"the file is not a readable zip/xlsx container ({one_line(exc, 120)})"
     if isinstance(exc, EOFError):
         return "the file ends early (truncated compressed data)"
-    if isinstance(exc, OSError) and exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.ENOENT):
+    if isinstance(exc, OSError) and exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.ENOENT,
+                                                  errno.EEXIST, errno.ENOSPC):
         return {errno.EISDIR: "is a folder; expected a file",
                 errno.ENOTDIR: "a part of the path is a file, not a folder",
+                errno.EEXIST: "a file is in the way of a folder to create",
+                errno.ENOSPC: "no space left on the device",
                 errno.EACCES: "permission denied",
                 errno.ENOENT: "file not found"}[exc.errno]
     if isinstance(exc, KeyError):

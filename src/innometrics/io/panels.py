@@ -147,7 +147,8 @@ def _reject(file, row, column, unit, period, indicator, value, reason):
 
 def _check_duplicates(panel: pd.DataFrame, rows: pd.Series, file: str) -> None:
     # Keys compared as text: a missing period (a wide file without periods) equals itself.
-    keys = panel[PANEL_KEY].astype(str).agg("\x1f".join, axis=1) if len(panel) else pd.Series(dtype=str)
+    keys = (pd.Series(["\x1f".join(map(str, k)) for k in panel[PANEL_KEY].itertuples(index=False)], index=panel.index)
+            if len(panel) else pd.Series(dtype=object))
     dup_mask = keys.duplicated(keep=False)
     if dup_mask.any():
         dups = panel[dup_mask]
@@ -224,8 +225,9 @@ def read_panel(
         result = _read_wide(table, file, unit_col, period_col, period, indicators, allow_infinite)
     if strict and result.rejected:
         first = result.rejects.iloc[0]
+        got = first["period"] if first["reason"] == "bad_period" else first["value"]
         raise DataError(
-            f"{first['reason'].replace('_', ' ')}: got {first['value']!r} "
+            f"{first['reason'].replace('_', ' ')}: got {got!r} "
             f"({result.rejected} observation(s) rejected in all; run without --strict to list them)",
             file=file,
             row=int(first["row"]),

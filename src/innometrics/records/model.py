@@ -273,7 +273,8 @@ class RecordSet:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            write_csv(getattr(self, name), directory / f"{name}.csv")
+            # The table layout is machine data read back by read_records: cells stay raw.
+            write_csv(getattr(self, name), directory / f"{name}.csv", neutralise=False)
         write_json({"counts": self.counts, "sources": self.sources}, directory / "counts.json")
         return directory
 

@@ -119,8 +119,6 @@ def _looks_like_json(text: str) -> bool:
 
 def _format_from_content(path: Path) -> str:
     name = path.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")):
-        return "openalex"
     head = _head_text(path)
     stripped = head.lstrip()
     first_line = stripped.splitlines()[0] if stripped else ""
@@ -130,6 +128,8 @@ def _format_from_content(path: Path) -> str:
         gzipped = fh.read(2) == b"\x1f\x8b"
     if gzipped or _looks_like_json(stripped):
         return "openalex"
+    if name.endswith((".jsonl", ".ndjson")) and not stripped:
+        return "openalex"  # an empty JSON Lines file: the reader says no work was found
     if "\t" in first_line:
         columns = {c.strip().strip('"') for c in first_line.split("\t")}
         if {"UT", "AU"} <= columns:
