@@ -11,9 +11,10 @@ import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from innometrics.errors import DataError, reading
+from innometrics.errors import DataError, one_line, reading
 
 #: File extensions understood by :func:`read_table`.
 TABLE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".xlsx": "excel", ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet"}
@@ -120,8 +121,10 @@ def read_csv_text(path: str | os.PathLike, *, what: str = "table", encoding: str
     """Read a CSV with every cell as text; the raw header is checked before pandas sees it.
 
     pandas renames a repeated column (``value``, ``value.1``), so the duplicate check
-    runs on the header as written. Empty files, ragged rows and undecodable bytes are
-    DataErrors naming the file (and the line where known).
+    runs on the header as written (:func:`parse_csv_rows`). Empty files, rows longer than
+    the header, open quotes and undecodable bytes are DataErrors naming the file and the
+    line. Short rows are padded with empty cells; an empty header cell is named
+    ``Unnamed: <position>`` as pandas does.
     """
     path = Path(path)
     with reading(path, what):
@@ -130,14 +133,64 @@ def read_csv_text(path: str | os.PathLike, *, what: str = "table", encoding: str
     if not text.strip():
         raise DataError(f"the {what} is empty; expected a header line and rows", file=path, row=1,
                         reason="empty")
+    rows = parse_csv_rows(text, sep=sep, file=path, what=what)
+    header = [c.strip() or f"Unnamed: {j}" for j, c in enumerate(rows[0])]
+    check_unique_header(header, file=path)
+    width = len(header)
+    body = rows[1:]
+    for k, row in enumerate(body):
+        if len(row) > width:
+            raise DataError(f"this row has {len(row)} fields but the header has {width}; quote fields that "
+                            f"contain '{sep}' or remove the extra separators", file=path, row=_line_of(k, rows),
+                            reason="ragged_row")
+        if len(row) < width:
+            body[k] = row + [""] * (width - len(row))
+    cells = np.empty((len(body), width), dtype=object)
+    if body:
+        cells[:, :] = body
+    # dtype=object keeps one block: inferring string columns costs an Arrow array per column
+    return pd.DataFrame(cells, columns=header, dtype=object)
+
+
+def _line_of(k: int, rows: list) -> int | None:
+    return getattr(rows, "lines", {}).get(k + 1)
+
+
+class _Rows(list):
+    """Parsed rows with the file line each starts on (``lines[i]``), for messages."""
+
+    lines: dict[int, int]
+
+
+def parse_csv_rows(text: str, *, sep: str = ",", file: object = None, what: str = "table") -> list[list[str]]:
+    """Split CSV text into rows of fields (blank lines skipped), with Python's C ``csv`` parser.
+
+    Why not ``pandas.read_csv``: it builds one Arrow string array per column, which takes
+    minutes for 100,000 columns, and renames repeated headers before they can be checked;
+    this path is linear in the file's size. A quote left open at the end of the file is a
+    DataError naming the line where the field starts.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    rows = _Rows()
+    rows.lines = {}
     try:
-        raw_header = next(csv.reader(io.StringIO(text), delimiter=sep))
-    except (csv.Error, StopIteration):
-        raw_header = []
-    check_unique_header([c.strip() for c in raw_header], file=path)
-    with reading(path, what):
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False)
-    return _checked_header(df, [c.strip() for c in raw_header] or [str(c) for c in df.columns], path)
+        while True:
+            start = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            rows.lines[len(rows)] = start
+            rows.append(row)
+    except csv.Error as exc:
+        raise DataError(f"cannot read the {what}: {one_line(exc, 120)} (a quote is not closed or is "
+                        "followed by text)", file=file, row=reader.line_num, reason="unreadable") from None
+    if not rows:
+        raise DataError(f"the {what} is empty; expected a header line and rows", file=file, row=1,
+                        reason="empty")
+    return rows
 
 
 def check_unique_header(names: list[str], *, file: object) -> None:
@@ -159,13 +212,21 @@ def _checked_header(df: pd.DataFrame, names: list[str], path: Path) -> pd.DataFr
     return df
 
 
+def shown_columns(columns, limit: int = 20) -> str:
+    """The first ``limit`` column names quoted, and how many there are in all when more."""
+    names = [repr(str(c)) for c in list(columns)[: limit + 1]]
+    if len(columns) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f", ... ({len(columns):,} columns in all)"
+
+
 def require_columns(df: pd.DataFrame, required: list[str], *, file: object, what: str = "table") -> None:
     """Raise a DataError naming the missing columns and those that were found."""
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(
             f"the {what} lacks required column(s) {', '.join(repr(c) for c in missing)}; "
-            f"found columns: {', '.join(repr(c) for c in df.columns)}",
+            f"found columns: {shown_columns(df.columns)}",
             file=file,
             row=1,
             column=missing[0],

@@ -44,8 +44,10 @@ def restore_neutralised(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with the ``'`` of neutralised text cells and column names removed."""
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(_restore_cell)
+        if not pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
+            values = out[c].tolist()
+            if any(isinstance(v, str) and v.startswith("'") for v in values):
+                out[c] = pd.Series([_restore_cell(v) for v in values], index=out.index, dtype=out[c].dtype)
     out.columns = [_restore_cell(c) for c in out.columns]
     return out
 
