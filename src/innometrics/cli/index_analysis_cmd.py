@@ -18,6 +18,31 @@ from innometrics.io.manifest import extend_manifest
 from innometrics.io.outdir import staged_output
 
 
+def _carry_over(out: Path, stage: Path, step: str) -> None:
+    """Keep the other analysis (``audit`` or ``sensitivity``) an earlier run wrote into ``out``.
+
+    ``index audit`` then ``index sensitivity`` into one folder gives both, as before the
+    folder was staged: the earlier step's tables and log entry are copied into the new
+    folder when its build is the same (same spec and same input hashes in the manifest).
+    """
+    import json
+    import shutil
+
+    try:
+        old = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        new = json.loads((stage / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(old, dict) or old.get("spec") != new.get("spec") or old.get("inputs") != new.get("inputs"):
+        return
+    entry = next((e for e in old.get("log", []) if isinstance(e, dict) and e.get("step") == step), None)
+    tables = {k: v for k, v in (old.get("tables") or {}).items() if str(v).startswith(f"{step}/")}
+    if entry is None or not tables or not all((out / v).is_file() for v in tables.values()):
+        return
+    shutil.copytree(out / step, stage / step)
+    extend_manifest(stage, tables, entry)
+
+
 def _write_outputs(build: Any, out: Path) -> None:
     """Write the build's own outputs (stages, results, weights, log, manifest)."""
     from innometrics.composite.outputs import write_build
@@ -43,6 +68,7 @@ def audit_command(
                         file=spec, key="data.period")
     with staged_output(out) as stage:
         _write_outputs(build, stage)
+        _carry_over(out, stage, "sensitivity")
         tables = write_audit(build, stage, **settings)
         extend_manifest(stage, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
         console.print(f"audit written to {out / 'audit'} ({len(tables)} tables)")
@@ -84,6 +110,7 @@ def sensitivity_command(
         result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
     with staged_output(out) as stage:
         _write_outputs(nominal, stage)
+        _carry_over(out, stage, "audit")
         tables = write_sensitivity(result, stage)
         extend_manifest(stage, tables, {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
         _print_timings(result, out)
