@@ -14,7 +14,7 @@ from innometrics.cli.common import console, handle_errors, report_step
 
 index_app = typer.Typer(
     name="index",
-    help="Composite indices (OECD/JRC Handbook, COINr-exact): build, audit, sensitivity.",
+    help="Composite indices (OECD/JRC Handbook, COINr-exact): build, audit, sensitivity, leave-out.",
     no_args_is_help=True,
 )
 
@@ -26,14 +26,18 @@ def build_command(
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html (the index report) into the folder."),
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
+    from innometrics.composite.builds import IndexBuild
     from innometrics.composite.outputs import write_build
     from innometrics.composite.pipeline import build
+    from innometrics.composite.timeseries import write_timeseries
     from innometrics.io.outdir import staged_output
 
     with console.status("building the index"):
         result = build(spec)
     with staged_output(out) as stage:
         write_build(result, stage)
+        if not isinstance(result, IndexBuild):
+            write_timeseries(result, stage)
         _print_build(result, out)
         report_step(stage, report, shown=out)
 
@@ -46,14 +50,16 @@ def _print_build(result, out: Path) -> None:
         stages = ", ".join(result.stages)
         console.print(f"built {n_units} units through {stages}; {len(result.rejected)} screened out")
     else:
-        console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows")
+        console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows; timeseries/ has "
+                      "each unit's index path, growth and dimension contributions")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``index`` sub-app (build, audit, sensitivity) to ``app``."""
     index_app.command("build")(build_command)
-    from innometrics.cli import index_analysis_cmd
+    from innometrics.cli import index_analysis_cmd, index_toolbox_cmd
 
     index_analysis_cmd.register(index_app)
+    index_toolbox_cmd.register(index_app)
     app.add_typer(index_app, name="index")
