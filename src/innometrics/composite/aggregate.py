@@ -340,7 +340,6 @@ def aggregate_frame(
     levels = sorted(groups_by_level)
     if not levels:
         return data.copy()
-    check_group_weights(groups_by_level, file=file)
     methods = _per_level(settings.get("method", "arithmetic"), levels, "aggregate.method", file)
     thresholds = _per_level(settings.get("min_availability"), levels, "aggregate.min_availability", file)
     p_values = _per_level(settings.get("p", 2.0), levels, "aggregate.p", file)
