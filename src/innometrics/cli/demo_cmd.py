@@ -109,26 +109,26 @@ def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     from innometrics.panel.china import clean_china_provinces, st_index_inputs
     from innometrics.report.format import format_growth
 
-    with staged_output(out / "china_st_index") as folder:
-        inputs = folder / "inputs"
-        panel, meta, units = st_index_inputs(clean_china_provinces())
-        write_csv(panel, inputs / "panel.csv")
-        write_csv(meta, inputs / "meta.csv")
-        write_csv(units, inputs / "units.csv")
-        (inputs / "spec.toml").write_text(CHINA_ST_INDEX_SPEC, encoding="utf-8")
-        built = pipeline.build(inputs / "spec.toml")
-        write_build(built, folder)
-        write_timeseries(built, folder)
-        # leave one dimension out of the latest year: how much the ranking rests on each dimension
-        latest = built.builds[list(built.builds)[-1]]
-        write_leave_one_out(remove_elements(latest, 1), folder)
-        reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
-        err_console.print(
-            f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
-            f"{reading['value']:.1f}, {format_growth(reading['multiple'])}", highlight=False)
-        rows = with_report([("China S&T index results", folder / "results.csv")], "China S&T index report", folder,
-                           report, ["CN-BJ", "CN", "CN-SH", "CN-GD"])
-    return shown(rows, folder, out / "china_st_index")
+    # Not staged: the build records its input paths, which must be those of the final folder.
+    folder = out / "china_st_index"
+    inputs = folder / "inputs"
+    panel, meta, units = st_index_inputs(clean_china_provinces())
+    write_csv(panel, inputs / "panel.csv")
+    write_csv(meta, inputs / "meta.csv")
+    write_csv(units, inputs / "units.csv")
+    (inputs / "spec.toml").write_text(CHINA_ST_INDEX_SPEC, encoding="utf-8")
+    built = pipeline.build(inputs / "spec.toml")
+    write_build(built, folder)
+    write_timeseries(built, folder)
+    # leave one dimension out of the latest year: how much the ranking rests on each dimension
+    latest = built.builds[list(built.builds)[-1]]
+    write_leave_one_out(remove_elements(latest, 1), folder)
+    reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
+    err_console.print(
+        f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
+        f"{reading['value']:.1f}, {format_growth(reading['multiple'])}", highlight=False)
+    return with_report([("China S&T index results", folder / "results.csv")], "China S&T index report", folder,
+                       report, ["CN-BJ", "CN", "CN-SH", "CN-GD"])
 
 
 def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
