@@ -124,13 +124,14 @@ def validate_hierarchy(
     file's line number (2 when line 1 is the header).
     """
     codes = meta[code].astype("string")
-    dup = codes[codes.duplicated(keep=False) & codes.notna()]
-    if len(dup):
-        first = dup.index[0]
+    dup_mask = (codes.duplicated(keep=False) & codes.notna()).to_numpy(dtype=bool)
+    if dup_mask.any():
+        first = int(dup_mask.argmax())  # position, not label: the index may repeat too
+        value = codes.iloc[first]
         raise DataError(
-            f"code '{dup.iloc[0]}' appears {int((codes == dup.iloc[0]).sum())} times; codes must be unique",
+            f"code '{value}' appears {int((codes == value).sum())} times; codes must be unique",
             file=file,
-            row=int(meta.index.get_loc(first)) + row_offset,
+            row=first + row_offset,
             column=code,
             reason="duplicate_code",
         )

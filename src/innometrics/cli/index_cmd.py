@@ -29,16 +29,25 @@ def build_command(
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
-    from innometrics.composite.outputs import write_build
     from innometrics.composite.builds import IndexBuild
+    from innometrics.composite.outputs import write_build
     from innometrics.composite.pipeline import build
     from innometrics.composite.timeseries import write_timeseries
+    from innometrics.io.outdir import staged_output
 
     with console.status("building the index"):
         result = build(spec)
-        write_build(result, out)
+    with staged_output(out) as stage:
+        write_build(result, stage)
         if not isinstance(result, IndexBuild):
-            write_timeseries(result, out)
+            write_timeseries(result, stage)
+        _print_build(result, out)
+        report_step(stage, report, xlsx=xlsx, shown=out)
+
+
+def _print_build(result, out: Path) -> None:
+    from innometrics.composite.builds import IndexBuild
+
     if isinstance(result, IndexBuild):
         n_units = len(result.results)
         stages = ", ".join(result.stages)
@@ -47,7 +56,6 @@ def build_command(
         console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows; timeseries/ has "
                       "each unit's index path, growth and dimension contributions")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
-    report_step(out, report, xlsx=xlsx)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,14 +12,15 @@ from innometrics.cli.common import console, err_console, handle_errors
 panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True, rich_markup_mode=None)
 
 
-def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool):
+def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool, allow_infinite: bool = False):
     from innometrics.io.panels import read_indicator_meta, read_panel
 
     known = None
     if meta is not None:
         m = read_indicator_meta(meta, encoding=encoding)
         known = list(m["code"])
-    result = read_panel(path, layout=layout, encoding=encoding, indicators=known, strict=strict)
+    result = read_panel(path, layout=layout, encoding=encoding, indicators=known, strict=strict,
+                        allow_infinite=allow_infinite)
     err_console.print(result.summary(), highlight=False)
     return result
 
@@ -33,11 +34,12 @@ def validate(
     layout: str = typer.Option("auto", "--layout", help="auto, long or wide."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 2 at the first unusable observation."),
+    allow_infinite: bool = typer.Option(False, "--allow-infinite", help="Accept inf, -Infinity and 1e400 (rejected as non_finite by default)."),
 ) -> None:
     """Check a panel and its metadata; print read = used + rejected and the reasons."""
     from innometrics.io.writers import write_csv
 
-    result = _read(panel, meta, layout, encoding, strict)
+    result = _read(panel, meta, layout, encoding, strict, allow_infinite)
     if result.rejected:
         counts = result.rejects["reason"].value_counts()
         for reason, n in counts.items():
@@ -46,7 +48,7 @@ def validate(
             write_csv(result.rejects, rejects)
             console.print(f"rejects: {rejects}", highlight=False)
     else:
-        console.print("[green]ok[/green]: every observation is usable")
+        console.print("ok: every observation is usable")
 
 
 @panel_app.command("convert")
@@ -111,13 +113,15 @@ def china_provinces(
     from innometrics.io.writers import write_csv
     from innometrics.panel.china import clean_china_provinces
 
+    from innometrics.io.outdir import staged_output
+
     cleaned = clean_china_provinces(source)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(cleaned.panel, out / "panel.csv")
-    write_csv(cleaned.indicators, out / "indicators.csv")
-    write_csv(cleaned.units, out / "units.csv")
-    write_csv(cleaned.rejects, out / "rejects.csv")
-    write_csv(cleaned.log, out / "cleaning_log.csv")
+    with staged_output(out) as stage:
+        write_csv(cleaned.panel, stage / "panel.csv")
+        write_csv(cleaned.indicators, stage / "indicators.csv")
+        write_csv(cleaned.units, stage / "units.csv")
+        write_csv(cleaned.rejects, stage / "rejects.csv")
+        write_csv(cleaned.log, stage / "cleaning_log.csv")
     p = cleaned.panel
     err_console.print(
         f"{p['unit'].nunique():,} units x {p['indicator'].nunique():,} indicators, {p['period'].min()}-{p['period'].max()}; "

@@ -37,12 +37,15 @@ def build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    written = write_rank(result, out)
-    for level, df in result.levels.items():
-        print_table(df[df["rank"].notna()], ["rank", "unit", "name", "p_full", "p_frac", "share"], 5,
-                    title=f"{level}: {int(df['rank'].notna().sum()):,} units")
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report, xlsx=xlsx)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        write_rank(result, stage)
+        for level, df in result.levels.items():
+            print_table(df[df["rank"].notna()], ["rank", "unit", "name", "p_full", "p_frac", "share"], 5,
+                        title=f"{level}: {int(df['rank'].notna().sum()):,} units")
+        console.print(f"tables: {out}", highlight=False)
+        report_step(stage, report, xlsx=xlsx, shown=out)
 
 
 def register(app: typer.Typer) -> None:

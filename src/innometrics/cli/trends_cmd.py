@@ -23,6 +23,7 @@ def trends(
     layout: str = typer.Option("auto", "--layout", help="auto, long or wide."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input (e.g. gb18030)."),
     strict: bool = typer.Option(False, "--strict", help="Stop with an error at the first unusable observation instead of rejecting it."),
+    allow_infinite: bool = typer.Option(False, "--allow-infinite", help="Keep inf, -Infinity and 1e400 values (rejected as non_finite by default)."),
     highlight: list[str] = typer.Option([], "--highlight", help="Unit codes to highlight in the report (repeatable)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in folder mode."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
@@ -32,25 +33,28 @@ def trends(
     CAGR = (last/first)^(1/(t_last - t_first)) - 1 over the first and last non-missing
     points (COINr's CAGR); undefined cases are empty with a note.
     """
-    from innometrics.panel.run import run_trends, write_trends
+    from innometrics.io.outdir import staged_output
+    from innometrics.panel.run import TABLE_SUFFIXES, run_trends, write_trends
 
     result = run_trends(panel, meta_path=meta, per=per, scale=scale, per_indicators=list(per_indicator) or None, base_period=base_period,
-                        directional=directional, layout=layout, encoding=encoding, strict=strict)
+                        directional=directional, layout=layout, encoding=encoding, strict=strict,
+                        allow_infinite=allow_infinite)
     result.highlight = list(highlight)
     c = result.counts
     err_console.print(f"{panel}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
-    written = write_trends(result, out)
     if c["read"] and not c["used"]:
-        reasons = result.rejects["reason"].value_counts() if "reason" in result.rejects else {}
+        # refuse before writing anything: a build that fails leaves no partial output
+        rejects = result.rejects
+        reasons = rejects["reason"].value_counts() if "reason" in rejects else {}
         top = ", ".join(f"{reason} ({n:,})" for reason, n in list(reasons.items())[:3])
-        where = written / "rejects.csv" if written.is_dir() else written.with_suffix(".rejects.csv")
-        fail(f"{panel}: every one of the {c['read']:,} observations was rejected ({top}); nothing to compute. "
-             f"The rejects with their rows are in {where}.")
-    print_growth_table(result.trends)
-    if written.is_dir():
-        console.print(f"trends: {written / 'trends.csv'}", highlight=False)
-        report_step(written, report, list(highlight), xlsx=xlsx)
-    else:
+        first = ""
+        if len(rejects) and {"row", "column"} <= set(rejects.columns):
+            r = rejects.iloc[0]
+            first = f"; first at row {r['row']}, column {r['column']}"
+        fail(f"{panel}: every one of the {c['read']:,} observations was rejected ({top}{first}); nothing to compute.")
+    if out.suffix.lower() in TABLE_SUFFIXES:
+        written = write_trends(result, out)
+        print_growth_table(result.trends)
         console.print(f"trends: {written} ({len(result.trends)} rows)", highlight=False)
         if result.indexed is not None:
             from innometrics.panel.run import index_panel_path
@@ -59,6 +63,12 @@ def trends(
         if xlsx is not None:
             console.print("--xlsx needs a folder --out (the workbook holds the whole bundle); "
                           "give --out a .xlsx name to write the trends table as a workbook", highlight=False)
+        return
+    with staged_output(out) as stage:
+        write_trends(result, stage)
+        print_growth_table(result.trends)
+        console.print(f"trends: {out / 'trends.csv'}", highlight=False)
+        report_step(stage, report, list(highlight), xlsx=xlsx, shown=out)
 
 
 def print_growth_table(trends_df, limit: int = 30) -> None:

@@ -47,14 +47,20 @@ def _print_head(path: Path, name: str, columns: list[str], n: int = 10) -> None:
     print_table(read_csv(path / f"{name}.csv"), columns, n, title=name)
 
 
-def _finish(written: Path, heads: list[tuple[str, list[str], int]], report: bool, xlsx: Optional[Path] = None) -> None:
-    """Print the counts and the head of each table, then write the report (and the workbook)."""
-    _summary_line(written)
-    for name, columns, n in heads:
-        if (written / f"{name}.csv").exists():
-            _print_head(written, name, columns, n)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report, xlsx=xlsx)
+def _staged(builder, spec: Path, out: Path, engine: str, heads: list[tuple[str, list[str], int]],
+            report: bool, xlsx: Optional[Path] = None) -> None:
+    """Build into a staging folder, print the counts and the head of each table, write the
+    report, then swap the folder in as ``out`` (see :mod:`innometrics.io.outdir`)."""
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        written = builder(spec, stage, engine=engine)
+        _summary_line(written)
+        for name, columns, n in heads:
+            if (written / f"{name}.csv").exists():
+                _print_head(written, name, columns, n)
+        console.print(f"tables: {out}", highlight=False)
+        report_step(written, report, xlsx=xlsx, shown=out)
 
 
 @achievements_app.command("build")
@@ -78,11 +84,14 @@ def achievements_build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    written = write_achievement_lists(result, out)
-    for level in result.levels:
-        _print_head(written, level, ["rank", "unit", "name", "p_full", "p_frac", "v_sum_full"], n=8)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report, xlsx=xlsx)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        written = write_achievement_lists(result, stage)
+        for level in result.levels:
+            _print_head(written, level, ["rank", "unit", "name", "p_full", "p_frac", "v_sum_full"], n=8)
+        console.print(f"tables: {out}", highlight=False)
+        report_step(written, report, xlsx=xlsx, shown=out)
 
 
 @views_app.command("cities")
@@ -98,7 +107,7 @@ def views_cities(
     from innometrics.views.pipeline import build_cities
 
     check_out_folder(out, "cities")
-    _finish(build_cities(spec, out, engine=engine), [("cities", ["rank", "name", "country", "count", "share"], 10)], report, xlsx)
+    _staged(build_cities, spec, out, engine, [("cities", ["rank", "name", "country", "count", "share"], 10)], report, xlsx)
 
 
 @views_app.command("clusters")
@@ -114,7 +123,7 @@ def views_clusters(
     from innometrics.views.pipeline import build_clusters
 
     check_out_folder(out, "clusters")
-    _finish(build_clusters(spec, out, engine=engine),
+    _staged(build_clusters, spec, out, engine,
             [("clusters", ["rank", "cluster", "name", "p_full", "p_frac", "share_frac"], 10)], report, xlsx)
 
 
@@ -131,7 +140,7 @@ def views_nature_index(
     from innometrics.views.pipeline import build_nature_index
 
     check_out_folder(out, "nature_index")
-    _finish(build_nature_index(spec, out, engine=engine),
+    _staged(build_nature_index, spec, out, engine,
             [("leaders", ["rank", "unit", "name", "count", "share", "non_additive"], 10)], report, xlsx)
 
 
@@ -149,7 +158,7 @@ def views_designations(
 
     columns = ["rank", "unit", "name", "designations", "designations_frac", "people"]
     check_out_folder(out, "designations")
-    _finish(build_designations(spec, out, engine=engine),
+    _staged(build_designations, spec, out, engine,
             [("institution", columns, 8), ("country", columns, 8)], report, xlsx)
 
 

@@ -103,8 +103,11 @@ def run_trends(
     layout: str = "auto",
     encoding: str = "utf-8",
     strict: bool = False,
+    allow_infinite: bool = False,
 ) -> TrendsResult:
     """Read ``panel_path`` (and optional metadata) and compute trends.
+
+    Infinite values are rejected as ``non_finite`` unless ``allow_infinite``.
 
     See :func:`innometrics.panel.trends.compute_trends` for the definitions. With
     ``directional=True`` CAGR is multiplied by each indicator's direction from the
@@ -114,7 +117,8 @@ def run_trends(
     known = None
     if meta is not None:
         known = list(meta["code"]) if meta["type"].isna().all() else list(meta.loc[meta["type"].isna() | meta["type"].isin(["Indicator", "Denominator"]), "code"])
-    read: PanelRead = read_panel(panel_path, layout=layout, encoding=encoding, indicators=known, strict=strict)
+    read: PanelRead = read_panel(panel_path, layout=layout, encoding=encoding, indicators=known, strict=strict,
+                                 allow_infinite=allow_infinite)
     inputs = [input_record(panel_path)] + ([input_record(meta_path)] if meta_path is not None else [])
     log = [{"step": "read", "method": read.layout, "params": {"path": str(panel_path), "encoding": encoding, "strict": strict}}]
     return trends_from_panel(read.panel, units=read.units, indicators=meta, rejects=read.rejects,
@@ -171,6 +175,10 @@ def index_panel_path(out: str | os.PathLike) -> Path:
     return out.with_name(f"{out.stem}.index_panel{out.suffix}")
 
 
+#: ``--out`` paths with these extensions receive the trends table alone, not a folder.
+TABLE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".xlsx"})
+
+
 def write_trends(result: TrendsResult, out: str | os.PathLike) -> Path:
     """Write the trends table to a file, or a full bundle to a folder.
 
@@ -182,7 +190,7 @@ def write_trends(result: TrendsResult, out: str | os.PathLike) -> Path:
     ``manifest.json``.
     """
     out = Path(out)
-    if out.suffix.lower() in {".csv", ".parquet", ".pq", ".xlsx"}:
+    if out.suffix.lower() in TABLE_SUFFIXES:
         write_table(result.trends, out)
         if len(result.rejects):
             write_csv(result.rejects, out.with_suffix(".rejects.csv"))

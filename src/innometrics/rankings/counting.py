@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from innometrics.errors import DataError, SpecError
+from innometrics.io.tables import read_csv_text
 from innometrics.registry import get_method, register
 from innometrics.rankings.credits import (
     BASE_LEVELS,
@@ -157,7 +158,7 @@ def read_grouping(name: str, base: str, path: str | os.PathLike, *, unmapped: st
         raise SpecError(f"a grouping maps one of {', '.join(BASE_LEVELS)}; got '{base}'", key=f"groupings.{name}.from")
     if unmapped not in ("keep", "other"):
         raise SpecError(f"unmapped must be 'keep' or 'other'; got '{unmapped}'", key=f"groupings.{name}.unmapped")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv_text(path, what="mapping file")
     missing = {"unit", "group"} - set(df.columns)
     if missing:
         raise DataError(f"mapping file needs columns 'unit' and 'group'; missing {sorted(missing)}; found "

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 from innometrics.io.writers import write_csv, write_json, write_parquet
 
 #: Columns and pandas dtypes of ``RecordSet.records``.
@@ -274,7 +274,8 @@ class RecordSet:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            write_csv(getattr(self, name), directory / f"{name}.csv")
+            # The table layout is machine data read back by read_records: cells stay raw.
+            write_csv(getattr(self, name), directory / f"{name}.csv", neutralise=False)
         write_json({"counts": self.counts, "sources": self.sources}, directory / "counts.json")
         return directory
 
@@ -288,7 +289,9 @@ class RecordSet:
             if not path.exists():
                 raise DataError(f"missing {name}.parquet; expected the four files written by "
                                 f"RecordSet.to_parquet", file=path, reason="not_found")
-            frames[name] = coerce_frame(pd.read_parquet(path), schema, name=name)
+            with reading(path, "Parquet table"):
+                table = pd.read_parquet(path)
+            frames[name] = coerce_frame(table, schema, name=name)
         meta_path = directory / "counts.json"
         if meta_path.exists():
             meta = json.loads(meta_path.read_text(encoding="utf-8"))

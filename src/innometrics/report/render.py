@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from innometrics import __version__
+from innometrics.errors import reading
 from innometrics.io.writers import write_text
 # Importing the page modules registers their pages (innometrics.report.pages.PAGES).
 from innometrics.report import achievements, generic, index, rank, trends, views  # noqa: F401
@@ -79,7 +80,8 @@ def render_report(
     Path
         The HTML file written. Same inputs give the same bytes.
     """
-    results = ResultsDir.open(results_dir, highlight=highlight)
+    with reading(results_dir, "results folder"):
+        results = ResultsDir.open(results_dir, highlight=highlight)
     page = build_page(results)
     target = Path(out) if out is not None else results.path / REPORT_NAME
     html = render_html(page, compress=compress_plotly)

@@ -61,7 +61,7 @@ from innometrics.rankings.counting import round_floats
 from innometrics.io.writers import write_csv, write_json
 
 SECTIONS: dict[str, set[str]] = {
-    "records": {"path", "format"},
+    "records": {"path", "format", "allow_missing_affiliations"},
     "cities": {"rank_by", "years"},
     "clusters": {"radius_km", "min_weight", "weight", "name_cities", "name_share", "years"},
     "nature_index": {"level", "rank_by", "relations", "joints", "base_year", "years", "collaboration", "min_records"},
@@ -129,7 +129,11 @@ def _read(spec) -> tuple[Any, list[dict]]:
     if not rec or "path" not in rec:
         raise SpecError("missing; give the records file ([records] path = ...)", file=spec["file"],
                         key="records.path")
-    rs = read_records(rec["path"], format=rec.get("format"))
+    allow = rec.get("allow_missing_affiliations", False)
+    if not isinstance(allow, bool):
+        raise SpecError(f"must be true or false. Got {allow!r}.", file=spec["file"],
+                        key="records.allow_missing_affiliations")
+    rs = read_records(rec["path"], format=rec.get("format"), allow_missing_affiliations=allow)
     return rs, [input_record(rec["path"])] if Path(rec["path"]).is_file() else []
 
 
