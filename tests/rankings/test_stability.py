@@ -34,23 +34,78 @@ def test_reproducible_with_seed_and_sensitive_to_it(loaded):
     assert {"rank_lb", "rank_ub", "share_lb", "mcs_ub", "pp_top10_lb"} <= set(a.columns)
 
 
-def test_matches_naive_resampling_loop(loaded):
-    pairs, facts, units = _inputs(loaded)
-    B, seed = 40, 3
+def cwts_bounds(values: np.ndarray, coverage_per_mille: int = 950) -> tuple[np.ndarray, np.ndarray]:
+    """CWTS bounds per column, written independently of the implementation's bound_indices.
+
+    Over the ``v`` resamples where the indicator is defined (not NaN), sorted ascending: the
+    lower bound is the value at index ``floor(v * a/2)`` and the upper bound the one at
+    ``floor(v * (1 - a/2))`` (at most ``v - 1``), in exact integer arithmetic.
+    """
+    half = (1000 - coverage_per_mille) // 2  # a/2 in per mille: 25 for 95 %
+    lb, ub = [], []
+    for column in values.T:
+        defined = np.sort(column[~np.isnan(column)])
+        v = len(defined)
+        if v == 0:
+            lb.append(np.nan)
+            ub.append(np.nan)
+            continue
+        lb.append(defined[v * half // 1000])
+        ub.append(defined[min(v * (1000 - half) // 1000, v - 1)])
+    return np.array(lb), np.array(ub)
+
+
+def test_cwts_bounds_helper_on_known_values():
+    # 40 defined values 1..40 (shuffled) plus NaNs: indices floor(40 * .025) = 1, floor(40 * .975) = 39
+    x = np.concatenate([np.random.default_rng(0).permutation(np.arange(1.0, 41.0)), [np.nan] * 9])
+    assert cwts_bounds(x[:, None]) == (np.array([2.0]), np.array([40.0]))
+
+
+@pytest.mark.parametrize("B, seed", [(40, 3), (200, 4)])
+def test_matches_naive_resampling_loop(loaded, B, seed):
+    """Every indicator's bounds against a record-by-record loop over the same draws.
+
+    The toy set has five records, so many resamples draw none of a unit's cited records:
+    its mean citation score is then undefined there and the bounds are taken over the
+    resamples where it is defined (a bug indexing over all ``B`` resamples gives NaN).
+    """
+    pairs = record_unit_credits(loaded, "country", "fractional")
+    facts = loaded.engine.execute(loaded.facts.select("record_key", "weight"))
+    units = sorted(pairs["unit"].unique())
     got = stability_intervals(pairs, facts, units, "fractional", n_resamples=B, seed=seed).set_index("unit")
-    # the same multinomial draws, applied record by record
     keys = np.sort(facts["record_key"].to_numpy())
     n = len(keys)
+    weight_of = dict(zip(facts["record_key"], facts["weight"]))
     draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=B)
-    p_frac = np.zeros((B, len(units)))
+    sums = {c: np.zeros((B, len(units))) for c in ("p_frac", "p_full", "cit_weight", "cit_sum", "top_sum",
+                                                    "p_int_collab")}
+    total = np.zeros(B)
     for b in range(B):
         mult = dict(zip(keys, draws[b]))
+        total[b] = sum(mult[k] * weight_of[k] for k in keys)
         for row in pairs.itertuples():
-            p_frac[b, units.index(row.unit)] += mult[row.record_key] * row.p_frac
-    lo, hi = bound_indices(B, 0.95)
-    srt = np.sort(p_frac, axis=0)
-    assert got["p_frac_lb"].to_numpy() == pytest.approx(srt[lo])
-    assert got["p_frac_ub"].to_numpy() == pytest.approx(srt[hi])
+            for c in sums:
+                sums[c][b, units.index(row.unit)] += mult[row.record_key] * getattr(row, c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = {
+            "p_frac": sums["p_frac"],
+            "p_full": sums["p_full"],
+            "share": sums["p_frac"] / total[:, None],
+            "mcs": np.where(sums["cit_weight"] > 0, sums["cit_sum"] / sums["cit_weight"], np.nan),
+            "pp_top10": np.where(sums["cit_weight"] > 0, sums["top_sum"] / sums["cit_weight"], np.nan),
+            "pp_int_collab": np.where(sums["p_full"] > 0, sums["p_int_collab"] / sums["p_full"], np.nan),
+        }
+    partly_undefined = 0
+    for name, values in expected.items():
+        lb, ub = cwts_bounds(values)
+        assert got[f"{name}_lb"].to_numpy(dtype=float) == pytest.approx(lb, nan_ok=True), name
+        assert got[f"{name}_ub"].to_numpy(dtype=float) == pytest.approx(ub, nan_ok=True), name
+        undefined = np.isnan(values).mean(axis=0)
+        partly_undefined += int(((undefined > 0.025) & (undefined < 1)).sum())
+    # the case the bounds must handle: units whose ratio is undefined in more than a/2 of the
+    # resamples yet defined in some, so their upper bounds are real numbers
+    assert partly_undefined >= 2
+    assert got.loc[["CHE", "GBR", "USA"], ["mcs_ub", "pp_top10_ub"]].notna().all().all()
 
 
 def test_intervals_bracket_estimates_and_ranks_are_whole(loaded):

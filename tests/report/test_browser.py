@@ -1,7 +1,8 @@
 """Reports opened in a real headless Chromium (selenium + chromedriver).
 
-Skipped with a message when Chromium, chromedriver or selenium is missing
-(``.ci/install-chromium.sh`` installs Debian's ``chromium`` and ``chromium-driver``).
+Skipped with a message only when Chromium, chromedriver or selenium is not installed, and
+failed instead when ``CI=true`` (``.ci/install-chromium.sh`` installs Debian's ``chromium`` and
+``chromium-driver``). A browser that is installed but cannot start is a failure, not a skip.
 Checks: no console errors, every chart drawn as SVG with data, table search filters
 rows, header click sorts, the select boxes switch charts and drill-downs, hostile
 names show as text and open no alert. Screenshots go to ``test-artifacts/``.
@@ -19,6 +20,7 @@ import pytest
 from innometrics.report import render_report
 
 from hostile_strings import SCRIPT
+from tools_present import tool_missing
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +45,11 @@ def browser(tmp_path_factory):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("selenium is not installed: pip install -e '.[test]' to run the browser tests")
+        tool_missing("selenium is not installed: pip install -e '.[test]' to run the browser tests")
     found = _find_chromium()
     if found is None:
-        pytest.skip("Chromium or chromedriver not found: run .ci/install-chromium.sh "
-                    "(apt-get install chromium chromium-driver) to run the browser tests")
+        tool_missing("Chromium or chromedriver not found: run .ci/install-chromium.sh "
+                     "(apt-get install chromium chromium-driver) to run the browser tests")
     binary, driver_path = found
     options = webdriver.ChromeOptions()
     options.binary_location = binary
@@ -57,10 +59,8 @@ def browser(tmp_path_factory):
                 f"--user-data-dir={profile}", "--window-size=1280,1800"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    except Exception as exc:  # the browser exists but cannot start (e.g. missing libraries)
-        pytest.skip(f"Chromium at {binary} could not start: {exc}")
+    # An installed browser that cannot start (missing libraries, a broken driver) fails here.
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
