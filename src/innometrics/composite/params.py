@@ -30,7 +30,6 @@ def _is_number(v: Any) -> bool:
 
 
 NUMBER = Rule("a finite number", _is_number)
-POSITIVE = Rule("a number > 0", lambda v: _is_number(v) and v > 0)
 NONZERO = Rule("a non-zero number", lambda v: _is_number(v) and v != 0)
 BOOLEAN = Rule("true or false", lambda v: isinstance(v, bool))
 PROPORTION = Rule("a number between 0 and 1", lambda v: _is_number(v) and 0 <= v <= 1)
@@ -44,11 +43,6 @@ MEAN_SD = Rule(
     lambda v: isinstance(v, (list, tuple)) and len(v) == 2 and all(_is_number(x) for x in v) and v[1] > 0,
 )
 DIRECTION = Rule("1 or -1", lambda v: _is_number(v) and v in (1, -1))
-
-
-def one_of(*options: Any) -> Rule:
-    """A rule accepting only ``options``."""
-    return Rule("one of " + ", ".join(repr(o) for o in options), lambda v: v in options)
 
 
 def declare(**rules: Rule) -> Callable:
