@@ -92,3 +92,31 @@ def _partition(labels) -> set[frozenset[int]]:
 def test_cluster_name_rule(weights, name_cities, name_share, expected):
     cities = pd.DataFrame({"geo_name": list("ABCD")[: len(weights)], "weight": weights})
     assert _cluster_name(cities, name_cities, name_share) == expected
+
+
+@pytest.mark.parametrize("params, key", [
+    ({"radius_km": 0}, "clusters.radius_km"),
+    ({"radius_km": True}, "clusters.radius_km"),
+    ({"radius_km": "30"}, "clusters.radius_km"),
+    ({"min_weight": 0}, "clusters.min_weight"),
+    ({"min_weight": False}, "clusters.min_weight"),
+    ({"weight": "half"}, "clusters.weight"),
+    ({"name_cities": 0}, "clusters.name_cities"),
+    ({"name_cities": 2.0}, "clusters.name_cities"),
+    ({"name_cities": True}, "clusters.name_cities"),
+    ({"name_share": 1.0}, "clusters.name_share"),
+    ({"name_share": -0.1}, "clusters.name_share"),
+    ({"name_share": True}, "clusters.name_share"),
+])
+def test_cluster_parameters_are_checked(params, key):
+    from innometrics.errors import SpecError
+    from innometrics.views.clusters import check_cluster_params
+
+    good = {"radius_km": 30.0, "min_weight": 5.0, "weight": "fractional", "name_cities": 3, "name_share": 0.1}
+    check_cluster_params(**good)  # valid: no error
+    check_cluster_params(**{**good, "radius_km": 1, "min_weight": 0.5, "weight": "full", "name_cities": 1,
+                            "name_share": 0})
+    with pytest.raises(SpecError) as err:
+        check_cluster_params(**{**good, **params})
+    assert err.value.key == key
+    assert f"Got {params[next(iter(params))]!r}" in str(err.value)
