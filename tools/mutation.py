@@ -128,15 +128,18 @@ def statuses(work: Path) -> dict[str, str]:
     return found
 
 
-def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str]) -> dict:
+def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False) -> dict:
     missing = [t for t in tests if not (ROOT / t).exists()]
     if missing:
         raise SystemExit(f"mutation: tests for {module} not found: {missing}")
-    work = prepare(module, tests)
     started = time.monotonic()
-    run = mutmut(work, "run", "--max-children", str(jobs))
+    if report_only:
+        work = WORK / module.replace("/", ".").removesuffix(".py")
+    else:
+        work = prepare(module, tests)
+        run = mutmut(work, "run", "--max-children", str(jobs))
+        (work / "mutmut-run.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     seconds = time.monotonic() - started
-    (work / "mutmut-run.log").write_text(run.stdout + run.stderr, encoding="utf-8")
     found = statuses(work)
     if not found:
         raise SystemExit(f"mutation: mutmut produced no results for {module}; see {work}/mutmut-run.log")
@@ -160,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="paths under src/innometrics (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
+    parser.add_argument("--report", action="store_true",
+                        help="only report the results of the last run (against docs/mutation.md)")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -167,11 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     chosen = args.modules or list(MODULES)
     equivalent = equivalent_mutants()
     summary_path = WORK / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     failed = False
     for module in chosen:
         print(f"mutation: {module} ...", flush=True)
-        result = run_module(module, MODULES[module], args.jobs, equivalent)
+        result = run_module(module, MODULES[module], args.jobs, equivalent, report_only=args.report)
+        summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
         summary[module] = result
         summary_path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
         print(
