@@ -15,6 +15,7 @@ Usage::
     python tools/mutation.py                 # every module, cheapest first
     python tools/mutation.py panel/trends.py # just these (paths under src/innometrics)
     python tools/mutation.py --jobs 2        # mutmut --max-children (default 1: shared machines)
+    python tools/mutation.py --report --show # last results, with the change each survivor makes
 
 Writes ``.mutation/summary.json`` (per module: mutants, killed, survived, equivalent, score)
 and prints a table; exits 1 when a non-equivalent mutant survives.
@@ -165,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
     parser.add_argument("--report", action="store_true",
                         help="only report the results of the last run (against docs/mutation.md)")
+    parser.add_argument("--show", action="store_true", help="print the change each surviving mutant makes")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -187,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name in result["survived"]:
             print(f"  SURVIVED {name} ({result['survived_status'][name]})")
+            if args.show:
+                work = WORK / module.replace("/", ".").removesuffix(".py")
+                diff = mutmut(work, "show", name).stdout.splitlines()
+                print("\n".join("    " + line for line in diff if line.startswith(("-  ", "+  ", "- ", "+ "))
+                                and not line.startswith(("---", "+++"))))
         failed = failed or bool(result["survived"])
     return 1 if failed else 0
 
