@@ -95,6 +95,13 @@ def test_matches_naive_resampling_loop(loaded, B, seed):
             "pp_top10": np.where(sums["cit_weight"] > 0, sums["top_sum"] / sums["cit_weight"], np.nan),
             "pp_int_collab": np.where(sums["p_full"] > 0, sums["p_int_collab"] / sums["p_full"], np.nan),
         }
+    # rank per resample among the ranked units (not "unknown"), ties share the best rank
+    ranked = [j for j, u in enumerate(units) if u != "unknown"]
+    rank = np.full((B, len(units)), np.nan)
+    for b in range(B):
+        for j in ranked:
+            rank[b, j] = 1 + sum(sums["p_frac"][b, k] > sums["p_frac"][b, j] + 1e-9 for k in ranked)
+    expected["rank"] = rank
     partly_undefined = 0
     for name, values in expected.items():
         lb, ub = cwts_bounds(values)
@@ -106,6 +113,32 @@ def test_matches_naive_resampling_loop(loaded, B, seed):
     # resamples yet defined in some, so their upper bounds are real numbers
     assert partly_undefined >= 2
     assert got.loc[["CHE", "GBR", "USA"], ["mcs_ub", "pp_top10_ub"]].notna().all().all()
+
+
+def test_block_size_and_method_do_not_change_the_draws(loaded):
+    pairs, facts, units = _inputs(loaded)
+    one = stability_intervals(pairs, facts, units, "fractional", n_resamples=50, seed=9)
+    blocks = stability_intervals(pairs, facts, units, "fractional", n_resamples=50, seed=9, block=7)
+    pd.testing.assert_frame_equal(one, blocks)
+    assert list(one.columns) == ["unit"] + [f"{k}_{b}" for k in ("p_frac", "p_full", "share", "pp_int_collab", "mcs",
+                                                                  "pp_top10", "rank") for b in ("lb", "ub")]
+    assert str(one["rank_lb"].dtype) == "Int64"
+    full = stability_intervals(record_unit_credits(loaded, "country", "full"), facts, units, "full",
+                               n_resamples=50, seed=9)
+    assert list(full.columns[1:5]) == ["p_full_lb", "p_full_ub", "p_frac_lb", "p_frac_ub"]
+    # full counting ranks by p_full: the same draws give the same p_full bounds either way
+    pd.testing.assert_series_equal(full["p_full_ub"], one["p_full_ub"])
+
+
+def test_ninety_percent_and_single_resample(loaded):
+    pairs, facts, units = _inputs(loaded)
+    iv90 = stability_intervals(pairs, facts, units, "fractional", n_resamples=200, seed=2, coverage=0.9)
+    iv95 = stability_intervals(pairs, facts, units, "fractional", n_resamples=200, seed=2, coverage=0.95)
+    # narrower coverage: bounds inside the wider ones, and strictly inside for some unit
+    assert (iv90["p_frac_lb"] >= iv95["p_frac_lb"]).all() and (iv90["p_frac_ub"] <= iv95["p_frac_ub"]).all()
+    assert ((iv90["p_frac_lb"] > iv95["p_frac_lb"]) | (iv90["p_frac_ub"] < iv95["p_frac_ub"])).any()
+    one = stability_intervals(pairs, facts, units, "fractional", n_resamples=1, seed=2)
+    assert (one["p_frac_lb"] == one["p_frac_ub"]).all()
 
 
 def test_intervals_bracket_estimates_and_ranks_are_whole(loaded):
