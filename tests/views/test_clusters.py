@@ -45,7 +45,9 @@ def test_weight_threshold_is_inclusive_and_counts_the_point_itself():
     assert dbscan_cities(pts, radius_km=30, min_weight=5).tolist() == [0, 0, 1]
     assert dbscan_cities(pts, radius_km=30, min_weight=5.01).tolist() == [-1, -1, -1]
     assert dbscan_cities(pts, radius_km=30, min_weight=2.5).tolist() == [0, 0, 1]
-    assert dbscan_cities(pts.iloc[:0], radius_km=30, min_weight=5).tolist() == []
+    empty = dbscan_cities(pts.iloc[:0], radius_km=30, min_weight=5)
+    assert empty.tolist() == [] and empty.dtype == np.int64
+    assert dbscan_cities(pts, radius_km=30, min_weight=5).dtype == np.int64
 
 
 def test_border_point_joins_but_does_not_extend():
@@ -81,16 +83,17 @@ def _partition(labels) -> set[frozenset[int]]:
     return {frozenset(v) for k, v in groups.items() if k != -1}
 
 
-@pytest.mark.parametrize("weights, name_cities, name_share, expected", [
-    ([50, 30, 15, 5], 3, 0.10, "A-B-C"),
-    ([50, 30, 15, 5], 2, 0.10, "A-B"),
-    ([50, 30, 9, 11], 3, 0.10, "A-B-D"),  # D (11 %) before C; C (9 %) below the share
-    ([80, 10, 10], 3, 0.10, "A-B-C"),  # exactly 10 % is enough; ties by name
-    ([80, 10, 10], 3, 0.11, "A"),
-    ([0.5, 0.5], 3, 0.6, "A"),  # the first city is named whatever its share
+@pytest.mark.parametrize("weights, name_cities, name_share, expected, names", [
+    ([50, 30, 15, 5], 3, 0.10, "A-B-C", "ABCD"),
+    ([50, 30, 15, 5], 2, 0.10, "A-B", "ABCD"),
+    ([50, 30, 9, 11], 3, 0.10, "A-B-D", "ABCD"),  # D (11 %) before C; C (9 %) below the share
+    ([80, 10, 10], 3, 0.10, "A-B-C", "ACB"),  # exactly 10 % is enough; ties by name (C listed first)
+    ([80, 10, 10], 3, 0.11, "A", "ABCD"),
+    ([0.5, 0.5], 3, 0.6, "A", "ABCD"),  # the first city is named whatever its share
+    ([50, 30, 20], 3, 0.10, "A-B", "AAB"),  # two gazetteer cities called A: named once
 ])
-def test_cluster_name_rule(weights, name_cities, name_share, expected):
-    cities = pd.DataFrame({"geo_name": list("ABCD")[: len(weights)], "weight": weights})
+def test_cluster_name_rule(weights, name_cities, name_share, expected, names):
+    cities = pd.DataFrame({"geo_name": list(names)[: len(weights)], "weight": weights})
     assert _cluster_name(cities, name_cities, name_share) == expected
 
 
