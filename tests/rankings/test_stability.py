@@ -158,3 +158,25 @@ def test_parameters_are_checked(loaded):
         stability_intervals(pairs, facts, units, "fractional", n_resamples=0)
     with pytest.raises(SpecError, match="coverage"):
         stability_intervals(pairs, facts, units, "fractional", coverage=1.5)
+
+
+def test_no_records_gives_zero_counts_and_undefined_ratios():
+    columns = ("p_full", "p_frac", "cit_weight", "cit_sum", "top_sum", "p_int_collab")
+    pairs = pd.DataFrame({"record_key": pd.Series([], dtype="int64"), "unit": pd.Series([], dtype=object),
+                          **{c: pd.Series([], dtype=float) for c in columns}})
+    facts = pd.DataFrame({"record_key": pd.Series([], dtype="int64"), "weight": pd.Series([], dtype=float)})
+    iv = stability_intervals(pairs, facts, ["A", "unknown"], "fractional", n_resamples=5).set_index("unit")
+    assert (iv[["p_frac_lb", "p_frac_ub", "p_full_lb", "p_full_ub"]] == 0).all().all()
+    assert iv[["share_lb", "mcs_ub", "pp_top10_ub", "pp_int_collab_lb"]].isna().all().all()
+    assert iv.loc["A", "rank_lb"] == 1 and pd.isna(iv.loc["unknown", "rank_ub"])
+
+
+@pytest.mark.parametrize("coverage", [0.0, 1.0, -0.5])
+def test_coverage_must_lie_strictly_between_0_and_1(loaded, coverage):
+    pairs, facts, units = _inputs(loaded)
+    with pytest.raises(SpecError, match=f"coverage must be between 0 and 1; got {coverage}") as err:
+        stability_intervals(pairs, facts, units, "fractional", coverage=coverage)
+    assert err.value.key == "stability.coverage"
+    with pytest.raises(SpecError, match="got 0.5") as err:
+        stability_intervals(pairs, facts, units, "fractional", n_resamples=0.5)
+    assert err.value.key == "stability.resamples"
