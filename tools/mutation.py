@@ -139,7 +139,14 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
     else:
         work = prepare(module, tests)
         run = mutmut(work, "run", "--max-children", str(jobs))
-        (work / "mutmut-run.log").write_text(run.stdout + run.stderr, encoding="utf-8")
+        log = run.stdout + run.stderr
+        # mutmut keeps a survivor's verdict from an earlier run even when tests were added
+        # since: run the survivors again against the current tests
+        again = sorted(n for n, s in statuses(work).items() if s == "survived")
+        if again:
+            rerun = mutmut(work, "run", "--max-children", str(jobs), *again)
+            log += rerun.stdout + rerun.stderr
+        (work / "mutmut-run.log").write_text(log, encoding="utf-8")
     seconds = time.monotonic() - started
     found = statuses(work)
     if not found:
