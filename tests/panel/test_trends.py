@@ -193,3 +193,10 @@ def test_base_index_value_and_zero_base():
     assert out[("A", 2014)] == 1.0 and out[("A", 2015)] == 1.5
     assert out[["C", "D"]].isna().all()  # zero or missing base: no index
     assert base_index(panel, 2014).set_index(["unit", "period"])["value"][("A", 2015)] == 150.0
+
+
+def test_extra_columns_with_gaps_do_not_drop_points():
+    # a note column empty on some rows must not remove those rows' values
+    panel = long([("A", 2010, "x", 1.0), ("A", 2012, "x", 4.0)]).assign(source=["survey", None])
+    t = compute_trends(panel).iloc[0]
+    assert (t["last_period"], t["last_value"], t["n_points"]) == (2012, 4.0, 2)
