@@ -45,6 +45,11 @@ MEAN_SD = Rule(
 DIRECTION = Rule("1 or -1", lambda v: _is_number(v) and v in (1, -1))
 
 
+def one_of(*options: Any) -> Rule:
+    """A rule accepting only ``options``."""
+    return Rule("one of " + ", ".join(repr(o) for o in options), lambda v: v in options)
+
+
 def declare(**rules: Rule) -> Callable:
     """Attach parameter ``rules`` to a method (read by :func:`check_params`)."""
 
