@@ -103,6 +103,8 @@ def test_cluster_name_rule(weights, name_cities, name_share, expected, names):
     ({"radius_km": "30"}, "clusters.radius_km"),
     ({"min_weight": 0}, "clusters.min_weight"),
     ({"min_weight": False}, "clusters.min_weight"),
+    ({"min_weight": True}, "clusters.min_weight"),
+    ({"min_weight": "5"}, "clusters.min_weight"),
     ({"weight": "half"}, "clusters.weight"),
     ({"name_cities": 0}, "clusters.name_cities"),
     ({"name_cities": 2.0}, "clusters.name_cities"),
@@ -110,6 +112,8 @@ def test_cluster_name_rule(weights, name_cities, name_share, expected, names):
     ({"name_share": 1.0}, "clusters.name_share"),
     ({"name_share": -0.1}, "clusters.name_share"),
     ({"name_share": True}, "clusters.name_share"),
+    ({"name_share": "0.1"}, "clusters.name_share"),
+    ({"radius_km": "30"}, "clusters.radius_km"),
 ])
 def test_cluster_parameters_are_checked(params, key):
     from innometrics.errors import SpecError
