@@ -23,6 +23,7 @@ import pytest
 from innometrics.report import render_report
 
 from hostile_strings import SCRIPT
+from tools_present import tool_missing
 
 pytestmark = pytest.mark.browser
 
@@ -41,23 +42,16 @@ def _find_chromium() -> tuple[str, str] | None:
     return None
 
 
-def _unavailable(message: str) -> None:
-    """Skip on a developer's machine; fail in CI, where the browser checks must run."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI=true but the browser tests cannot run: {message}")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        _unavailable("selenium is not installed: pip install -e '.[test]' to run the browser tests")
+        tool_missing("selenium is not installed: pip install -e '.[test]' to run the browser tests")
     found = _find_chromium()
     if found is None:
-        _unavailable("Chromium or chromedriver not found: run .ci/install-chromium.sh "
+        tool_missing("Chromium or chromedriver not found: run .ci/install-chromium.sh "
                      "(apt-get install chromium chromium-driver) to run the browser tests")
     binary, driver_path = found
     options = webdriver.ChromeOptions()

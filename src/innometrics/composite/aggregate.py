@@ -294,11 +294,6 @@ def check_group_weights(groups_by_level: Mapping[int, list[tuple[str, list[str],
                     file=file, key=f"weights.{children[0]}")
 
 
-def level_codes(meta: pd.DataFrame) -> dict[int, list[str]]:
-    """Parents computed at each level >= 2, in COINr's order (see :func:`hierarchy`)."""
-    return {level: [g[0] for g in groups] for level, groups in hierarchy(meta).items()}
-
-
 def _per_level(value: Any, levels: Sequence[int], key: str, file: Any) -> dict[int, Any]:
     """Spread a setting given once or once per level (list of length n_levels - 1)."""
     if isinstance(value, (list, tuple)):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -435,9 +434,3 @@ def total_weight(loaded: LoadedRecords, *, period: Period = None) -> tuple[float
     df = loaded.engine.execute(facts.aggregate(w=facts.weight.sum(), n=facts.count()))
     w = df["w"].iloc[0]
     return (0.0 if pd.isna(w) else float(w)), int(df["n"].iloc[0])
-
-
-def check_methods(names: Sequence[str]) -> None:
-    """Raise UnknownMethodError for a name that is not a registered counting method."""
-    for name in names:
-        get_method("count", name)

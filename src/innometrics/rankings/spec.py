@@ -36,7 +36,7 @@ Relative paths are resolved against the spec file's folder. Unknown keys are err
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -278,10 +278,3 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         file=file,
         text=text,
     )
-
-
-def spec_dict(spec: RankSpec) -> dict[str, Any]:
-    """``asdict`` without the raw text (for logs)."""
-    d = asdict(spec)
-    d.pop("text", None)
-    return d

@@ -202,12 +202,6 @@ def definition_list(items: Mapping[str, Any]) -> str:
     return f'<dl class="kv">{rows}</dl>'
 
 
-def paragraph(text: str, *, cls: str | None = None) -> str:
-    """An escaped paragraph."""
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return f"<p{attr}>{esc(text)}</p>"
-
-
 @dataclass
 class Section:
     """One titled part of the report; ``body`` is markup already made safe."""
