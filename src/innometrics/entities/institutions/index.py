@@ -22,7 +22,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -167,7 +167,8 @@ def build_index(registry: Registry) -> MatcherIndex:
         city=orgs["city"].fillna("").astype(str).to_numpy(),
         active=(orgs["status"] == "active").to_numpy(),
         education=orgs["types"].fillna("").str.contains("education").to_numpy(),
-        current=np.array([pos[registry.current(r)] for r in ids]),
+        current=np.array([pos[registry.current(r)] if status == "withdrawn" else i
+                          for i, (r, status) in enumerate(zip(ids, orgs["status"]))]),
         places=[frozenset(p) for p in places], name_codes={}, name_multi={}, acronyms=acronyms,
         countries=countries, place_words=place_words, parents=parents, related=related,
         generic=set(), unit_of={}, sha256=registry.sha256,
