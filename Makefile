@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11 and make:
 #   make demo   creates .venv, installs innometrics, runs the main jobs on bundled data
 #   make test   creates .venv if needed, installs the test extras, runs the whole test suite
+#   make test-fast  the same without the Spark and browser tests (the quick loop, under 3 minutes)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-output
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-fast bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not spark and not browser" -n auto
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run_all.py

@@ -11,11 +11,11 @@ from pathlib import Path
 from innometrics.report.context import ResultsDir
 from innometrics.report.render import build_page
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "cities_report.html"
+SNAPSHOT = Path(__file__).parent / "snapshots" / "generic_report.html"
 
 
 def test_generic_report_snapshot(make_results):
-    page = build_page(ResultsDir.open(make_results("cities", hostile=True)))
+    page = build_page(ResultsDir.open(make_results("generic", hostile=True)))
     html = page.render(generator="innometrics (snapshot)", plotly_js="/* plotly.js */")
     if os.environ.get("INNOMETRICS_UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
         SNAPSHOT.parent.mkdir(exist_ok=True)

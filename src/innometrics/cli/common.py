@@ -58,11 +58,53 @@ def progress():
     )
 
 
-def report_step(folder, enabled: bool, highlight=None):
-    """The ``--report/--no-report`` step of every build command: write and announce ``report.html``."""
+XLSX_HELP = ("Also write an Excel workbook: a README sheet (spec, log, inputs) and one sheet per table "
+             "with a bold frozen header, autofilter and number formats.")
+
+
+def report_step(folder, enabled: bool, highlight=None, xlsx=None):
+    """The ``--report/--no-report`` and ``--xlsx`` steps of every build command: write and announce
+    ``report.html`` and the workbook."""
     from innometrics.report import maybe_write_report
 
-    page = maybe_write_report(folder, enabled, highlight=highlight or None)
+    page = maybe_write_report(folder, enabled, highlight=highlight or None, xlsx=xlsx)
     if page is not None:
         console.print(f"report: {page}", highlight=False)
+    if xlsx is not None:
+        console.print(f"workbook: {xlsx}", highlight=False)
     return page
+
+
+def check_out_folder(out, kind: str) -> None:
+    """Refuse to write ``kind`` results into a folder that holds another kind's results
+    (their manifest, report and rejects would be overwritten): exit 2 naming both."""
+    import json
+    from pathlib import Path
+
+    manifest = Path(out) / "manifest.json"
+    if not manifest.is_file():
+        return
+    try:
+        other = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    except (ValueError, AttributeError):
+        other = None
+    if other and other != kind:
+        fail(f"{out} already holds {other} results (manifest.json, report.html, rejects.csv); writing {kind} "
+             f"results there would overwrite them. Choose another --out, e.g. {Path(out) / kind}.")
+
+
+def print_table(df, columns, n: int = 10, title: str | None = None) -> None:
+    """Print the first ``n`` rows of ``df`` as a Rich table, numbers formatted by meaning
+    (ranks whole, shares in %, counts with separators), never as a raw pandas frame."""
+    from rich.table import Table
+
+    from innometrics.report.columns import column_formats
+
+    cols = [c for c in columns if c in df.columns]
+    if not cols:
+        return
+    fmts = column_formats(df[cols])
+    table = Table(*[str(c) for c in cols], title=title, title_justify="left")
+    for values in df[cols].head(n).itertuples(index=False):
+        table.add_row(*[fmts[c].text(v) for c, v in zip(cols, values)])
+    console.print(table)

@@ -12,13 +12,19 @@ from innometrics.cli.common import console, err_console, handle_errors
 from innometrics.datasets import bundled_path as bundled
 
 
+#: The workbook every demo job writes beside its tables (the ``--xlsx`` of the build commands).
+WORKBOOK = "results.xlsx"
+
+
 def with_report(rows: list[tuple[str, Path]], label: str, folder: Path, report: bool,
                 highlight: list[str] | None = None) -> list[tuple[str, Path]]:
-    """``rows`` plus ``(label, report.html)`` when reports are enabled (the report is written here)."""
+    """``rows`` plus ``(label, report.html)`` when reports are enabled and ``(workbook, results.xlsx)``
+    (both are written here)."""
     from innometrics.report import maybe_write_report
 
-    page = maybe_write_report(folder, report, highlight=highlight)
-    return rows + ([(label, page)] if page is not None else [])
+    page = maybe_write_report(folder, report, highlight=highlight, xlsx=folder / WORKBOOK)
+    workbook = (label.replace(" report", "") + " workbook", folder / WORKBOOK)
+    return rows + ([(label, page)] if page is not None else []) + [workbook]
 
 
 def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:

@@ -8,11 +8,12 @@ Both commands build the index from the spec, write the build's outputs into
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 from typing import Any
 
 import typer
 
-from innometrics.cli.common import console, handle_errors, progress, report_step
+from innometrics.cli.common import XLSX_HELP, console, handle_errors, progress, report_step
 from innometrics.errors import SpecError
 from innometrics.io.manifest import extend_manifest
 
@@ -25,9 +26,10 @@ def _write_outputs(build: Any, out: Path) -> None:
 
 
 def audit_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus audit/*.csv)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Statistical audit: indicator statistics, correlations and flags, Cronbach's alpha, PCA, effective weights."""
     from innometrics.composite import pipeline
@@ -44,15 +46,16 @@ def audit_command(
     tables = write_audit(build, out, **settings)
     extend_manifest(out, tables, {"step": "audit", "method": "coinr", "params": dict(settings)})
     console.print(f"[green]audit written[/green] to {out / 'audit'} ({len(tables)} tables)")
-    report_step(out, report)
+    report_step(out, report, xlsx=xlsx)
 
 
 def sensitivity_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML) with a [sensitivity] section."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML) with a [sensitivity] section."),
     runs: int = typer.Option(None, "--runs", "-n", help="Base sample size N (the model runs N x (factors + 2) times); default: the spec's."),
     seed: int = typer.Option(None, "--seed", "-s", help="Random seed; default: the spec's."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus sensitivity/*.csv)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Monte Carlo uncertainty (rank intervals) and Sobol' sensitivity of the ranks to the declared choices."""
     from dataclasses import replace
@@ -88,7 +91,7 @@ def sensitivity_command(
         f"[green]sensitivity written[/green] to {out / 'sensitivity'}: {int(t['n_runs'])} replications "
         f"in {t['total']:.2f} s ({1000 * t['total'] / t['n_runs']:.3f} ms per replication)"
     )
-    report_step(out, report)
+    report_step(out, report, xlsx=xlsx)
 
 
 def register(index_app: typer.Typer) -> None:

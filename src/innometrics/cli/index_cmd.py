@@ -7,23 +7,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, handle_errors, report_step
+from innometrics.cli.common import XLSX_HELP, console, handle_errors, report_step
 
 index_app = typer.Typer(
     name="index",
     help="Composite indices (OECD/JRC Handbook, COINr-exact): build, audit, sensitivity, leave-out.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # help texts quote TOML tables such as [data]: not Rich markup
 )
 
 
 @handle_errors
 def build_command(
-    spec: Path = typer.Argument(..., help="Index spec (TOML): [data], [denominate], [impute], [screen], [treat], [normalise], [aggregate], [weights]."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Index spec (TOML): [data], [denominate], [impute], [screen], [treat], [normalise], [aggregate], [weights]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: stages/*.csv, results.csv, weights.csv, log.json, manifest.json."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html (the index report) into the folder."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
     from innometrics.composite.outputs import write_build
@@ -44,7 +47,7 @@ def build_command(
         console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows; timeseries/ has "
                       "each unit's index path, growth and dimension contributions")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
-    report_step(out, report)
+    report_step(out, report, xlsx=xlsx)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich markup would eat the TOML table names our help texts quote ("[data]"),
+    # and Typer's Rich help shows flags as "--strict <bool>".
+    rich_markup_mode=None,
 )
 
 

@@ -9,7 +9,7 @@ import typer
 
 from innometrics.cli.common import console, err_console, handle_errors
 
-panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True)
+panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool):
@@ -27,7 +27,7 @@ def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: 
 @panel_app.command("validate")
 @handle_errors
 def validate(
-    panel: Path = typer.Argument(..., help="Panel file (long or wide; CSV, XLSX or Parquet)."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Panel file (long or wide; CSV, XLSX or Parquet)."),
     meta: Optional[Path] = typer.Option(None, "--meta", help="Indicator metadata; checks codes and the hierarchy."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Write rejected observations here (CSV)."),
     layout: str = typer.Option("auto", "--layout", help="auto, long or wide."),
@@ -52,8 +52,8 @@ def validate(
 @panel_app.command("convert")
 @handle_errors
 def convert(
-    panel: Path = typer.Argument(..., help="Input panel file."),
-    out: Path = typer.Argument(..., help="Output file: .csv, .parquet or .xlsx."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
+    out: Path = typer.Argument(..., metavar="OUT", help="Output file: .csv, .parquet or .xlsx."),
     to: str = typer.Option("long", "--to", help="Output layout: long or wide."),
     layout: str = typer.Option("auto", "--layout", help="Input layout: auto, long or wide."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input."),
@@ -69,7 +69,7 @@ def convert(
 @panel_app.command("per-capita")
 @handle_errors
 def per_capita_cmd(
-    panel: Path = typer.Argument(..., help="Input panel file."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
     per: str = typer.Option(..., "--per", help="Denominator indicator code, e.g. population."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv, .parquet or .xlsx."),
     scale: float = typer.Option(1.0, "--scale", help="Per this many denominator units (10000 = per 10,000)."),
@@ -87,7 +87,7 @@ def per_capita_cmd(
 @panel_app.command("rebase")
 @handle_errors
 def rebase(
-    panel: Path = typer.Argument(..., help="Input panel file."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
     base_period: int = typer.Option(..., "--base-period", help="Period whose value becomes 100."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv, .parquet or .xlsx."),
     layout: str = typer.Option("auto", "--layout", help="Input layout: auto, long or wide."),
@@ -118,7 +118,11 @@ def china_provinces(
     write_csv(cleaned.units, out / "units.csv")
     write_csv(cleaned.rejects, out / "rejects.csv")
     write_csv(cleaned.log, out / "cleaning_log.csv")
-    err_console.print(repr(cleaned), highlight=False)
+    p = cleaned.panel
+    err_console.print(
+        f"{p['unit'].nunique():,} units x {p['indicator'].nunique():,} indicators, {p['period'].min()}-{p['period'].max()}; "
+        f"read {int(cleaned.log['read'].sum()):,} = used {len(p):,} + duplicates {int(cleaned.log['duplicates'].sum()):,} "
+        f"+ rejected {len(cleaned.rejects):,}", highlight=False)
     console.print(f"wrote {out}", highlight=False)
 
 

@@ -7,12 +7,12 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors, report_step
+from innometrics.cli.common import XLSX_HELP, fail, console, err_console, handle_errors, report_step
 
 
 @handle_errors
 def trends(
-    panel: Path = typer.Argument(..., help="Panel file (CSV, TSV, XLSX or Parquet), long (unit, period, indicator, value) or wide (COINr iData: uCode, Time, one column per indicator)."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Panel file (CSV, TSV, XLSX or Parquet), long (unit, period, indicator, value) or wide (COINr iData: uCode, Time, one column per indicator)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output: a .csv/.parquet/.xlsx file for the trends table only, or a folder for the full bundle (trends, panel, rejects, manifest, report.html)."),
     meta: Optional[Path] = typer.Option(None, "--meta", help="Indicator metadata (our columns or COINr iMeta); observations of indicators not listed are rejected."),
     per: Optional[str] = typer.Option(None, "--per", help="Denominator indicator code for per-capita ratios, e.g. population."),
@@ -25,6 +25,7 @@ def trends(
     strict: bool = typer.Option(False, "--strict", help="Stop with an error at the first unusable observation instead of rejecting it."),
     highlight: list[str] = typer.Option([], "--highlight", help="Unit codes to highlight in the report (repeatable)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in folder mode."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Compute first/last values, growth multiple and CAGR per unit and indicator.
 
@@ -39,12 +40,25 @@ def trends(
     c = result.counts
     err_console.print(f"{panel}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
     written = write_trends(result, out)
+    if c["read"] and not c["used"]:
+        reasons = result.rejects["reason"].value_counts() if "reason" in result.rejects else {}
+        top = ", ".join(f"{reason} ({n:,})" for reason, n in list(reasons.items())[:3])
+        where = written / "rejects.csv" if written.is_dir() else written.with_suffix(".rejects.csv")
+        fail(f"{panel}: every one of the {c['read']:,} observations was rejected ({top}); nothing to compute. "
+             f"The rejects with their rows are in {where}.")
     print_growth_table(result.trends)
     if written.is_dir():
         console.print(f"trends: {written / 'trends.csv'}", highlight=False)
-        report_step(written, report, list(highlight))
+        report_step(written, report, list(highlight), xlsx=xlsx)
     else:
         console.print(f"trends: {written} ({len(result.trends)} rows)", highlight=False)
+        if result.indexed is not None:
+            from innometrics.panel.run import index_panel_path
+
+            console.print(f"index (base period {base_period} = 100): {index_panel_path(written)}", highlight=False)
+        if xlsx is not None:
+            console.print("--xlsx needs a folder --out (the workbook holds the whole bundle); "
+                          "give --out a .xlsx name to write the trends table as a workbook", highlight=False)
 
 
 def print_growth_table(trends_df, limit: int = 30) -> None:

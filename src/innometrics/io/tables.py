@@ -107,9 +107,17 @@ def require_columns(df: pd.DataFrame, required: list[str], *, file: object, what
     """Raise a DataError naming the missing columns and those that were found."""
     missing = [c for c in required if c not in df.columns]
     if missing:
+        hint = ""
+        if len(df.columns) == 1:
+            header = str(df.columns[0])
+            sep = next((s for s in (";", "\t", "|") if s in header), None)
+            if sep is not None:
+                shown = "tab" if sep == "\t" else f"'{sep}'"
+                hint = (f" The header looks separated by {shown}, not by commas: save the file as comma-separated "
+                        "CSV (or tab-separated with a .tsv extension).")
         raise DataError(
             f"the {what} lacks required column(s) {', '.join(repr(c) for c in missing)}; "
-            f"found columns: {', '.join(repr(c) for c in df.columns)}",
+            f"found columns: {', '.join(repr(c) for c in df.columns)}.{hint}",
             file=file,
             row=1,
             column=missing[0],

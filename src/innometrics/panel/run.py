@@ -165,11 +165,18 @@ def trends_from_panel(
     )
 
 
+def index_panel_path(out: str | os.PathLike) -> Path:
+    """Where file mode writes the base-period index: ``trends.csv`` -> ``trends.index_panel.csv``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.index_panel{out.suffix}")
+
+
 def write_trends(result: TrendsResult, out: str | os.PathLike) -> Path:
     """Write the trends table to a file, or a full bundle to a folder.
 
     ``out`` with a table extension (``.csv``, ``.parquet``, ``.xlsx``) receives the trends
-    table only (and ``<name>.rejects.csv`` beside it when rows were rejected). Any other
+    table only (and ``<name>.rejects.csv`` beside it when rows were rejected, and
+    ``<name>.index_panel<ext>`` with a base period). Any other
     path is a folder receiving ``trends.csv``, ``panel.csv``, ``units.csv``,
     ``indicators.csv``, ``rejects.csv``, ``index_panel.csv`` (with a base period) and
     ``manifest.json``.
@@ -179,6 +186,8 @@ def write_trends(result: TrendsResult, out: str | os.PathLike) -> Path:
         write_table(result.trends, out)
         if len(result.rejects):
             write_csv(result.rejects, out.with_suffix(".rejects.csv"))
+        if result.indexed is not None:
+            write_table(result.indexed, index_panel_path(out))
         return out
     out.mkdir(parents=True, exist_ok=True)
     tables = {"trends": "trends.csv", "panel": "panel.csv", "units": "units.csv", "rejects": "rejects.csv"}
