@@ -127,6 +127,7 @@ REJECT_REASONS: dict[str, str] = {
     "orphan_row": "the table row refers to a patent or person that is not in the patents table",
     "duplicate_row": "the row repeats an earlier row with the same key",
     "missing_value": "a required value of the row is empty",
+    "withdrawn": "the patent was withdrawn before issue",
 }
 
 
@@ -188,6 +189,9 @@ class RecordSet:
     rejects: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: Row accounting of linked tables (PatentsView, PATSTAT): file -> ``{"read": n,
+    #: "used": n, "rejected": {reason: n}}``; empty for single-table exports.
+    table_counts: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> "RecordSet":

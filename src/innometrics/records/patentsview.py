@@ -1,0 +1,285 @@
+"""PatentsView bulk tables (granted US patents), read in place with DuckDB.
+
+A folder holding the PatentsView "granted patent disambiguated" downloads, each a
+tab-separated file with a header row, as ``.tsv`` or ``.tsv.zip`` (zip members are
+streamed to a temporary file, as DuckDB reads gzip but not zip):
+
+==============================  ===============================================
+``g_patent`` (required)         ``patent_id, patent_type, patent_date, patent_title,
+                                wipo_kind, withdrawn``: one record per patent;
+                                ``patent_date`` is the grant date
+``g_inventor_disambiguated``    ``patent_id, inventor_sequence, inventor_id,
+                                disambig_inventor_name_first/_last, location_id``
+``g_assignee_disambiguated``    ``patent_id, assignee_sequence, assignee_id,
+                                disambig_assignee_organization, ..._individual_name_
+                                first/_last, location_id``
+``g_location_disambiguated``    ``location_id, disambig_city, disambig_country`` (alpha-2)
+``g_cpc_current``               ``patent_id, cpc_sequence, cpc_subclass, cpc_group``
+``g_ipc_at_issue``              ``patent_id, ipc_sequence, section, ipc_class, subclass,
+                                main_group, subgroup``
+``g_application`` (optional)    ``patent_id, filing_date``
+``g_foreign_priority`` (opt.)   ``patent_id, foreign_application_id, filing_date,
+                                foreign_country_filed``
+==============================  ===============================================
+
+The files are never loaded whole into pandas: DuckDB scans them (``read_csv``) and
+the joins, de-duplication and checks run in SQL; :func:`read_patentsview` fetches
+only the assembled RecordSet, and :func:`patentsview_relations` gives the assembled
+tables as DuckDB views for counting tens of millions of rows in place.
+
+Rows. A patent row with no ``patent_id``, a repeated ``patent_id``, a withdrawn
+patent (``withdrawn = 1``) or an unparsable ``patent_date`` is a reject of the
+RecordSet (``missing_id``, ``duplicate_id``, ``withdrawn``, ``unparsable_date``).
+Rows of the other tables are accounted in ``RecordSet.table_counts`` (read, used and
+rejected by reason): ``orphan_row`` (patent not in ``g_patent`` or rejected),
+``duplicate_row`` (the same (patent, inventor) or (patent, assignee) again) and
+``missing_value`` (no person id).
+
+Families: the bulk tables carry no family id. With ``g_foreign_priority`` the
+families are derived from the priority numbers (see
+:mod:`~innometrics.records.patent_fields`); without it each patent is its own family.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from innometrics.errors import DataError
+from innometrics.records.model import RecordSet
+
+TABLE_NAMES = ("g_patent", "g_inventor_disambiguated", "g_assignee_disambiguated", "g_location_disambiguated",
+               "g_cpc_current", "g_ipc_at_issue", "g_application", "g_foreign_priority")
+_COUNTRIES_SQL = None
+
+
+def is_patentsview_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder holding ``g_patent.tsv`` (or ``.tsv.zip``)."""
+    return path.is_dir() and _find(path, "g_patent") is not None
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for suffix in (".tsv", ".tsv.zip", ".tsv.gz", ".zip"):
+        p = folder / f"{name}{suffix}"
+        if p.is_file():
+            return p
+    return None
+
+
+def _unzip(path: Path, workdir: Path) -> Path:
+    with zipfile.ZipFile(path) as z:
+        members = [m for m in z.namelist() if not m.endswith("/")]
+        if len(members) != 1:
+            raise DataError(f"expected one file in the zip archive, found {len(members)}", file=path,
+                            reason="format")
+        target = workdir / Path(members[0]).name
+        with z.open(members[0]) as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, length=1 << 20)
+    return target
+
+
+def _alpha2_table() -> pd.DataFrame:
+    import pycountry
+
+    return pd.DataFrame({"a2": [c.alpha_2 for c in pycountry.countries],
+                         "a3": [c.alpha_3 for c in pycountry.countries]})
+
+
+def register_files(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike, workdir: Path) -> dict[str, str]:
+    """Register each PatentsView file of ``folder`` as a DuckDB view ``pv_<name>``; return name -> file."""
+    folder = Path(folder)
+    found: dict[str, str] = {}
+    for name in TABLE_NAMES:
+        path = _find(folder, name)
+        if path is None:
+            continue
+        if path.suffix == ".zip":
+            path = _unzip(path, workdir)
+        found[name] = str(path)
+        literal = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"CREATE OR REPLACE VIEW pv_{name} AS SELECT * FROM read_csv({literal}, delim='\\t', "
+                    f"header=true, all_varchar=true, quote='\"', escape='\"')")
+    if "g_patent" not in found:
+        raise DataError("the folder holds no g_patent.tsv (or .tsv.zip); expected the PatentsView bulk tables",
+                        file=folder, reason="not_found")
+    for name, required in (("g_patent", {"patent_id", "patent_date"}),
+                           ("g_inventor_disambiguated", {"patent_id", "inventor_id", "location_id"}),
+                           ("g_assignee_disambiguated", {"patent_id", "assignee_id"}),
+                           ("g_location_disambiguated", {"location_id", "disambig_country"})):
+        if name in found:
+            cols = {r[0] for r in con.execute(f"DESCRIBE pv_{name}").fetchall()}
+            missing = sorted(required - cols)
+            if missing:
+                raise DataError(f"missing column(s) {missing}; expected the PatentsView {name} layout",
+                                file=found[name], row=1, column=missing[0], reason="schema")
+    return found
+
+
+def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
+    """Create views ``pv_records``, ``pv_rejects``, ``pv_contributors`` and ``pv_row_counts``."""
+    con.register("pv_alpha2", _alpha2_table())
+    has = found.__contains__
+    withdrawn = "coalesce(trim(withdrawn), '0') IN ('1', 'true', 'TRUE')" if _has_col(con, "g_patent", "withdrawn") \
+        else "false"
+    con.execute(f"""
+        CREATE OR REPLACE VIEW pv_patent_rows AS
+        SELECT nullif(trim(patent_id), '') AS patent_id, patent_date, try_cast(patent_date AS DATE) AS grant_d,
+               {withdrawn} AS is_withdrawn,
+               {_col(con, 'g_patent', 'patent_title')} AS title, {_col(con, 'g_patent', 'patent_type')} AS ptype,
+               {_col(con, 'g_patent', 'wipo_kind')} AS kind,
+               row_number() OVER () + 1 AS line
+        FROM pv_g_patent""")
+    con.execute("""
+        CREATE OR REPLACE VIEW pv_patent_checked AS
+        SELECT *, CASE WHEN patent_id IS NULL THEN 'missing_id'
+                       WHEN row_number() OVER (PARTITION BY patent_id ORDER BY line) > 1 THEN 'duplicate_id'
+                       WHEN is_withdrawn THEN 'withdrawn'
+                       WHEN grant_d IS NULL AND nullif(trim(patent_date), '') IS NOT NULL THEN 'unparsable_date'
+                       END AS reason
+        FROM pv_patent_rows""")
+    filing = ("SELECT trim(patent_id) AS patent_id, min(try_cast(filing_date AS DATE)) AS filing_d "
+              "FROM pv_g_application GROUP BY 1") if has("g_application") else \
+        "SELECT NULL::VARCHAR AS patent_id, NULL::DATE AS filing_d WHERE false"
+    prio = ("SELECT trim(patent_id) AS patent_id, min(try_cast(filing_date AS DATE)) AS prio_d, "
+            "string_agg(DISTINCT coalesce(foreign_country_filed, '') || foreign_application_id, '; ' "
+            "ORDER BY coalesce(foreign_country_filed, '') || foreign_application_id) AS prios "
+            "FROM pv_g_foreign_priority WHERE nullif(trim(foreign_application_id), '') IS NOT NULL GROUP BY 1") \
+        if has("g_foreign_priority") else \
+        "SELECT NULL::VARCHAR AS patent_id, NULL::DATE AS prio_d, NULL::VARCHAR AS prios WHERE false"
+    ipc = ("SELECT trim(patent_id) AS patent_id, string_agg(DISTINCT upper(section || ipc_class || subclass || "
+           "ltrim(main_group, '0') || '/' || subgroup), '; ') AS ipc FROM pv_g_ipc_at_issue "
+           "WHERE nullif(trim(subclass), '') IS NOT NULL GROUP BY 1") if has("g_ipc_at_issue") else \
+        "SELECT NULL::VARCHAR AS patent_id, NULL::VARCHAR AS ipc WHERE false"
+    cpc = ("SELECT trim(patent_id) AS patent_id, string_agg(DISTINCT replace(coalesce(nullif(trim(cpc_group), ''), "
+           "cpc_subclass), ' ', ''), '; ') AS cpc FROM pv_g_cpc_current GROUP BY 1") if has("g_cpc_current") else \
+        "SELECT NULL::VARCHAR AS patent_id, NULL::VARCHAR AS cpc WHERE false"
+    con.execute(f"""
+        CREATE OR REPLACE VIEW pv_records AS
+        SELECT p.patent_id AS record_id,
+               CAST(year(coalesce(fp.prio_d, fa.filing_d, p.grant_d)) AS BIGINT) AS year,
+               coalesce(p.ptype, 'patent') AS type, p.title,
+               1.0 AS weight, NULL::BIGINT AS citations, 'patentsview' AS source_format,
+               NULL::VARCHAR AS family_simple, NULL::VARCHAR AS family_extended,
+               CASE WHEN fp.prios IS NULL THEN 'none' ELSE 'priority_numbers' END AS family_source,
+               CAST(coalesce(fp.prio_d, fa.filing_d) AS VARCHAR) AS priority_date,
+               CAST(fa.filing_d AS VARCHAR) AS filing_date, CAST(p.grant_d AS VARCHAR) AS publication_date,
+               CAST(p.grant_d AS VARCHAR) AS grant_date, 'US' AS office, p.kind,
+               fp.prios AS priority_numbers, i.ipc, c.cpc
+        FROM pv_patent_checked p
+        LEFT JOIN ({filing}) fa ON fa.patent_id = p.patent_id
+        LEFT JOIN ({prio}) fp ON fp.patent_id = p.patent_id
+        LEFT JOIN ({ipc}) i ON i.patent_id = p.patent_id
+        LEFT JOIN ({cpc}) c ON c.patent_id = p.patent_id
+        WHERE p.reason IS NULL""")
+    con.execute(f"""
+        CREATE OR REPLACE VIEW pv_rejects AS
+        SELECT '{found['g_patent']}' AS file, line AS row, patent_id AS record_id, reason
+        FROM pv_patent_checked WHERE reason IS NOT NULL""")
+    loc = ("SELECT location_id, any_value(nullif(trim(disambig_city), '')) AS city, "
+           "any_value(upper(trim(disambig_country))) AS cc FROM pv_g_location_disambiguated GROUP BY 1") \
+        if has("g_location_disambiguated") else \
+        "SELECT NULL::VARCHAR AS location_id, NULL::VARCHAR AS city, NULL::VARCHAR AS cc WHERE false"
+    parts, counts = [], []
+    for role, table, pid, seq, name in (
+            ("inventor", "g_inventor_disambiguated", "inventor_id", "inventor_sequence",
+             "concat_ws(' ', nullif(trim(disambig_inventor_name_first), ''), "
+             "nullif(trim(disambig_inventor_name_last), ''))"),
+            ("applicant", "g_assignee_disambiguated", "assignee_id", "assignee_sequence",
+             f"coalesce(nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_organization')}), ''), "
+             f"concat_ws(' ', nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_individual_name_first')}), ''), "
+             f"nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_individual_name_last')}), '')))")):
+        if not has(table):
+            continue
+        loc_col = _col(con, table, "location_id")
+        con.execute(f"""
+            CREATE OR REPLACE VIEW pv_{role}_checked AS
+            SELECT r.*, CASE WHEN ok.record_id IS NULL THEN 'orphan_row'
+                             WHEN r.person_id IS NULL THEN 'missing_value'
+                             WHEN row_number() OVER (PARTITION BY r.patent_id, r.person_id ORDER BY r.seq, r.line) > 1
+                                  THEN 'duplicate_row' END AS reason
+            FROM (SELECT trim(patent_id) AS patent_id, nullif(trim({pid}), '') AS person_id,
+                         try_cast({seq} AS BIGINT) AS seq, {name} AS name, {loc_col} AS location_id,
+                         row_number() OVER () + 1 AS line
+                  FROM pv_{table}) r
+            LEFT JOIN pv_records ok ON ok.record_id = r.patent_id""")
+        parts.append(f"""
+            SELECT k.patent_id AS record_id, '{role}' AS role, k.seq, k.line, k.person_id AS identifier,
+                   k.name, l.city, a.a3 AS country
+            FROM pv_{role}_checked k LEFT JOIN ({loc}) l ON l.location_id = k.location_id
+            LEFT JOIN pv_alpha2 a ON a.a2 = l.cc
+            WHERE k.reason IS NULL""")
+        counts.append(f"SELECT '{found[table]}' AS file, coalesce(reason, 'used') AS outcome, count(*) AS n "
+                      f"FROM pv_{role}_checked GROUP BY ALL")
+    if parts:
+        con.execute(f"""
+            CREATE OR REPLACE VIEW pv_contributors AS
+            SELECT record_id,
+                   row_number() OVER (PARTITION BY record_id ORDER BY role = 'applicant', seq, line) AS position,
+                   name, identifier, false AS is_corresponding, role, country, city
+            FROM ({' UNION ALL '.join(parts)})""")
+        con.execute(f"CREATE OR REPLACE VIEW pv_row_counts AS {' UNION ALL '.join(counts)}")
+    else:
+        con.execute("CREATE OR REPLACE VIEW pv_contributors AS SELECT NULL::VARCHAR AS record_id, 0::BIGINT AS "
+                    "position, NULL::VARCHAR AS name, NULL::VARCHAR AS identifier, false AS is_corresponding, "
+                    "NULL::VARCHAR AS role, NULL::VARCHAR AS country, NULL::VARCHAR AS city WHERE false")
+        con.execute("CREATE OR REPLACE VIEW pv_row_counts AS SELECT NULL::VARCHAR AS file, NULL::VARCHAR AS "
+                    "outcome, 0::BIGINT AS n WHERE false")
+
+
+def _has_col(con, table: str, column: str) -> bool:
+    return column in {r[0] for r in con.execute(f"DESCRIBE pv_{table}").fetchall()}
+
+
+def _col(con, table: str, column: str) -> str:
+    return column if _has_col(con, table, column) else "NULL::VARCHAR"
+
+
+def patentsview_relations(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike,
+                          workdir: str | os.PathLike | None = None) -> dict[str, str]:
+    """Register the assembled PatentsView tables in ``con`` as views, without reading them.
+
+    Creates ``pv_records`` (the RecordSet's record columns), ``pv_contributors``
+    (plus ``city``), ``pv_rejects`` and ``pv_row_counts``. ``workdir`` receives
+    unzipped members (a temporary folder when omitted; the caller removes it).
+    Returns the files found by table name.
+    """
+    workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="innometrics_pv_"))
+    found = register_files(con, folder, workdir)
+    _assemble(con, found)
+    return found
+
+
+def read_patentsview(path: str | os.PathLike) -> RecordSet:
+    """Read a folder of PatentsView bulk tables into a RecordSet (see the module doc).
+
+    The contributors' cities go to ``affiliations`` (one row per contributor with a
+    city or country), so the city level can be counted.
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="innometrics_pv_") as work:
+        con = duckdb.connect()
+        try:
+            found = patentsview_relations(con, path, work)
+            records = con.execute("SELECT * FROM pv_records ORDER BY record_id").df()
+            rejects = con.execute("SELECT * FROM pv_rejects ORDER BY row").df()
+            cons = con.execute("SELECT * FROM pv_contributors ORDER BY record_id, position").df()
+            row_counts = con.execute("SELECT * FROM pv_row_counts ORDER BY file, outcome").df()
+            n_read = con.execute("SELECT count(*) FROM pv_patent_rows").fetchone()[0]
+        finally:
+            con.close()
+    affs = cons[cons["city"].notna() | cons["country"].notna()][["record_id", "position", "city", "country"]]
+    affs = affs.assign(raw=None, institution=None, institution_id=None, country_raw=None)
+    rs = RecordSet.from_rows(records, cons.drop(columns=["city"]), affs, rejects, read=int(n_read),
+                             sources=[found[n] for n in TABLE_NAMES if n in found])
+    rs.table_counts = {
+        file: {"read": int(g["n"].sum()), "used": int(g.loc[g["outcome"] == "used", "n"].sum()),
+               "rejected": {o: int(n) for o, n in zip(g["outcome"], g["n"]) if o != "used"}}
+        for file, g in row_counts.groupby("file")
+    }
+    return rs
