@@ -280,7 +280,8 @@ def field_matrix(unit_credits: pd.DataFrame, field_credits: pd.DataFrame, years:
     Returns
     -------
     pandas.DataFrame
-        ``unit, field, field_name, sector, p_full, p_frac, share_of_field`` (the unit's
+        Over the patents with a known unit and field (``unknown`` is left out of
+        every total), ``unit, field, field_name, sector, p_full, p_frac, share_of_field`` (the unit's
         part of the field's world total), ``share_of_unit`` (the field's part of the
         unit's total), ``rta`` (``share_of_unit`` / the field's share of all patents)
         and, with a window, ``p_frac_first, p_frac_last, growth, cagr``.
@@ -288,6 +289,7 @@ def field_matrix(unit_credits: pd.DataFrame, field_credits: pd.DataFrame, years:
     m = unit_credits.merge(field_credits, on="record_id", suffixes=("_u", "_f"))
     m = m.assign(p_full=m["p_full_u"] * m["p_full_f"], p_frac=m["p_frac_u"] * m["p_frac_f"])
     m = m.rename(columns={"unit_u": "unit", "unit_f": "field"})
+    m = m[(m["unit"] != "unknown") & (m["field"] != "unknown")]
     out = m.groupby(["unit", "field"], as_index=False)[["p_full", "p_frac"]].sum()
     field_tot = out.groupby("field")["p_frac"].transform("sum")
     unit_tot = out.groupby("unit")["p_frac"].transform("sum")
