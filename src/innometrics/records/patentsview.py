@@ -186,17 +186,27 @@ def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
         if has("g_location_disambiguated") else \
         "SELECT NULL::VARCHAR AS location_id, NULL::VARCHAR AS city, NULL::VARCHAR AS cc WHERE false"
     parts, counts = [], []
-    for role, table, pid, seq, name in (
-            ("inventor", "g_inventor_disambiguated", "inventor_id", "inventor_sequence",
-             "concat_ws(' ', nullif(trim(disambig_inventor_name_first), ''), "
-             "nullif(trim(disambig_inventor_name_last), ''))"),
-            ("applicant", "g_assignee_disambiguated", "assignee_id", "assignee_sequence",
-             f"coalesce(nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_organization')}), ''), "
-             f"concat_ws(' ', nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_individual_name_first')}), ''), "
-             f"nullif(trim({_col(con, 'g_assignee_disambiguated', 'disambig_assignee_individual_name_last')}), '')))")):
+    def assignee_name() -> str:
+        def c(name):
+            return _col(con, "g_assignee_disambiguated", name)
+        return (f"coalesce(nullif(trim({c('disambig_assignee_organization')}), ''), concat_ws(' ', "
+                f"nullif(trim({c('disambig_assignee_individual_name_first')}), ''), "
+                f"nullif(trim({c('disambig_assignee_individual_name_last')}), '')))")
+
+    def inventor_name() -> str:
+        def c(name):
+            return _col(con, "g_inventor_disambiguated", name)
+        return (f"concat_ws(' ', nullif(trim({c('disambig_inventor_name_first')}), ''), "
+                f"nullif(trim({c('disambig_inventor_name_last')}), ''))")
+
+    for role, table, pid, seq, name_sql in (
+            ("inventor", "g_inventor_disambiguated", "inventor_id", "inventor_sequence", inventor_name),
+            ("applicant", "g_assignee_disambiguated", "assignee_id", "assignee_sequence", assignee_name)):
         if not has(table):
             continue
         loc_col = _col(con, table, "location_id")
+        name = name_sql()
+        seq = _col(con, table, seq)
         con.execute(f"""
             CREATE OR REPLACE VIEW pv_{role}_checked AS
             SELECT r.*, CASE WHEN ok.record_id IS NULL THEN 'orphan_row'
