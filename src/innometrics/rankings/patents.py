@@ -120,6 +120,7 @@ def project(
     by: str = "inventor",
     family: str = "none",
     date: str = "priority",
+    engine=None,
 ) -> tuple[ir.Table, ir.Table, ir.Table, ir.Table]:
     """Project patent tables onto the counting model (see the module doc).
 
@@ -132,7 +133,12 @@ def project(
         ``record_id, position, role, country, identifier, name`` and optionally
         ``name_key`` (the harmonised name; ``upper(name)`` otherwise).
     affiliations : ibis.Table, optional
-        ``record_id, position, city`` (the contributors' cities).
+        ``record_id, position, city`` (the contributors' cities). Without it the
+        contributors need no ``position``.
+    engine : Engine, optional
+        When given, the units and the distinct persons per unit are computed once
+        and stored in it (:meth:`Engine.materialise`), so the three outputs, read by
+        several queries, do not repeat the projection over large inputs.
 
     Returns
     -------
@@ -144,6 +150,8 @@ def project(
         raise ValueError(f"by must be one of {ROLES}, family one of {FAMILIES}, date one of {DATES}")
     rec = records.select(record_id=records.record_id, unit_id=unit_column(records, family),
                          year=year_column(records, date))
+    if engine is not None:
+        rec = engine.materialise(engine.fresh_name("pat_members"), rec)
     members = rec.select("record_id", "unit_id")
     units = rec.group_by("unit_id").agg(year=rec.year.min())
     out_records = units.select(record_id=units.unit_id, year=units.year, weight=ibis.literal(1.0),
@@ -151,7 +159,8 @@ def project(
 
     con = contributors.filter(contributors.role == by)
     name_key = con.name_key if "name_key" in con.columns else con.name.strip().upper()
-    con = con.select("record_id", position=con.position.cast("int64"), country=con.country.cast("string"),
+    position = {"position": con.position.cast("int64")} if affiliations is not None else {}
+    con = con.select("record_id", **position, country=con.country.cast("string"),
                      key=ibis.coalesce(con.identifier.cast("string"), name_key.cast("string")),
                      name_key=name_key.cast("string"))
     if affiliations is not None and "city" in affiliations.columns:
@@ -165,6 +174,8 @@ def project(
     persons = con.group_by(["unit_id", "key"]).agg(country=con.country.min(), city=con.city.min(),
                                                    name_key=con.name_key.min())
     persons = persons.mutate(position=ibis.row_number().over(group_by="unit_id", order_by="key") + 1)
+    if engine is not None:
+        persons = engine.materialise(engine.fresh_name("pat_persons"), persons)
     out_contributors = persons.select(record_id=persons.unit_id, position=persons.position,
                                       is_corresponding=ibis.literal(False))
     institution = persons.name_key if by == "applicant" else ibis.null("string")

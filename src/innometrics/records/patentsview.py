@@ -36,8 +36,11 @@ rejected by reason): ``orphan_row`` (patent not in ``g_patent`` or rejected),
 ``missing_value`` (no person id).
 
 Families: the bulk tables carry no family id. With ``g_foreign_priority`` the
-families are derived from the priority numbers (see
-:mod:`~innometrics.records.patent_fields`); without it each patent is its own family.
+families are derived from the priority numbers: in SQL the simple family key (the
+sorted distinct priorities, DOCDB's definition), and in :func:`read_patentsview` also
+the extended family (connected components, :mod:`~innometrics.records.patent_fields`);
+over :func:`patentsview_relations` an extended-family count falls back to the simple
+family. Without ``g_foreign_priority`` each patent is its own family.
 """
 
 from __future__ import annotations
@@ -91,10 +94,14 @@ def _alpha2_table() -> pd.DataFrame:
                          "a3": [c.alpha_3 for c in pycountry.countries]})
 
 
-def register_files(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike, workdir: Path) -> dict[str, str]:
-    """Register each PatentsView file of ``folder`` as a DuckDB view ``pv_<name>``; return name -> file."""
+def register_files(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike,
+                   workdir: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Register each PatentsView file of ``folder`` as a DuckDB view ``pv_<name>``.
+
+    Returns name -> file and name -> its columns."""
     folder = Path(folder)
     found: dict[str, str] = {}
+    columns: dict[str, set[str]] = {}
     for name in TABLE_NAMES:
         path = _find(folder, name)
         if path is None:
@@ -105,6 +112,7 @@ def register_files(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike, wo
         literal = "'" + str(path).replace("'", "''") + "'"
         con.execute(f"CREATE OR REPLACE VIEW pv_{name} AS SELECT * FROM read_csv({literal}, delim='\\t', "
                     f"header=true, all_varchar=true, quote='\"', escape='\"')")
+        columns[name] = {r[0] for r in con.execute(f"DESCRIBE pv_{name}").fetchall()}
     if "g_patent" not in found:
         raise DataError("the folder holds no g_patent.tsv (or .tsv.zip); expected the PatentsView bulk tables",
                         file=folder, reason="not_found")
@@ -113,42 +121,49 @@ def register_files(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike, wo
                            ("g_assignee_disambiguated", {"patent_id", "assignee_id"}),
                            ("g_location_disambiguated", {"location_id", "disambig_country"})):
         if name in found:
-            cols = {r[0] for r in con.execute(f"DESCRIBE pv_{name}").fetchall()}
-            missing = sorted(required - cols)
+            missing = sorted(required - columns[name])
             if missing:
                 raise DataError(f"missing column(s) {missing}; expected the PatentsView {name} layout",
                                 file=found[name], row=1, column=missing[0], reason="schema")
-    return found
+    return found, columns
 
 
-def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
-    """Create views ``pv_records``, ``pv_rejects``, ``pv_contributors`` and ``pv_row_counts``."""
+def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str], cols: dict[str, set[str]]) -> None:
+    """Create views ``pv_records``, ``pv_rejects``, ``pv_parties`` (contributors without
+    positions, for counting), ``pv_contributors`` and ``pv_row_counts``."""
     con.register("pv_alpha2", _alpha2_table())
     has = found.__contains__
-    withdrawn = "coalesce(trim(withdrawn), '0') IN ('1', 'true', 'TRUE')" if _has_col(con, "g_patent", "withdrawn") \
+    withdrawn = "coalesce(trim(withdrawn), '0') IN ('1', 'true', 'TRUE')" if _has_col(cols, "g_patent", "withdrawn") \
         else "false"
     con.execute(f"""
         CREATE OR REPLACE VIEW pv_patent_rows AS
         SELECT nullif(trim(patent_id), '') AS patent_id, patent_date, try_cast(patent_date AS DATE) AS grant_d,
                {withdrawn} AS is_withdrawn,
-               {_col(con, 'g_patent', 'patent_title')} AS title, {_col(con, 'g_patent', 'patent_type')} AS ptype,
-               {_col(con, 'g_patent', 'wipo_kind')} AS kind,
-               row_number() OVER () + 1 AS line
+               {_col(cols, 'g_patent', 'patent_title')} AS title, {_col(cols, 'g_patent', 'patent_type')} AS ptype,
+               {_col(cols, 'g_patent', 'wipo_kind')} AS kind
         FROM pv_g_patent""")
-    con.execute("""
+    row_reason = """CASE WHEN patent_id IS NULL THEN 'missing_id'
+                         WHEN is_withdrawn THEN 'withdrawn'
+                         WHEN grant_d IS NULL AND nullif(trim(patent_date), '') IS NOT NULL THEN 'unparsable_date'
+                    END"""
+    # the patents used: one per id passing the row checks (values: the smallest over its rows,
+    # as they are equal in PatentsView); no row numbers needed, so the scan stays parallel
+    con.execute(f"""
         CREATE OR REPLACE VIEW pv_patent_checked AS
-        SELECT *, CASE WHEN patent_id IS NULL THEN 'missing_id'
-                       WHEN row_number() OVER (PARTITION BY patent_id ORDER BY line) > 1 THEN 'duplicate_id'
-                       WHEN is_withdrawn THEN 'withdrawn'
-                       WHEN grant_d IS NULL AND nullif(trim(patent_date), '') IS NOT NULL THEN 'unparsable_date'
-                       END AS reason
-        FROM pv_patent_rows""")
+        SELECT patent_id, min(grant_d) AS grant_d, min(title) AS title, min(ptype) AS ptype, min(kind) AS kind
+        FROM pv_patent_rows WHERE {row_reason} IS NULL GROUP BY patent_id""")
+    # the rejects, with line numbers (header = line 1); only read by read_patentsview
+    con.execute(f"""
+        CREATE OR REPLACE VIEW pv_patent_reasons AS
+        SELECT patent_id, line, coalesce(reason, CASE WHEN row_number() OVER (PARTITION BY patent_id, reason IS NULL
+                                                      ORDER BY line) > 1 THEN 'duplicate_id' END) AS reason
+        FROM (SELECT patent_id, row_number() OVER () + 1 AS line, {row_reason} AS reason FROM pv_patent_rows)""")
     filing = ("SELECT trim(patent_id) AS patent_id, min(try_cast(filing_date AS DATE)) AS filing_d "
               "FROM pv_g_application GROUP BY 1") if has("g_application") else \
         "SELECT NULL::VARCHAR AS patent_id, NULL::DATE AS filing_d WHERE false"
     prio = ("SELECT trim(patent_id) AS patent_id, min(try_cast(filing_date AS DATE)) AS prio_d, "
-            "string_agg(DISTINCT coalesce(foreign_country_filed, '') || foreign_application_id, '; ' "
-            "ORDER BY coalesce(foreign_country_filed, '') || foreign_application_id) AS prios "
+            "string_agg(DISTINCT coalesce(foreign_country_filed, '') || trim(foreign_application_id), '|' "
+            "ORDER BY coalesce(foreign_country_filed, '') || trim(foreign_application_id)) AS prios "
             "FROM pv_g_foreign_priority WHERE nullif(trim(foreign_application_id), '') IS NOT NULL GROUP BY 1") \
         if has("g_foreign_priority") else \
         "SELECT NULL::VARCHAR AS patent_id, NULL::DATE AS prio_d, NULL::VARCHAR AS prios WHERE false"
@@ -165,37 +180,37 @@ def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
                CAST(year(coalesce(fp.prio_d, fa.filing_d, p.grant_d)) AS BIGINT) AS year,
                coalesce(p.ptype, 'patent') AS type, p.title,
                1.0 AS weight, NULL::BIGINT AS citations, 'patentsview' AS source_format,
-               NULL::VARCHAR AS family_simple, NULL::VARCHAR AS family_extended,
+               fp.prios AS family_simple, NULL::VARCHAR AS family_extended,
                CASE WHEN fp.prios IS NULL THEN 'none' ELSE 'priority_numbers' END AS family_source,
                CAST(coalesce(fp.prio_d, fa.filing_d) AS VARCHAR) AS priority_date,
                CAST(fa.filing_d AS VARCHAR) AS filing_date, CAST(p.grant_d AS VARCHAR) AS publication_date,
                CAST(p.grant_d AS VARCHAR) AS grant_date, 'US' AS office, p.kind,
-               fp.prios AS priority_numbers, i.ipc, c.cpc
+               replace(fp.prios, '|', '; ') AS priority_numbers, i.ipc, c.cpc
         FROM pv_patent_checked p
         LEFT JOIN ({filing}) fa ON fa.patent_id = p.patent_id
         LEFT JOIN ({prio}) fp ON fp.patent_id = p.patent_id
         LEFT JOIN ({ipc}) i ON i.patent_id = p.patent_id
-        LEFT JOIN ({cpc}) c ON c.patent_id = p.patent_id
-        WHERE p.reason IS NULL""")
+        LEFT JOIN ({cpc}) c ON c.patent_id = p.patent_id""")
+    con.execute("CREATE OR REPLACE VIEW pv_patent_ok AS SELECT patent_id FROM pv_patent_checked")
     con.execute(f"""
         CREATE OR REPLACE VIEW pv_rejects AS
         SELECT '{found['g_patent']}' AS file, line AS row, patent_id AS record_id, reason
-        FROM pv_patent_checked WHERE reason IS NOT NULL""")
+        FROM pv_patent_reasons WHERE reason IS NOT NULL""")
     loc = ("SELECT location_id, any_value(nullif(trim(disambig_city), '')) AS city, "
            "any_value(upper(trim(disambig_country))) AS cc FROM pv_g_location_disambiguated GROUP BY 1") \
         if has("g_location_disambiguated") else \
         "SELECT NULL::VARCHAR AS location_id, NULL::VARCHAR AS city, NULL::VARCHAR AS cc WHERE false"
-    parts, counts = [], []
+    parts, counts, raw_parts = [], [], []
     def assignee_name() -> str:
         def c(name):
-            return _col(con, "g_assignee_disambiguated", name)
+            return _col(cols, "g_assignee_disambiguated", name)
         return (f"coalesce(nullif(trim({c('disambig_assignee_organization')}), ''), concat_ws(' ', "
                 f"nullif(trim({c('disambig_assignee_individual_name_first')}), ''), "
                 f"nullif(trim({c('disambig_assignee_individual_name_last')}), '')))")
 
     def inventor_name() -> str:
         def c(name):
-            return _col(con, "g_inventor_disambiguated", name)
+            return _col(cols, "g_inventor_disambiguated", name)
         return (f"concat_ws(' ', nullif(trim({c('disambig_inventor_name_first')}), ''), "
                 f"nullif(trim({c('disambig_inventor_name_last')}), ''))")
 
@@ -204,37 +219,57 @@ def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
             ("applicant", "g_assignee_disambiguated", "assignee_id", "assignee_sequence", assignee_name)):
         if not has(table):
             continue
-        loc_col = _col(con, table, "location_id")
+        loc_col = _col(cols, table, "location_id")
         name = name_sql()
-        seq = _col(con, table, seq)
+        seq = _col(cols, table, seq)
+        # one row per (patent, person): the lowest sequence number's row
         con.execute(f"""
-            CREATE OR REPLACE VIEW pv_{role}_checked AS
-            SELECT r.*, CASE WHEN ok.record_id IS NULL THEN 'orphan_row'
-                             WHEN r.person_id IS NULL THEN 'missing_value'
-                             WHEN row_number() OVER (PARTITION BY r.patent_id, r.person_id ORDER BY r.seq, r.line) > 1
-                                  THEN 'duplicate_row' END AS reason
-            FROM (SELECT trim(patent_id) AS patent_id, nullif(trim({pid}), '') AS person_id,
-                         try_cast({seq} AS BIGINT) AS seq, {name} AS name, {loc_col} AS location_id,
-                         row_number() OVER () + 1 AS line
-                  FROM pv_{table}) r
-            LEFT JOIN pv_records ok ON ok.record_id = r.patent_id""")
+            CREATE OR REPLACE VIEW pv_{role}_rows AS
+            SELECT trim(patent_id) AS patent_id, nullif(trim({pid}), '') AS person_id,
+                   coalesce(try_cast({seq} AS BIGINT), 9223372036854775807) AS seq, {name} AS name,
+                   {loc_col} AS location_id
+            FROM pv_{table}""")
+        con.execute(f"""
+            CREATE OR REPLACE VIEW pv_{role}_used AS
+            SELECT patent_id, person_id, min(seq) AS seq,
+                   arg_min(location_id, seq) AS loc, arg_min(name, seq) AS name, count(*) AS n_rows
+            FROM pv_{role}_rows
+            WHERE person_id IS NOT NULL AND patent_id IN (SELECT patent_id FROM pv_patent_ok)
+            GROUP BY patent_id, person_id""")
         parts.append(f"""
-            SELECT k.patent_id AS record_id, '{role}' AS role, k.seq, k.line, k.person_id AS identifier,
+            SELECT k.patent_id AS record_id, '{role}' AS role, k.seq, k.person_id AS identifier,
                    k.name, l.city, a.a3 AS country
-            FROM pv_{role}_checked k LEFT JOIN ({loc}) l ON l.location_id = k.location_id
+            FROM pv_{role}_used k LEFT JOIN ({loc}) l ON l.location_id = k.loc
+            LEFT JOIN pv_alpha2 a ON a.a2 = l.cc""")
+        raw_parts.append(f"""
+            SELECT r.patent_id AS record_id, '{role}' AS role, r.person_id AS identifier, r.name, l.city,
+                   a.a3 AS country
+            FROM pv_{role}_rows r LEFT JOIN ({loc}) l ON l.location_id = r.location_id
             LEFT JOIN pv_alpha2 a ON a.a2 = l.cc
-            WHERE k.reason IS NULL""")
-        counts.append(f"SELECT '{found[table]}' AS file, coalesce(reason, 'used') AS outcome, count(*) AS n "
-                      f"FROM pv_{role}_checked GROUP BY ALL")
+            WHERE r.person_id IS NOT NULL""")
+        counts.append(f"""
+            SELECT '{found[table]}' AS file, outcome, n FROM (
+              SELECT 'used' AS outcome, count(*) AS n FROM pv_{role}_used
+              UNION ALL SELECT 'duplicate_row', sum(n_rows - 1) FROM pv_{role}_used
+              UNION ALL SELECT 'missing_value', count(*) FROM pv_{role}_rows WHERE person_id IS NULL
+              UNION ALL SELECT 'orphan_row', count(*) FROM pv_{role}_rows
+                        WHERE person_id IS NOT NULL AND patent_id NOT IN (SELECT patent_id FROM pv_patent_ok))
+            WHERE n > 0""")
     if parts:
-        con.execute(f"""
+        con.execute(f"CREATE OR REPLACE VIEW pv_parties AS {' UNION ALL '.join(parts)}")
+        con.execute(f"CREATE OR REPLACE VIEW pv_party_rows AS {' UNION ALL '.join(raw_parts)}")
+        con.execute("""
             CREATE OR REPLACE VIEW pv_contributors AS
             SELECT record_id,
-                   row_number() OVER (PARTITION BY record_id ORDER BY role = 'applicant', seq, line) AS position,
+                   row_number() OVER (PARTITION BY record_id ORDER BY role = 'applicant', seq, identifier) AS position,
                    name, identifier, false AS is_corresponding, role, country, city
-            FROM ({' UNION ALL '.join(parts)})""")
+            FROM pv_parties""")
         con.execute(f"CREATE OR REPLACE VIEW pv_row_counts AS {' UNION ALL '.join(counts)}")
     else:
+        con.execute("CREATE OR REPLACE VIEW pv_parties AS SELECT NULL::VARCHAR AS record_id, NULL::VARCHAR AS role, "
+                    "0::BIGINT AS seq, NULL::VARCHAR AS identifier, NULL::VARCHAR AS name, NULL::VARCHAR AS city, "
+                    "NULL::VARCHAR AS country WHERE false")
+        con.execute("CREATE OR REPLACE VIEW pv_party_rows AS SELECT * EXCLUDE (seq) FROM pv_parties")
         con.execute("CREATE OR REPLACE VIEW pv_contributors AS SELECT NULL::VARCHAR AS record_id, 0::BIGINT AS "
                     "position, NULL::VARCHAR AS name, NULL::VARCHAR AS identifier, false AS is_corresponding, "
                     "NULL::VARCHAR AS role, NULL::VARCHAR AS country, NULL::VARCHAR AS city WHERE false")
@@ -242,12 +277,12 @@ def _assemble(con: duckdb.DuckDBPyConnection, found: dict[str, str]) -> None:
                     "outcome, 0::BIGINT AS n WHERE false")
 
 
-def _has_col(con, table: str, column: str) -> bool:
-    return column in {r[0] for r in con.execute(f"DESCRIBE pv_{table}").fetchall()}
+def _has_col(cols: dict[str, set[str]], table: str, column: str) -> bool:
+    return column in cols.get(table, set())
 
 
-def _col(con, table: str, column: str) -> str:
-    return column if _has_col(con, table, column) else "NULL::VARCHAR"
+def _col(cols: dict[str, set[str]], table: str, column: str) -> str:
+    return column if _has_col(cols, table, column) else "NULL::VARCHAR"
 
 
 def patentsview_relations(con: duckdb.DuckDBPyConnection, folder: str | os.PathLike,
@@ -255,13 +290,18 @@ def patentsview_relations(con: duckdb.DuckDBPyConnection, folder: str | os.PathL
     """Register the assembled PatentsView tables in ``con`` as views, without reading them.
 
     Creates ``pv_records`` (the RecordSet's record columns), ``pv_contributors``
-    (plus ``city``), ``pv_rejects`` and ``pv_row_counts``. ``workdir`` receives
+    (plus ``city``), ``pv_parties`` (the same without the position window),
+    ``pv_party_rows`` (every party row with a person id, not de-duplicated and not
+    checked against the patents: what counting reads, as
+    :func:`~innometrics.rankings.patents.project` keeps one row per person and unit
+    and joins the parties to the used records anyway), ``pv_rejects`` and
+    ``pv_row_counts``. ``workdir`` receives
     unzipped members (a temporary folder when omitted; the caller removes it).
     Returns the files found by table name.
     """
     workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="innometrics_pv_"))
-    found = register_files(con, folder, workdir)
-    _assemble(con, found)
+    found, columns = register_files(con, folder, workdir)
+    _assemble(con, found, columns)
     return found
 
 
