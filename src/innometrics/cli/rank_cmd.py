@@ -9,7 +9,8 @@ from innometrics.cli.common import console, err_console, handle_errors, report_s
 
 rank_app = typer.Typer(
     name="rank",
-    help="Contribution rankings: full and fractional counts per institution, city, country.",
+    help="Contribution rankings: full and fractional counts per institution, city, country; patents by "
+         "inventor or applicant, family and technology field.",
     no_args_is_help=True,
 )
 
@@ -17,8 +18,8 @@ rank_app = typer.Typer(
 @rank_app.command("build")
 @handle_errors
 def build(
-    spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records], \[count], optional \[groupings.<name>], \[stability]."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json."),
+    spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records] (format wos|wos_tab|scopus|openalex|tables|espacenet|lens|patentsview|patstat), \[count], optional \[groupings.<name>], \[stability], \[patents] (by, family, date)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json; patents also fields.csv (unit x field, RTA), members.csv."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
 ) -> None:
