@@ -146,3 +146,39 @@ def test_patent_spec_errors():
         load_spec({"records": {"path": "x", "format": "espacenet"}, "count": {"levels": ["institution"]}})
     with pytest.raises(SpecError, match="unknown level 'field'"):
         load_spec({"records": {"path": "x"}, "count": {"levels": ["field"]}})
+
+
+def test_patentsview_inventor_countries_against_pandas():
+    """Fractional inventor-country counts of the PatentsView sample vs a pandas computation of the TSVs."""
+    folder = DATA / "patentsview_pipeline_sample"
+    spec = {"records": {"path": str(folder), "format": "patentsview"}, "patents": {"by": "inventor"},
+            "count": {"method": "fractional", "levels": ["country"]}}
+    r = rank_build(spec)
+    inv = pd.read_csv(folder / "g_inventor_disambiguated.tsv", sep="\t", dtype=str, keep_default_na=False)
+    loc = pd.read_csv(folder / "g_location_disambiguated.tsv", sep="\t", dtype=str, keep_default_na=False)
+    import pycountry
+
+    a3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    inv = inv.drop_duplicates(["patent_id", "inventor_id"]).merge(loc[["location_id", "disambig_country"]],
+                                                                  on="location_id", how="left")
+    inv["unit"] = inv["disambig_country"].map(a3).fillna("unknown")
+    inv["w"] = 1.0 / inv.groupby("patent_id")["inventor_id"].transform("size")
+    expected = inv.groupby("unit")["w"].sum()
+    n_patents = 4704
+    expected["unknown"] = expected.get("unknown", 0.0) + (n_patents - inv["patent_id"].nunique())
+    ours = r.levels["country"].set_index("unit")["p_frac"]
+    assert set(ours.index) == set(expected.index)
+    assert (ours - expected[ours.index]).abs().max() < 1e-8
+    assert ours.sum() == pytest.approx(n_patents)
+
+
+def test_lens_applicants_harmonised():
+    spec = {"records": {"path": str(DATA / "lens_sangamo" / "lens-export.csv"), "format": "lens"},
+            "patents": {"by": "applicant", "family": "simple"},
+            "count": {"method": "full", "levels": ["applicant", "country"]}}
+    r = rank_build(spec)
+    app = counts(r, "applicant", "p_full")
+    # "SANGAMO BIOSCIENCES INC" and "SANGAMO THERAPEUTICS INC" are two names (a renaming), legal form stripped
+    assert app["SANGAMO THERAPEUTICS"] + app["SANGAMO BIOSCIENCES"] >= 130
+    assert "DOW AGROSCIENCES" in app and "UNIV TEXAS" in app
+    assert counts(r, "country", "p_full") == {"unknown": 130.0}  # Lens gives no countries
