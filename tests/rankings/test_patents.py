@@ -182,3 +182,14 @@ def test_lens_applicants_harmonised():
     assert app["SANGAMO THERAPEUTICS"] + app["SANGAMO BIOSCIENCES"] >= 130
     assert "DOW AGROSCIENCES" in app and "UNIV TEXAS" in app
     assert counts(r, "country", "p_full") == {"unknown": 130.0}  # Lens gives no countries
+
+
+def test_grouping_of_fields(patstat, tmp_path):
+    mapping = tmp_path / "food.csv"
+    mapping.write_text("unit,group\n18,food\n33,food\n", encoding="utf-8")
+    spec = {"records": {"path": str(PATSTAT)}, "patents": {},
+            "groupings": {"foodtech": {"from": "field", "file": str(mapping), "unmapped": "other"}},
+            "count": {"levels": ["foodtech", "country"]}}
+    r = rank_build(spec, recordset=patstat)
+    # A1 (18, 33) -> food 1; A2 (18) -> food 1; A3 (02) -> other; A4 unknown
+    assert counts(r, "foodtech") == {"food": 2.0, "other": 1.0, "unknown": 1.0}

@@ -264,9 +264,13 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                                    rejected_units[["file", "row", "record_id", "reason"]]], ignore_index=True)
         used_members = members[members["unit_id"].isin(set(used.records["record_id"]))]
 
-        field_levels = [lv for lv in spec.levels if lv in ("field", "sector")]
-        other_levels = [lv for lv in spec.levels if lv not in ("field", "sector")]
         groupings = {g.name: g for g in spec.groupings}
+
+        def on_fields(level: str) -> bool:  # field, sector and groupings of fields use the field load
+            return (groupings[level].base if level in groupings else level) in ("field", "sector")
+
+        field_levels = [lv for lv in spec.levels if on_fields(lv)]
+        other_levels = [lv for lv in spec.levels if not on_fields(lv)]
 
         def base_of(level: str) -> str:
             return PATENT_LEVELS[groupings[level].base if level in groupings else level]
@@ -279,12 +283,19 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                 g = groupings.get(lv)
                 grouping = read_grouping(g.name, base_of(lv), g.file, unmapped=g.unmapped) if g else None
                 sources[lv] = (loaded, base_of(lv), grouping)
-        if field_levels or (spec.groupings and any(g.base in ("field", "sector") for g in spec.groupings)):
+        if field_levels:
             frs = field_recordset(rs.records[rs.records["record_id"].isin(set(used_members["record_id"]))],
                                   used_members, used.records)
             f_loaded = load_recordset(eng, frs, top_proportion=spec.top_proportion, levels=("institution",))
             for lv in field_levels:
-                grouping = Grouping("sector", "institution", sector_mapping()) if lv == "sector" else None
+                if lv in groupings:
+                    g = groupings[lv]
+                    if g.base == "sector":
+                        raise DataError(f"grouping '{lv}' maps level 'sector'; map 'field' (two-digit field ids) "
+                                        f"instead", reason="schema")
+                    grouping = read_grouping(g.name, "institution", g.file, unmapped=g.unmapped)
+                else:
+                    grouping = Grouping("sector", "institution", sector_mapping()) if lv == "sector" else None
                 sources[lv] = (f_loaded, "institution", grouping)
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
                                                                     "top_proportion": spec.top_proportion}})
