@@ -176,6 +176,12 @@ def rank_build(
     groupings: dict[str, Grouping] = {
         g.name: read_grouping(g.name, g.base, g.file, unmapped=g.unmapped) for g in spec.groupings
     }
+    registry, institutions_summary = None, None
+    if spec.institutions is not None:
+        used, registry, institutions_summary, rollup = _resolve_institutions(used, spec, log)
+        inputs.append(spec.institutions.registry)
+        if rollup is not None and "institution" in spec.levels:
+            groupings["institution"] = rollup
     inputs += [g.file for g in spec.groupings] + ([spec.weights_file] if spec.weights_file else [])
 
     own_engine = not isinstance(engine, Engine)
@@ -186,7 +192,7 @@ def rank_build(
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
                                                                     "top_proportion": spec.top_proportion}})
         sources = {lv: (loaded, lv, groupings.get(lv)) for lv in spec.levels}
-        result = _rank_loaded(sources, spec, log)
+        result = _rank_loaded(sources, spec, log, registry=registry)
     finally:
         if own_engine:
             eng.close()
@@ -209,6 +215,8 @@ def rank_build(
         "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
                       if spec.resamples else None),
     }
+    if institutions_summary is not None:
+        summary["institutions"] = institutions_summary
     record_cols = [c for c in ("record_id", "year", "type", "title", "weight", "citations") if c in used.records.columns]
     return RankResult(levels=levels, yearly=yearly, windows=windows, credits=credits, rejects=rejects,
                       summary=summary, log=log, spec=spec, inputs=inputs,
@@ -347,8 +355,43 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                           "record_id", kind="mergesort").reset_index(drop=True), extra=extra)
 
 
+def _resolve_institutions(used, spec: RankSpec, log: list):
+    """Match the used records' affiliations to the spec's ROR registry; the roll-up grouping when asked."""
+    import dataclasses
+
+    from innometrics.entities.institutions.matcher import shared_matcher
+    from innometrics.entities.institutions.resolve import resolve_affiliations, rollup_mapping
+    from innometrics.entities.institutions.ror import load_registry
+
+    inst = spec.institutions
+    registry = load_registry(inst.registry, cache_dir=inst.cache_dir)
+    aff, counts = resolve_affiliations(used.affiliations, shared_matcher(registry))
+    used = dataclasses.replace(used, affiliations=aff)
+    log.append({"step": "institutions", "method": "ror_match",
+                "params": {"registry": inst.registry, "sha256": registry.sha256, "rollup": inst.rollup}})
+    summary = {"registry": inst.registry, "registry_sha256": registry.sha256, "organisations": int(len(registry.orgs)),
+               "rollup": inst.rollup, **counts}
+    rollup = None
+    if inst.rollup != "none":
+        mapping = rollup_mapping(registry, aff, inst.rollup)
+        summary["units_rolled_up"] = int((mapping["unit"] != mapping["group"]).sum())
+        rollup = Grouping(name="institution", base="institution", mapping=mapping, unmapped="keep")
+    return used, registry, summary, rollup
+
+
+def _institution_columns(table: pd.DataFrame, registry) -> pd.DataFrame:
+    """``matched``, ``country`` and ``city`` of each institution unit (from the registry for ROR units)."""
+    from innometrics.entities.institutions.resolve import institution_details
+
+    details = institution_details(registry, table["unit"]).rename(columns={"ror_country": "country",
+                                                                           "ror_city": "city"})
+    details["matched"] = details["matched"].astype("boolean")
+    details.loc[details["unit"] == UNKNOWN, "matched"] = pd.NA  # no affiliation at all: neither
+    return table.merge(details, on="unit", how="left")
+
+
 def _rank_loaded(sources: dict[str, tuple[LoadedRecords, str, Grouping | None]], spec: RankSpec, log: list,
-                 names_override: dict[str, pd.DataFrame] | None = None):
+                 names_override: dict[str, pd.DataFrame] | None = None, registry=None):
     """Count every level of ``spec``; ``sources`` gives each level's loaded records, the
     level (or grouping name) queried in them and its grouping."""
     method = spec.method
@@ -370,6 +413,10 @@ def _rank_loaded(sources: dict[str, tuple[LoadedRecords, str, Grouping | None]],
             names = names_override[level]
         lookup = country_names if (query_level == "country" and grouping is None) else None
         table = level_table(counts, names, method, total, name_lookup=lookup)
+        if level == "institution" and registry is not None:
+            table = _institution_columns(table, registry)
+        if level == "institution" and registry is not None:
+            table = _institution_columns(table, registry)
         log.append({"step": "count", "method": method, "params": {"level": level,
                                                                    "grouping": grouping.base if grouping else None}})
         pairs = record_unit_credits(loaded, query_level, method, grouping=grouping)
