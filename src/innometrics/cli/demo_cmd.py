@@ -177,6 +177,20 @@ def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
     return shown(rows, stage, out / "rank_wos")
 
 
+def demo_patents(out: Path, report: bool) -> list[tuple[str, Path]]:
+    """Espacenet patent sample counted by inventor country and technology field (simple families, OECD fractional)."""
+    from innometrics.rankings.pipeline import rank_build, write_rank
+
+    result = rank_build(bundled("patents", "espacenet_rank.toml"))
+    c = result.summary["counts"]
+    err_console.print(f"  applications: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}; "
+                      f"{result.summary['patents']['units_counted']:,} families counted", highlight=False)
+    folder = write_rank(result, out / "rank_patents")
+    rows = [("Patents by inventor country", folder / "country.csv"),
+            ("Patents by technology field", folder / "field.csv"), ("Country x field, RTA", folder / "fields.csv")]
+    return with_report(rows, "Patent ranking report", folder, report)
+
+
 def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
     """Achievement lists (BenchCouncil style) from the bundled chip landmarks table (not BenchCouncil's list)."""
     from innometrics.views.achievement_lists import build_achievement_lists, write_achievement_lists
@@ -214,11 +228,11 @@ def demo(
 
     Trends (Beijing, China provinces), the provincial S&T index over time (2010 = 100),
     the ASEM index with audit and sensitivity, a
-    WoS country and institution ranking, achievement lists, cities, clusters and Nature
-    Index leaders.
+    WoS country and institution ranking, achievement lists, cities, clusters, Nature
+    Index leaders, and Espacenet patents by inventor country and technology field.
     """
     steps = [demo_beijing, demo_china_provinces, demo_china_index, demo_asem_index, demo_rankings, demo_achievements,
-             demo_views]
+             demo_views, demo_patents]
     produced: list[tuple[str, Path]] = []
     for step in steps:
         err_console.print(f"demo: {step.__doc__.splitlines()[0]}", highlight=False)

@@ -10,7 +10,8 @@ from innometrics.cli.common import XLSX_HELP, check_out_folder, print_table, con
 
 rank_app = typer.Typer(
     name="rank",
-    help="Contribution rankings: full and fractional counts per institution, city, country.",
+    help="Contribution rankings: full and fractional counts per institution, city, country; patents by "
+         "inventor or applicant, family and technology field.",
     no_args_is_help=True,
     rich_markup_mode=None,  # help texts quote TOML tables such as [data]: not Rich markup
 )
@@ -19,8 +20,8 @@ rank_app = typer.Typer(
 @rank_app.command("build")
 @handle_errors
 def build(
-    spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records], [count], optional [groupings.<name>], [institutions] (ROR registry, rollup), [stability]."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records] (format wos|wos_tab|scopus|openalex|tables|espacenet|lens|patentsview|patstat), [count], optional [groupings.<name>], [institutions] (ROR registry, rollup), [stability], [patents] (by, family, date)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json; patents also fields.csv (unit x field, RTA), members.csv."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),

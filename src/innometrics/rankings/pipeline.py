@@ -32,6 +32,8 @@ from innometrics.rankings.counting import (
 from innometrics.rankings.credits import UNKNOWN, LoadedRecords, load_recordset
 from innometrics.rankings.engines import Engine, connect
 from innometrics.rankings.indicators import level_table
+from innometrics.rankings.patents import (PATENT_LEVELS, field_labels, field_matrix, field_recordset, per_million,
+                                          person_keys, project, sector_mapping)
 from innometrics.rankings.spec import RankSpec, load_spec
 from innometrics.rankings.stability import stability_intervals
 
@@ -69,6 +71,8 @@ class RankResult:
     spec: RankSpec
     inputs: list[str] = field(default_factory=list)
     records: pd.DataFrame | None = None  # the used records (id, year, type, title, weight, citations)
+    #: Extra output tables by file stem (patents: ``fields``, ``per_million``, ``members``).
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         c = self.summary["counts"]
@@ -160,6 +164,8 @@ def rank_build(
         inputs.append(spec.records_path)
     log.append({"step": "read", "method": spec.records_format or "auto",
                 "params": {"path": spec.records_path, **recordset.counts}})
+    if spec.patents is not None:
+        return _rank_patents(spec, recordset, engine=engine, log=log, inputs=inputs)
     used, extra_rejects = _filter_records(recordset, spec)
     log.append({"step": "select", "method": "years", "params": {"years": list(spec.years) if spec.years else None,
                                                                 "weights_file": spec.weights_file,
@@ -182,7 +188,8 @@ def rank_build(
         loaded = load_recordset(eng, used, top_proportion=spec.top_proportion, levels=tuple(sorted(needed)))
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
                                                                     "top_proportion": spec.top_proportion}})
-        result = _rank_loaded(loaded, used, spec, groupings, log, registry=registry)
+        sources = {lv: (loaded, lv, groupings.get(lv)) for lv in spec.levels}
+        result = _rank_loaded(sources, spec, log, registry=registry)
     finally:
         if own_engine:
             eng.close()
@@ -211,6 +218,138 @@ def rank_build(
     return RankResult(levels=levels, yearly=yearly, windows=windows, credits=credits, rejects=rejects,
                       summary=summary, log=log, spec=spec, inputs=inputs,
                       records=used.records[record_cols].sort_values("record_id", kind="mergesort").reset_index(drop=True))
+
+
+def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[str]) -> RankResult:
+    """A patent build: project applications onto counted units (families), count each level.
+
+    See :mod:`~innometrics.rankings.patents`. ``counts`` are about the applications
+    read (``used`` = applications in counted units); ``summary["patents"]`` gives the
+    number of units counted.
+    """
+    from innometrics.records.model import RecordSet
+
+    opts = spec.patents
+    rs = recordset
+    records = rs.records
+    pre_rejects = []
+    if opts.date != "priority":
+        date_col = f"{opts.date}_date"
+        missing = records[date_col].isna()
+        reason = "not_granted" if opts.date == "grant" else f"missing_{opts.date}_date"
+        pre_rejects = [{"file": None, "row": pd.NA, "record_id": rid, "reason": reason}
+                       for rid in records.loc[missing, "record_id"]]
+        records = records[~missing]
+    keep = set(records["record_id"])
+    con = rs.contributors[rs.contributors["record_id"].isin(keep)]
+    con = con.assign(name_key=person_keys(con))[["record_id", "position", "role", "country", "identifier", "name",
+                                                  "name_key"]]
+    aff = rs.affiliations[rs.affiliations["record_id"].isin(keep)][["record_id", "position", "city"]]
+    rec = records[["record_id", "family_simple", "family_extended", "priority_date", "filing_date",
+                   "publication_date", "grant_date"]]
+
+    own_engine = not isinstance(engine, Engine)
+    eng = connect(engine) if own_engine else engine
+    try:
+        tag = eng.fresh_name("pat")
+        t_rec = eng.upload(f"{tag}_records", rec)
+        t_con = eng.upload(f"{tag}_contributors", con)
+        t_aff = eng.upload(f"{tag}_affiliations", aff.astype({"position": "float64"}))
+        u_rec, u_con, u_aff, members = project(t_rec, t_con, t_aff, by=opts.by, family=opts.family, date=opts.date)
+        units = eng.execute(u_rec).sort_values("record_id", kind="mergesort").reset_index(drop=True)
+        u_con = eng.execute(u_con)
+        u_aff = eng.execute(u_aff)
+        members = eng.execute(members).sort_values("record_id", kind="mergesort").reset_index(drop=True)
+        log.append({"step": "patents", "method": "project", "params": {"by": opts.by, "family": opts.family,
+                                                                      "date": opts.date, "units": len(units)}})
+        projected = RecordSet.from_rows(units, u_con, u_aff, [], read=len(units))
+        used, unit_rejects = _filter_records(projected, spec)
+        rejected_units = unit_rejects.merge(members, left_on="record_id", right_on="unit_id", suffixes=("_u", ""))
+        extra_rejects = pd.concat([pd.DataFrame(pre_rejects, columns=["file", "row", "record_id", "reason"]),
+                                   rejected_units[["file", "row", "record_id", "reason"]]], ignore_index=True)
+        used_members = members[members["unit_id"].isin(set(used.records["record_id"]))]
+
+        groupings = {g.name: g for g in spec.groupings}
+
+        def on_fields(level: str) -> bool:  # field, sector and groupings of fields use the field load
+            return (groupings[level].base if level in groupings else level) in ("field", "sector")
+
+        field_levels = [lv for lv in spec.levels if on_fields(lv)]
+        other_levels = [lv for lv in spec.levels if not on_fields(lv)]
+
+        def base_of(level: str) -> str:
+            return PATENT_LEVELS[groupings[level].base if level in groupings else level]
+
+        sources: dict[str, tuple] = {}
+        needed = sorted({base_of(lv) for lv in other_levels})
+        if needed:
+            loaded = load_recordset(eng, used, top_proportion=spec.top_proportion, levels=tuple(needed))
+            for lv in other_levels:
+                g = groupings.get(lv)
+                grouping = read_grouping(g.name, base_of(lv), g.file, unmapped=g.unmapped) if g else None
+                sources[lv] = (loaded, base_of(lv), grouping)
+        if field_levels:
+            frs = field_recordset(rs.records[rs.records["record_id"].isin(set(used_members["record_id"]))],
+                                  used_members, used.records)
+            f_loaded = load_recordset(eng, frs, top_proportion=spec.top_proportion, levels=("institution",))
+            for lv in field_levels:
+                if lv in groupings:
+                    g = groupings[lv]
+                    if g.base == "sector":
+                        raise DataError(f"grouping '{lv}' maps level 'sector'; map 'field' (two-digit field ids) "
+                                        f"instead", reason="schema")
+                    grouping = read_grouping(g.name, "institution", g.file, unmapped=g.unmapped)
+                else:
+                    grouping = Grouping("sector", "institution", sector_mapping()) if lv == "sector" else None
+                sources[lv] = (f_loaded, "institution", grouping)
+        log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
+                                                                    "top_proportion": spec.top_proportion}})
+        labels = field_labels()
+        names_override = {"sector": pd.DataFrame({"unit": labels["sector"].unique(), "name": labels["sector"].unique()})}
+        levels, yearly, windows, credits, level_summary, total = _rank_loaded(sources, spec, log, names_override)
+    finally:
+        if own_engine:
+            eng.close()
+
+    extra: dict[str, pd.DataFrame] = {"members": members.rename(columns={"unit_id": "unit_record_id"})}
+    if "field" in spec.levels:
+        unit_level = next((lv for lv in ("country", "applicant", "city") if lv in spec.levels), None)
+        if unit_level is not None:
+            uc = credits[credits["level"] == unit_level][["record_id", "unit", "p_full", "p_frac"]]
+            fc = credits[credits["level"] == "field"][["record_id", "unit", "p_full", "p_frac"]]
+            extra["fields"] = field_matrix(uc, fc, used.records[["record_id", "year"]],
+                                           growth_window=opts.growth_window)
+            log.append({"step": "fields", "method": "rta", "params": {"level": unit_level,
+                                                                      "growth_window": opts.growth_window}})
+    if opts.population_file and "country" in spec.levels:
+        extra["per_million"] = per_million(yearly["country"], opts.population_file)
+        inputs.append(opts.population_file)
+
+    rejects = pd.concat([rs.rejects.astype(object), extra_rejects.astype(object)], ignore_index=True)
+    n_read = int(rs.counts.get("read", len(rs.records) + len(rs.rejects)))
+    counts = {"read": n_read, "used": len(used_members), "rejected": len(rejects)}
+    if counts["read"] != counts["used"] + counts["rejected"]:
+        raise DataError(f"record counts do not reconcile: read {counts['read']} != used {counts['used']} + "
+                        f"rejected {counts['rejected']}", reason="counts")
+    summary = {
+        "counts": counts,
+        "engine": eng.name,
+        "method": spec.method,
+        "years": list(spec.years) if spec.years else None,
+        "total_weight": total,
+        "levels": level_summary,
+        "reject_reasons": {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
+        "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
+                      if spec.resamples else None),
+        "patents": {"by": opts.by, "family": opts.family, "date": opts.date, "units_counted": len(used.records),
+                    "family_source": {str(k): int(v) for k, v in
+                                      rs.records["family_source"].value_counts().sort_index().items()},
+                    "table_counts": getattr(rs, "table_counts", {})},
+    }
+    return RankResult(levels=levels, yearly=yearly, windows=windows, credits=credits, rejects=rejects,
+                      summary=summary, log=log, spec=spec, inputs=inputs,
+                      records=used.records[["record_id", "year", "weight"]].sort_values(
+                          "record_id", kind="mergesort").reset_index(drop=True), extra=extra)
 
 
 def _resolve_institutions(used, spec: RankSpec, log: list):
@@ -248,26 +387,34 @@ def _institution_columns(table: pd.DataFrame, registry) -> pd.DataFrame:
     return table.merge(details, on="unit", how="left")
 
 
-def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[str, Grouping], log: list,
-                 registry=None):
+def _rank_loaded(sources: dict[str, tuple[LoadedRecords, str, Grouping | None]], spec: RankSpec, log: list,
+                 names_override: dict[str, pd.DataFrame] | None = None, registry=None):
+    """Count every level of ``spec``; ``sources`` gives each level's loaded records, the
+    level (or grouping name) queried in them and its grouping."""
     method = spec.method
     col = count_column(method)
-    total, n_records = total_weight(loaded)
-    facts = loaded.engine.execute(loaded.facts.select("record_key", "record_id", "weight"))
-    facts = facts.sort_values("record_key", kind="mergesort").reset_index(drop=True)
+    total, n_records = total_weight(next(iter(sources.values()))[0])
+    facts_by_load: dict[int, pd.DataFrame] = {}
+    country_lookup = country_names()
     levels, yearly, windows, credit_frames, summary = {}, {}, {}, [], {}
     value_cols = ["p_full", "p_frac"] + ([col] if col not in ("p_full", "p_frac") else [])
     for level in spec.levels:
-        grouping = groupings.get(level)
-        counts = count_units(loaded, level, method, grouping=grouping)
-        names = unit_names(loaded, level, grouping=grouping)
-        lookup = country_names() if (level == "country" and grouping is None) else None
+        loaded, query_level, grouping = sources[level]
+        if id(loaded) not in facts_by_load:
+            f = loaded.engine.execute(loaded.facts.select("record_key", "record_id", "weight"))
+            facts_by_load[id(loaded)] = f.sort_values("record_key", kind="mergesort").reset_index(drop=True)
+        facts = facts_by_load[id(loaded)]
+        counts = count_units(loaded, query_level, method, grouping=grouping)
+        names = unit_names(loaded, query_level, grouping=grouping)
+        if names_override and level in names_override:
+            names = names_override[level]
+        lookup = country_lookup if (query_level == "country" and grouping is None) else None
         table = level_table(counts, names, method, total, name_lookup=lookup)
         if level == "institution" and registry is not None:
             table = _institution_columns(table, registry)
         log.append({"step": "count", "method": method, "params": {"level": level,
                                                                    "grouping": grouping.base if grouping else None}})
-        pairs = record_unit_credits(loaded, level, method, grouping=grouping)
+        pairs = record_unit_credits(loaded, query_level, method, grouping=grouping)
         if spec.resamples:
             intervals = stability_intervals(pairs, facts[["record_key", "weight"]], list(table["unit"]), method,
                                             n_resamples=spec.resamples, seed=spec.seed, coverage=spec.coverage)
@@ -276,12 +423,12 @@ def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[st
                         "params": {"level": level, "resamples": spec.resamples, "seed": spec.seed,
                                    "coverage": spec.coverage}})
         levels[level] = table
-        y = count_units(loaded, level, method, grouping=grouping, by_year=True)
+        y = count_units(loaded, query_level, method, grouping=grouping, by_year=True)
         yearly[level] = y[["unit", "year"] + value_cols].reset_index(drop=True)
         if spec.windows:
             frames = []
             for first, last in spec.windows:
-                w = count_units(loaded, level, method, period=(first, last), grouping=grouping)
+                w = count_units(loaded, query_level, method, period=(first, last), grouping=grouping)
                 w_total, _ = total_weight(loaded, period=(first, last))
                 w = w.assign(window=f"{first}-{last}", share=(w[col] / w_total) if w_total else np.nan)
                 frames.append(w[["window", "unit"] + value_cols + ["share"]])
@@ -322,6 +469,9 @@ def write_rank(result: RankResult, out_dir: str | os.PathLike) -> Path:
             tables[f"windows_{level}"] = f"windows_{level}.csv"
     write_csv(round_floats(result.credits), out / "credits.csv")
     tables["credits"] = "credits.csv"
+    for stem, df in result.extra.items():
+        write_csv(round_floats(df), out / f"{stem}.csv")
+        tables[stem] = f"{stem}.csv"
     write_csv(result.rejects, out / "rejects.csv")
     tables["rejects"] = "rejects.csv"
     if result.records is not None:

@@ -30,6 +30,18 @@
     seed = 42
     coverage = 0.95
 
+    [patents]                   # patents (format espacenet | lens | patentsview | patstat)
+    by = "inventor"             # inventor | applicant
+    family = "simple"           # none | simple | extended (each family once, at its earliest date)
+    date = "priority"           # priority | filing | publication | grant
+    growth_window = [2005, 2014]          # optional: growth multiple and CAGR in fields.csv
+    population_file = "population.csv"    # optional: unit,year,population -> per_million.csv
+
+With ``[patents]`` (or a patent format) the levels are ``country``, ``city``,
+``applicant`` (harmonised applicant names), ``field`` (WIPO's 35 technology fields)
+and ``sector`` (its 5 sectors), and the build also writes ``fields.csv`` (unit x field
+counts, shares, RTA) when ``field`` and another level are counted.
+
 Relative paths are resolved against the spec file's folder. Unknown keys are errors.
 """
 
@@ -44,10 +56,13 @@ from innometrics.errors import SpecError
 from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.rankings.credits import BASE_LEVELS
 from innometrics.rankings.counting import COUNT_METHODS  # importing counting registers its methods
+from innometrics.rankings.patents import DATES, FAMILIES, PATENT_LEVELS, ROLES, PatentOptions
 from innometrics.registry import method_names
 
-FORMATS = ("wos", "wos_tab", "scopus", "openalex", "tables")
+FORMATS = ("wos", "wos_tab", "scopus", "openalex", "tables", "espacenet", "lens", "patentsview", "patstat")
+PATENT_FORMATS = ("espacenet", "lens", "patentsview", "patstat")
 _ALLOWED = {
+    "patents": {"by", "family", "date", "growth_window", "population_file"},
     "records": {"path", "format", "allow_missing_affiliations"},
     "count": {"method", "levels", "years", "windows", "weight_column", "weights_file", "top_proportion"},
     "stability": {"resamples", "seed", "coverage"},
@@ -118,6 +133,7 @@ class RankSpec:
     resamples: int = 0
     seed: int = 0
     coverage: float = 0.95
+    patents: PatentOptions | None = None
     file: str | None = None
     text: str | None = field(default=None, compare=False)
 
@@ -143,6 +159,13 @@ class RankSpec:
             d["institutions"] = self.institutions.to_dict()
         if self.resamples:
             d["stability"] = {"resamples": self.resamples, "seed": self.seed, "coverage": self.coverage}
+        if self.patents is not None:
+            p = self.patents
+            d["patents"] = {"by": p.by, "family": p.family, "date": p.date}
+            if p.growth_window:
+                d["patents"]["growth_window"] = list(p.growth_window)
+            if p.population_file:
+                d["patents"]["population_file"] = p.population_file
         return d
 
 
@@ -180,7 +203,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
     unknown = set(data) - set(_ALLOWED) - {"groupings"}
     if unknown:
         raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: records, count, groupings, institutions, "
-                        "stability",
+                        "stability, patents",
                         file=file, key=sorted(unknown)[0])
     for section, allowed in _ALLOWED.items():
         if section == "institutions":
@@ -212,24 +235,38 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         raise SpecError(f"unknown counting method '{method}'; valid: {', '.join(method_names('count'))}",
                         file=file, key="count.method")
 
+    patents = None
+    if "patents" in data or fmt in PATENT_FORMATS:
+        pt = data.get("patents", {})
+        for key, allowed in (("by", ROLES), ("family", FAMILIES), ("date", DATES)):
+            if key in pt and pt[key] not in allowed:
+                raise SpecError(f"must be one of {', '.join(allowed)}; got {pt[key]!r}", file=file,
+                                key=f"patents.{key}")
+        patents = PatentOptions(
+            by=pt.get("by", "inventor"), family=pt.get("family", "none"), date=pt.get("date", "priority"),
+            growth_window=_years(pt["growth_window"], "patents.growth_window", file) if "growth_window" in pt else None,
+            population_file=resolve(pt.get("population_file")),
+        )
+    base_levels = tuple(PATENT_LEVELS) if patents is not None else BASE_LEVELS
+
     groupings = []
     for name, g in (data.get("groupings") or {}).items():
         if not isinstance(g, dict) or set(g) - {"from", "file", "unmapped"} or not {"from", "file"} <= set(g):
             raise SpecError("a grouping needs 'from' (a base level) and 'file' (unit,group CSV), optional "
                             f"'unmapped'; got {g!r}", file=file, key=f"groupings.{name}")
-        if g["from"] not in BASE_LEVELS:
-            raise SpecError(f"must be one of {', '.join(BASE_LEVELS)}; got '{g['from']}'", file=file,
+        if g["from"] not in base_levels:
+            raise SpecError(f"must be one of {', '.join(base_levels)}; got '{g['from']}'", file=file,
                             key=f"groupings.{name}.from")
         if g.get("unmapped", "keep") not in ("keep", "other"):
             raise SpecError(f"must be 'keep' or 'other'; got {g['unmapped']!r}", file=file, key=f"groupings.{name}.unmapped")
-        if name in BASE_LEVELS:
+        if name in base_levels:
             raise SpecError(f"'{name}' is a base level; name the grouping differently", file=file, key=f"groupings.{name}")
         groupings.append(GroupingSpec(name=name, base=g["from"], file=resolve(g["file"]), unmapped=g.get("unmapped", "keep")))
 
-    levels = count.get("levels", ["country", "institution"])
+    levels = count.get("levels", ["country", "institution"] if patents is None else ["country"])
     if isinstance(levels, str):
         levels = [levels]
-    valid_levels = list(BASE_LEVELS) + [g.name for g in groupings]
+    valid_levels = list(base_levels) + [g.name for g in groupings]
     if not isinstance(levels, list) or not levels:
         raise SpecError(f"must be a non-empty list of levels ({', '.join(valid_levels)})", file=file, key="count.levels")
     for lv in levels:
@@ -275,6 +312,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         resamples=int(resamples),
         seed=int(seed),
         coverage=float(coverage),
+        patents=patents,
         file=file,
         text=text,
     )

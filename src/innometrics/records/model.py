@@ -7,10 +7,24 @@ pandas DataFrames with fixed columns and dtypes, and the reconciliation of the i
 ``records``
     ``record_id`` (str, unique), ``year`` (Int64, nullable), ``type`` (str),
     ``title`` (str), ``weight`` (float, default 1.0), ``citations`` (Int64, nullable),
-    ``source_format`` (str).
+    ``source_format`` (str). Patent records (one per application, or per
+    publication when the source has no application grouping) also fill
+    ``family_simple`` (DOCDB simple family: same priorities), ``family_extended``
+    (INPADOC extended family: linked by any shared priority), ``family_source``
+    (``source`` when the data give the ids, ``priority_numbers`` when derived from
+    shared priority numbers, ``none``), the dates ``priority_date`` (earliest),
+    ``filing_date``, ``publication_date`` (earliest), ``grant_date`` (ISO
+    ``YYYY-MM-DD``), ``office`` (publishing office, alpha-2), ``kind``,
+    ``priority_numbers``, ``ipc`` and ``cpc`` (``; ``-separated compact codes such as
+    ``A21B1/00``). They are NULL for papers.
 ``contributors``
     ``record_id``, ``position`` (1-based author order), ``name``, ``identifier``
-    (ORCID, OpenAlex author id or Scopus author id; nullable), ``is_corresponding``.
+    (ORCID, OpenAlex author id or Scopus author id; nullable), ``is_corresponding``,
+    ``role`` and ``country``. For patents one table holds both roles: ``role`` is
+    ``inventor`` or ``applicant``, ``position`` numbers inventors first and then
+    applicants (1..n over the record), and ``country`` is the party's ISO alpha-3
+    country as the office recorded it (NULL when not given). Papers leave both NULL
+    and carry countries on affiliations.
 ``affiliations``
     ``record_id``, ``position`` (Int64; NULL when the address is not linked to an
     author, as in old Web of Science records), ``raw`` (the address as written),
@@ -47,6 +61,19 @@ RECORD_COLUMNS: dict[str, str] = {
     "weight": "float64",
     "citations": "Int64",
     "source_format": "string",
+    # patents (NULL for papers): families, dates (ISO ``YYYY-MM-DD``), office, kind, classes
+    "family_simple": "string",
+    "family_extended": "string",
+    "family_source": "string",
+    "priority_date": "string",
+    "filing_date": "string",
+    "publication_date": "string",
+    "grant_date": "string",
+    "office": "string",
+    "kind": "string",
+    "priority_numbers": "string",
+    "ipc": "string",
+    "cpc": "string",
 }
 #: Columns and pandas dtypes of ``RecordSet.contributors``.
 CONTRIBUTOR_COLUMNS: dict[str, str] = {
@@ -55,6 +82,9 @@ CONTRIBUTOR_COLUMNS: dict[str, str] = {
     "name": "string",
     "identifier": "string",
     "is_corresponding": "bool",
+    # patents: ``inventor`` or ``applicant`` (NULL for paper authors) and the party's country
+    "role": "string",
+    "country": "string",
 }
 #: Columns and pandas dtypes of ``RecordSet.affiliations``.
 AFFILIATION_COLUMNS: dict[str, str] = {
@@ -93,6 +123,12 @@ REJECT_REASONS: dict[str, str] = {
     "no_authors": "the record lists no author",
     "unknown_country": "an affiliation's country column holds no known country code or name",
     "unparsable_record": "the record cannot be parsed (broken JSON line, unterminated record)",
+    "no_parties": "the patent lists neither inventor nor applicant",
+    "unparsable_date": "a date is present but is not a date",
+    "orphan_row": "the table row refers to a patent or person that is not in the patents table",
+    "duplicate_row": "the row repeats an earlier row with the same key",
+    "missing_value": "a required value of the row is empty",
+    "withdrawn": "the patent was withdrawn before issue",
 }
 
 
@@ -183,6 +219,9 @@ class RecordSet:
     rejects: pd.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    #: Row accounting of linked tables (PatentsView, PATSTAT): file -> ``{"read": n,
+    #: "used": n, "rejected": {reason: n}}``; empty for single-table exports.
+    table_counts: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> "RecordSet":

@@ -12,7 +12,17 @@ wos_tab     Web of Science tab-delimited export, or a CSV with WoS tags as
 scopus      Scopus CSV export (``Authors with affiliations``)
 openalex    OpenAlex works as JSON Lines (snapshot / API) or flattened CSV
 tables      a folder with records / contributors / affiliations tables
+espacenet   Espacenet patent CSV export (``NAME [CC]`` parties, IPC, CPC)
+lens        Lens.org patent CSV export (2021 and current layouts)
+patentsview PatentsView bulk tables (``g_patent.tsv`` ... , zipped or not)
+patstat     a folder with PATSTAT-style tables (applications, persons, ...)
 ==========  ==================================================================
+
+``path`` may also be a glob (``exports/pizza_*.csv``). Exports come in slices
+(Espacenet 500 records a file, Web of Science 500 or 1,000, Scopus 2,000): a folder
+or glob is read as one set, and a record id already read from an earlier slice is
+rejected as ``duplicate_id`` with the later file's name, so it is counted once.
+Patent families derived from priority numbers are computed over all slices together.
 
 A folder that is not a table layout is read file by file (e.g. WoS exports split in
 chunks of 500 or 1,000 records); a record id seen in an earlier file is rejected as
@@ -41,7 +51,13 @@ FORMATS: dict[str, tuple[str, str]] = {
     "scopus": ("innometrics.records.scopus", "read_scopus"),
     "openalex": ("innometrics.records.openalex", "read_openalex"),
     "tables": ("innometrics.records.tables", "read_tables"),
+    "espacenet": ("innometrics.records.espacenet", "read_espacenet"),
+    "lens": ("innometrics.records.lens", "read_lens"),
+    "patentsview": ("innometrics.records.patentsview", "read_patentsview"),
+    "patstat": ("innometrics.records.patstat", "read_patstat"),
 }
+#: Formats whose reader takes a folder as one input (not file by file).
+FOLDER_FORMATS = ("tables", "patentsview", "patstat")
 _SKIP_FILES = {"counts.json", "manifest.json", "readme.md", "readme.txt"}
 
 
@@ -74,10 +90,18 @@ def detect_format(path: str | os.PathLike) -> str:
     if not path.exists():
         raise DataError("file not found", file=path, reason="not_found")
     if path.is_dir():
+        from innometrics.records.patentsview import is_patentsview_dir
+        from innometrics.records.patstat import is_patstat_dir
+
         if is_tables_dir(path):
             return "tables"
+        if is_patentsview_dir(path):
+            return "patentsview"
+        if is_patstat_dir(path):
+            return "patstat"
         raise DataError("a folder is read as the table layout only when it holds records.csv or "
-                        "records.parquet", file=path, reason="format")
+                        "records.parquet (or g_patent.tsv for PatentsView, applications.csv for PATSTAT)",
+                        file=path, reason="format")
     detected = _format_from_content(path)
     _check_extension(path, detected)
     return detected
@@ -90,6 +114,8 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "wos_tab": (".txt", ".tsv", ".tab", ".csv", ".xls"),
     "scopus": (".csv", ".txt"),
     "openalex": (".jsonl", ".jsonl.gz", ".ndjson", ".json", ".json.gz", ".gz", ".csv", ".txt"),
+    "espacenet": (".csv", ".txt"),
+    "lens": (".csv",),
 }
 
 
@@ -135,6 +161,11 @@ def _format_from_content(path: Path) -> str:
         if {"UT", "AU"} <= columns:
             return "wos_tab"
     columns = {c.strip().strip('"') for c in _csv_header(head)}
+    if head.startswith("Title,Publication number") or "â€‚[" in head or \
+            {"Publication number", "Inventor(s)", "Applicant(s)"} <= columns:
+        return "espacenet"
+    if {"Lens ID", "Jurisdiction", "Kind"} <= columns:
+        return "lens"
     if "EID" in columns and ({"Authors", "Author full names"} & columns):
         return "scopus"
     if {"UT", "AU"} <= columns:
@@ -144,7 +175,7 @@ def _format_from_content(path: Path) -> str:
     raise DataError(
         "cannot tell the format of the file from its content; expected a Web of Science plain-text "
         "(starts with 'FN'/'PT') or tab-delimited export, a Scopus CSV (with an 'EID' column), "
-        "OpenAlex JSON Lines or CSV, or pass format= explicitly "
+        "OpenAlex JSON Lines or CSV, an Espacenet or Lens.org patent CSV, or pass format= explicitly "
         f"({', '.join(FORMATS)})",
         file=path, row=1, reason="format",
     )
@@ -208,7 +239,7 @@ def read_records(path: str | os.PathLike, format: str | None = None, *,
     ----------
     path : path-like
         A file, a table-layout folder, or a folder of export files of one format.
-    format : {"wos", "wos_tab", "scopus", "openalex", "tables"}, optional
+    format : {"wos", "wos_tab", "scopus", "openalex", "tables", "espacenet", "lens", "patentsview", "patstat"}, optional
         Detected from the content when omitted (:func:`detect_format`).
     allow_missing_affiliations : bool
         Read a Scopus export that has neither ``Affiliations`` nor ``Authors with
@@ -234,23 +265,52 @@ def read_records(path: str | os.PathLike, format: str | None = None, *,
     >>> rs.counts  # doctest: +SKIP
     {'read': 500, 'used': 499, 'rejected': 1}
     """
+    from innometrics.records.patent_fields import fill_derived_families
+
+    files = _slices(path, format)
+    if files is not None:
+        parts = [_read_one(p, format, allow_missing_affiliations, options) for p in files]
+        rs = combine_record_sets(parts)
+    else:
+        rs = _read_one(Path(path), format, allow_missing_affiliations, options)
+    rs.records = fill_derived_families(rs.records)
+    return rs.validate()
+
+
+def _read_one(path: Path, format: str | None, allow_missing_affiliations: bool, options: dict) -> RecordSet:
+    name = format if format is not None else detect_format(path)
+    if name == "scopus" and allow_missing_affiliations:
+        options = {**options, "allow_missing_affiliations": True}
+    with reading(path, f"{name} file"):
+        return _reader(name)(path, **options).validate()
+
+
+def _slices(path: str | os.PathLike, format: str | None) -> list[Path] | None:
+    """The files of a folder or glob read as slices of one export (None: read ``path`` as one input)."""
     from innometrics.records.tables import is_tables_dir
 
+    text = str(path)
+    if any(ch in Path(text).name for ch in "*?["):
+        import glob
+
+        files = sorted(Path(p) for p in glob.glob(text) if Path(p).is_file())
+        if not files:
+            raise DataError("the glob matches no file", file=text, reason="not_found")
+        return files
     path = Path(path)
     if not path.exists():
         raise DataError("file not found; check the path (relative paths are resolved against the "
                         "current folder or the spec's folder)", file=path, reason="not_found")
-    if path.is_dir() and format != "tables" and not is_tables_dir(path):
-        files = sorted(p for p in path.iterdir()
-                       if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _SKIP_FILES)
-        if not files:
-            raise DataError("the folder holds no export file", file=path, reason="not_found")
-        parts = [read_records(p, format=format, allow_missing_affiliations=allow_missing_affiliations, **options)
-                 for p in files]
-        return combine_record_sets(parts).validate()
-    name = format if format is not None else detect_format(path)
-    reader = _reader(name)
-    if name == "scopus" and allow_missing_affiliations:
-        options["allow_missing_affiliations"] = True
-    with reading(path, f"{name} file"):
-        return reader(path, **options).validate()
+    if not path.is_dir() or format in FOLDER_FORMATS or is_tables_dir(path):
+        return None
+    if format is None:
+        try:
+            if detect_format(path) in FOLDER_FORMATS:
+                return None
+        except DataError:
+            pass
+    files = sorted(p for p in path.iterdir()
+                   if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _SKIP_FILES)
+    if not files:
+        raise DataError("the folder holds no export file", file=path, reason="not_found")
+    return files

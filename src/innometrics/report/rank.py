@@ -17,6 +17,7 @@ from innometrics.report.context import ResultsDir, find_column
 from innometrics.report.format import format_number, format_percent
 from innometrics.report.html import Page, definition_list, esc, json_script, table_html
 from innometrics.report.pages import LONG_TABLE_ROWS, fmt_value, lead_table, records_sentence, register_page, top_sentence
+from innometrics.report.patent_fields import field_heatmap_section
 
 TOP_N = 15
 TREND_N = 8
@@ -32,7 +33,8 @@ _INTERVAL_PAIRS = [
 
 
 def _is_level_table(name: str, df: pd.DataFrame | None) -> bool:
-    if df is None or name.startswith("yearly") or name in ("rejects", "records", "credits", "summary", "drilldown", "achievements"):
+    if df is None or name.startswith("yearly") or name in ("rejects", "records", "credits", "summary", "drilldown",
+                                                            "achievements", "fields", "per_million", "members"):
         return False
     return find_column(df, "unit") is not None and (find_column(df, "p_frac") is not None or find_column(df, "p_full") is not None)
 
@@ -160,6 +162,8 @@ def render(results: ResultsDir, page: Page) -> None:
     credits = results.table(results.tables.get("credits", "credits.csv"))
     records = results.table(results.tables.get("records", "records.csv"))
     render_levels(results, page, levels, credits, records)
+    if "fields" in results.tables:
+        field_heatmap_section(results.table(results.tables["fields"]), page)
     _rejects(results, page)
 
 
