@@ -118,3 +118,20 @@ def test_corrupt_part_is_a_data_error(snapshot, tmp_path):
 def test_no_parts_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="updated_date"):
         convert_openalex_snapshot(tmp_path, tmp_path / "out")
+
+
+def test_cli_convert_openalex(snapshot, tmp_path):
+    from typer.testing import CliRunner
+
+    from innometrics.cli.main import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["records", "convert-openalex", str(snapshot), "--out", str(tmp_path / "t"),
+                                 "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    assert "works read 1,500 = used" in result.output and "3 converted now" in result.output
+    again = runner.invoke(app, ["records", "convert-openalex", str(snapshot), "--out", str(tmp_path / "t")])
+    assert again.exit_code == 0 and "0 converted now, 3 done before" in again.output
+    bad = runner.invoke(app, ["records", "convert-openalex", str(tmp_path / "missing"), "--out", str(tmp_path / "u")])
+    assert bad.exit_code != 0 and "snapshot folder not found" in bad.output
+    assert "Traceback" not in bad.output

@@ -274,7 +274,7 @@ def convert_openalex_snapshot(
     *,
     threads: int | None = None,
     memory_limit: str | None = None,
-    progress: bool = False,
+    progress=None,
 ) -> SnapshotConversion:
     """Convert every part of a works snapshot into ``out_dir`` (see the module docstring).
 
@@ -287,8 +287,8 @@ def convert_openalex_snapshot(
     threads, memory_limit : optional
         DuckDB settings (default: all cores, DuckDB's default memory limit); memory
         use is that of the largest part, not of the snapshot.
-    progress : bool
-        Show a progress bar (Rich) over the parts, by compressed bytes.
+    progress : rich.progress.Progress, optional
+        A progress bar (Rich) advanced after each part (the CLI passes one).
     """
     started = time.perf_counter()
     parts = find_snapshot_parts(snapshot_dir)
@@ -301,17 +301,13 @@ def convert_openalex_snapshot(
     tmp_dir = out / ".duckdb_tmp"
     con = _connect(threads, memory_limit, tmp_dir)
     try:
-        if progress and todo:
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
-
-            with Progress(TextColumn("[bold]converting[/] {task.fields[part]}"), BarColumn(), DownloadColumn(),
-                          TimeElapsedColumn(), TimeRemainingColumn()) as bar:
-                task = bar.add_task("parts", total=sum(p.stat().st_size for p, _ in todo), part="")
+        if progress is not None and todo:
+            with progress as bar:
+                task = bar.add_task("converting parts", total=len(todo))
                 for part, key in todo:
-                    bar.update(task, part=f"{part.parent.name}/{part.name}")
+                    bar.update(task, description=f"converting {part.parent.name}/{part.name}")
                     convert_part(con, part, out, key)
-                    bar.advance(task, part.stat().st_size)
+                    bar.advance(task)
         else:
             for part, key in todo:
                 convert_part(con, part, out, key)
