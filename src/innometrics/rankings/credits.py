@@ -35,8 +35,17 @@ scanned in place, not copied. The record facts are stored on first use, and each
 level's pair table on first use (:class:`PairTables`) in one query that joins the
 linked affiliations to the contributors' per-affiliation credits, sums the links
 per (record, unit) and only then joins the record facts to the (much shorter)
-result. A build pays for the levels it ranks; with several levels the
-contributors' credits are stored once and shared. A one-off fractional count needs
+result. A build pays for the levels it ranks. With several levels the credit
+rows are computed once for all of them: the distinct places of the affiliations
+(institution, name, city, country) are numbered (:func:`unit_dictionary`, a short
+table), the credit rows are summed once per (record, place number) over integer
+keys (:func:`location_sums`; the one join of the affiliations to the
+contributors' credits, and the one long aggregation), and each level's pair table
+sums those much shorter rows by the level's unit number and only then joins the
+unit names and record facts (:func:`level_pairs`). At 10M authorship rows a
+DuckDB profile of the former per-level path spent about 40 % in the (record, unit)
+aggregation over string keys and most of the rest in the per-level joins of the
+affiliations to the contributors. A one-off fractional count needs
 none of this: :func:`linked_fractional_sums` computes it in one query over the
 inputs, with a check that the full rules add nothing (see
 :func:`~innometrics.rankings.counting.unit_counts`).
@@ -243,6 +252,9 @@ def load_tables(
         facts = loaded.facts
         if loaded.credits is not None:
             table = engine.materialise(f"{tag}_pairs_{level}", pair_table(loaded.credits, level, facts=facts))
+        elif len(levels) == 1:  # one level: its pair table straight from the credit rows, one query
+            rows = credit_rows(facts, contributors, affiliations, carried=())
+            table = engine.materialise(f"{tag}_pairs_{level}", pair_table(rows, level, facts=facts))
         else:
             if "locations" not in shared:  # computed once for all levels
                 shared["units"] = engine.materialise(f"{tag}_units", unit_dictionary(affiliations))

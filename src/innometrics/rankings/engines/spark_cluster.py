@@ -60,16 +60,21 @@ class LocalStandaloneCluster:
     worker_memory : str
         Memory each worker offers (``"1g"``); executors get ``executor_memory``.
     executor_memory : str
+    shuffle_partitions : int
+        ``spark.sql.shuffle.partitions`` of drivers using :attr:`env` (2 per worker core
+        suits small data sets; Spark's default of 200 makes every query of a small build
+        run hundreds of tiny tasks).
     start_timeout : float
         Seconds to wait for the master and every worker to be up.
     """
 
     def __init__(self, workers: int = 2, *, worker_cores: int = 1, worker_memory: str = "1g",
-                 executor_memory: str = "768m", start_timeout: float = 120.0):
+                 executor_memory: str = "768m", shuffle_partitions: int = 4, start_timeout: float = 120.0):
         self.workers = workers
         self.worker_cores = worker_cores
         self.worker_memory = worker_memory
         self.executor_memory = executor_memory
+        self.shuffle_partitions = shuffle_partitions
         self.start_timeout = start_timeout
         self.port = _free_port()
         self.ui_port = _free_port()
@@ -109,6 +114,7 @@ class LocalStandaloneCluster:
             f"spark.executor.memory {self.executor_memory}\n"
             f"spark.executor.cores {self.worker_cores}\n"
             f"spark.cores.max {self.workers * self.worker_cores}\n"
+            f"spark.sql.shuffle.partitions {self.shuffle_partitions}\n"
             "spark.driver.memory 1g\n", encoding="utf-8")
         try:
             self._spawn(["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(self.port),
