@@ -213,6 +213,8 @@ def convert_runners(snap: str, scratch: Path):
     sys.path.insert(0, str(ROOT / "src"))
     from innometrics.records.openalex_snapshot import convert_openalex_snapshot
 
+    scratch.mkdir(parents=True, exist_ok=True)
+
     def ours():
         out = scratch / "converted"
         shutil.rmtree(out, ignore_errors=True)

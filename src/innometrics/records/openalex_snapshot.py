@@ -84,12 +84,12 @@ def _short(expr: str) -> str:
 
 
 _WORKS_SQL = """
-CREATE OR REPLACE TEMP TABLE works AS
 SELECT row_number() OVER () AS line, *
 FROM read_json({path}, format = 'newline_delimited', compression = 'gzip', columns = {columns},
                maximum_object_size = 268435456)
 """
 
+# one pass over the part: the works read, numbered by line, and checked
 _CHECKED_SQL = """
 CREATE OR REPLACE TEMP TABLE checked AS
 SELECT line, {rid} AS record_id,
@@ -106,7 +106,7 @@ SELECT line, {rid} AS record_id,
                  THEN 'unparsable_citations'
             WHEN coalesce(len(authorships), 0) = 0 THEN 'no_authors'
        END AS reason
-FROM works
+FROM ({works})
 """
 
 _RECORDS_SQL = """
@@ -235,14 +235,13 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
     import duckdb
 
     columns = "{" + ", ".join(f"{_sql_text(k)}: {_sql_text(v)}" for k, v in WORK_COLUMNS.items()) + "}"
+    works = _WORKS_SQL.format(path=_sql_text(str(part)), columns=columns)
     try:
-        con.execute(_WORKS_SQL.format(path=_sql_text(str(part)), columns=columns))
+        con.execute(_CHECKED_SQL.format(rid=_short("id"), works=works))
     except duckdb.Error as exc:
         message = str(exc).splitlines()[0]
         raise DataError(f"cannot read the snapshot part as gzipped JSON Lines of work objects: {message}",
                         file=part, reason="unreadable") from None
-    rid = _short("id")
-    con.execute(_CHECKED_SQL.format(rid=rid))
     con.execute(_AUTHORS_SQL)
     queries = {
         "records": _RECORDS_SQL,
@@ -256,10 +255,9 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / f"{key}.parquet"
         tmp = folder / f".{key}.parquet.tmp"
-        con.execute(f"COPY ({query}) TO {_sql_text(str(tmp))} (FORMAT parquet)")
-        counts[table] = int(con.execute(f"SELECT count(*) FROM read_parquet({_sql_text(str(tmp))})").fetchone()[0])
+        counts[table] = int(con.execute(f"COPY ({query}) TO {_sql_text(str(tmp))} (FORMAT parquet)").fetchone()[0])
         os.replace(tmp, final)
-    con.execute("DROP TABLE IF EXISTS works; DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS authors")
+    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS authors")
     done = out_dir / "done"
     done.mkdir(parents=True, exist_ok=True)
     tmp = done / f".{key}.json.tmp"
