@@ -118,9 +118,13 @@ FROM checked WHERE reason IS NULL
 
 _AUTHORS_SQL = """
 CREATE OR REPLACE TEMP TABLE authors AS
-SELECT record_id, corresponding_author_ids, unnest(authorships) AS a,
-       generate_subscripts(authorships, 1) AS position
-FROM checked WHERE reason IS NULL
+SELECT record_id, corresponding_author_ids, a, position,
+       -- an institution listed twice for one author counts once (the JSON reader's rule)
+       list_filter(a.institutions, (x, j) -> x.id IS NULL
+                   OR list_position(list_transform(a.institutions, y -> y.id), x.id) = j) AS insts
+FROM (SELECT record_id, corresponding_author_ids, unnest(authorships) AS a,
+             generate_subscripts(authorships, 1) AS position
+      FROM checked WHERE reason IS NULL)
 """
 
 _CONTRIBUTORS_SQL = """
@@ -135,19 +139,12 @@ FROM authors
 """
 
 _AFFILIATIONS_SQL = """
-WITH inst AS (
-    SELECT record_id, position, unnest(a.institutions) AS i, generate_subscripts(a.institutions, 1) AS j
-    FROM authors WHERE len(a.institutions) > 0),
-firsts AS (  -- an institution listed twice for one author counts once (the JSON reader's rule)
-    SELECT DISTINCT ON (record_id, position, {inst_id}) record_id, position, i, j
-    FROM inst WHERE {inst_id} IS NOT NULL ORDER BY record_id, position, {inst_id}, j),
-by_institution AS (
-    SELECT record_id, position, i FROM firsts
-    UNION ALL SELECT record_id, position, i FROM inst WHERE {inst_id} IS NULL),
+WITH by_institution AS (
+    SELECT record_id, position, unnest(insts) AS i FROM authors WHERE len(insts) > 0),
 by_country AS (  -- authors without institutions: their countries
     SELECT DISTINCT record_id, position, upper(trim(c)) AS code
     FROM (SELECT record_id, position, unnest(a.countries) AS c
-          FROM authors WHERE coalesce(len(a.institutions), 0) = 0)
+          FROM authors WHERE coalesce(len(insts), 0) = 0)
     WHERE nullif(trim(c), '') IS NOT NULL)
 SELECT record_id, CAST(position AS BIGINT) AS position, CAST(i.display_name AS VARCHAR) AS raw,
        CAST(i.display_name AS VARCHAR) AS institution, CAST({inst_id} AS VARCHAR) AS institution_id,
