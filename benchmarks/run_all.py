@@ -1,6 +1,6 @@
 """Run every benchmark in this folder (``bench_*.py``) one after the other.
 
-Usage: ``python benchmarks/run_all.py``; each benchmark rewrites its own section of
+Usage: ``python benchmarks/run_all.py`` (bench_composite, bench_matcher, bench_rankings); each benchmark rewrites its own section of
 ``BENCHMARKS.md``. Run a benchmark alone for its options, e.g.
 ``python benchmarks/bench_rankings.py --sizes 1M,10M``.
 """

@@ -20,6 +20,7 @@ PARAMS = {
     "dist2ref": {"ref_index": 1},
     "dist2targ": {"target": 10.0},
     "goalposts": {"lower": 0.0, "upper": 10.0, "scale": 100.0},
+    "index": {"base": np.full(6, 4.0)},
 }
 
 
@@ -27,6 +28,21 @@ def test_registries_hold_the_issue_methods():
     assert set(method_names("normalise")) >= {"minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda"}
     assert set(method_names("aggregate")) >= {"arithmetic", "geometric", "harmonic", "generalised", "copeland"}
     assert set(method_names("impute")) >= {"none", "mean", "median", "mean_group", "median_group"}
+    assert set(method_names("impute_panel")) == {"latest", "constant", "linear", "linear-constant"}
+    assert {"index", "scaled"} <= set(method_names("normalise")) and {"bod", "mpi"} <= set(method_names("aggregate"))
+    assert set(method_names("weights")) >= {"pca", "optimised"}
+    assert set(method_names("analysis")) >= {"remove_elements", "compare", "strengths_weaknesses"}
+
+
+@pytest.mark.parametrize("name", method_names("impute_panel"))
+def test_impute_panel_contract(name):
+    t = np.array([2018.0, 2019.0, 2020.0, 2021.0, 2022.0])
+    y = np.array([np.nan, 2.0, np.nan, 5.0, np.nan])
+    out = get_method("impute_panel", name)(t, y)
+    assert out.shape == y.shape
+    np.testing.assert_array_equal(out[[1, 3]], [2.0, 5.0])  # observed values never change
+    assert not np.isnan(out[1:]).any()  # every gap after the first observation is filled
+    assert np.isnan(out[0]) == (name == "latest")  # only "latest" never fills backwards
 
 
 @pytest.mark.parametrize("name", method_names("normalise"))
@@ -57,10 +73,13 @@ def test_aggregate_contract(name):
     if name == "copeland":
         assert np.isfinite(y).all()
         return
+    if name == "bod":  # Benefit of the Doubt: scores in [0, 1], the frontier at 1, incomplete rows missing
+        assert np.isnan(y[1]) and np.isnan(y[2]) and y[0] == pytest.approx(1.0) and y[3] == pytest.approx(0.5)  # [5,5,5] is half of [10,20,30]
+        return
     assert np.isnan(y[2])
     assert y[3] == pytest.approx(5.0)  # a mean of equal values is that value
-    if name == "generalised":
-        assert np.isnan(y[1])  # COINr's a_genmean does not skip missing children
+    if name in ("generalised", "mpi"):
+        assert np.isnan(y[1])  # COINr's a_genmean and Compind's ci_mpi do not skip missing children
     else:
         # missing child skipped: the mean of 40 and 60 with equal weights lies strictly between
         assert 40.0 < y[1] < 60.0

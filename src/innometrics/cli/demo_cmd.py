@@ -61,6 +61,65 @@ def demo_china_provinces(out: Path, report: bool) -> list[tuple[str, Path]]:
                        highlight)
 
 
+#: The spec of the provincial S&T index demo (the data paths are filled in by the demo).
+CHINA_ST_INDEX_SPEC = """\
+# Provincial S&T development index, 2010 = 100, every year 2010-2023.
+# Six dimensions of the China provincial panel (innometrics.panel.china.ST_INDEX_DIMENSIONS),
+# weights in meta.csv: R&D expenditure 0.20, R&D intensity 0.15, basic research 0.10,
+# public S&T budget 0.15, invention patents granted 0.25, SCI papers 0.15.
+[data]
+indicators = "panel.csv"
+meta = "meta.csv"
+units = "units.csv"
+period = "all"
+
+# R&D intensity starts in 2011 and SCI papers end in 2022: each series is filled over time
+# (linear between observations, the nearest observation held at the ends).
+[impute]
+method = "panel"
+type = "linear-constant"
+
+# Each indicator of each province as 100 x value / its 2010 value.
+[normalise]
+method = "index"
+base_period = 2010
+
+[aggregate]
+method = "arithmetic"
+"""
+
+
+def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
+    """Provincial S&T development index 2010-2023 (2010 = 100), six weighted dimensions; Beijing's growth; leave one dimension out."""
+    from innometrics.composite import pipeline
+    from innometrics.composite.influence import remove_elements, write_leave_one_out
+    from innometrics.composite.outputs import write_build
+    from innometrics.composite.timeseries import growth_readings, write_timeseries
+    from innometrics.io.writers import write_csv
+    from innometrics.panel.china import clean_china_provinces, st_index_inputs
+    from innometrics.report.format import format_growth
+
+    folder = out / "china_st_index"
+    inputs = folder / "inputs"
+    panel, meta, units = st_index_inputs(clean_china_provinces())
+    write_csv(panel, inputs / "panel.csv")
+    write_csv(meta, inputs / "meta.csv")
+    write_csv(units, inputs / "units.csv")
+    (inputs / "spec.toml").write_text(CHINA_ST_INDEX_SPEC, encoding="utf-8")
+    built = pipeline.build(inputs / "spec.toml")
+    write_build(built, folder)
+    write_timeseries(built, folder)
+    # leave one dimension out of the latest year: how much the ranking rests on each dimension
+    latest = built.builds[list(built.builds)[-1]]
+    write_leave_one_out(remove_elements(latest, 1), folder)
+    reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
+    err_console.print(
+        f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
+        f"{reading['value']:.1f}, {format_growth(reading['multiple'])}", highlight=False)
+    return with_report([("China S&T index results", folder / "results.csv")], "China S&T index report", folder,
+                       report, ["CN-BJ", "CN", "CN-SH", "CN-GD"])
+
+
 def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     """COINr's ASEM example index: build, statistical audit, and 1,000-replication sensitivity analysis."""
     from innometrics.cli.common import progress
@@ -129,11 +188,13 @@ def demo(
 ) -> None:
     """Run every main job on bundled data and print where the outputs are.
 
-    Trends (Beijing, China provinces), the ASEM index with audit and sensitivity, a
+    Trends (Beijing, China provinces), the provincial S&T index over time (2010 = 100),
+    the ASEM index with audit and sensitivity, a
     WoS country and institution ranking, achievement lists, cities, clusters and Nature
     Index leaders.
     """
-    steps = [demo_beijing, demo_china_provinces, demo_asem_index, demo_rankings, demo_achievements, demo_views]
+    steps = [demo_beijing, demo_china_provinces, demo_china_index, demo_asem_index, demo_rankings, demo_achievements,
+             demo_views]
     produced: list[tuple[str, Path]] = []
     for step in steps:
         err_console.print(f"[bold]demo[/bold]: {step.__doc__.splitlines()[0]}", highlight=False)

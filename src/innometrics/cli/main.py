@@ -51,6 +51,9 @@ def _register_commands() -> None:
     from innometrics.cli import views_cmd
 
     views_cmd.register(app)
+    from innometrics.cli import institutions_cmd
+
+    institutions_cmd.register(app)
     from innometrics.cli import records_cmd
 
     records_cmd.register(app)

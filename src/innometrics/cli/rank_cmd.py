@@ -17,7 +17,7 @@ rank_app = typer.Typer(
 @rank_app.command("build")
 @handle_errors
 def build(
-    spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records], \[count], optional \[groupings.<name>], \[stability]."),
+    spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records], \[count], optional \[groupings.<name>], \[institutions] (ROR registry, rollup), \[stability]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),

@@ -114,7 +114,7 @@ def views_clusters(
 @views_app.command("nature-index")
 @handle_errors
 def views_nature_index(
-    spec: Path = typer.Argument(..., help="Views spec (TOML) with [records] and [nature_index]."),
+    spec: Path = typer.Argument(..., help="Views spec (TOML) with [records] and [nature_index]; optional [institutions] (ROR registry: parents and joint institutions from ROR)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: leaders.csv, [adjusted_share.csv], [collaboration.csv], rejects.csv, summary.json, manifest.json."),
     engine: str = typer.Option("duckdb", "--engine", help=_ENGINE_HELP),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),

@@ -9,7 +9,8 @@ child present gives ``NaN``. COINr's generalised mean does not skip missing chil
 (its ``sum`` has no ``na.rm``), so a row with a missing child gives ``NaN`` there too.
 
 Reference: COINr 1.1.14, ``R/aggregate.R`` (``a_amean``, ``a_gmean``, ``a_hmean``,
-``a_genmean``, ``outrankMatrix``, ``a_copeland``); OECD/JRC Handbook (2008), section 6.
+``a_genmean``, ``outrankMatrix``, ``a_copeland``); OECD/JRC Handbook (2008), section 6;
+the R package Compind (``ci_bod``, ``ci_mpi``) for Benefit of the Doubt and Mazziotta-Pareto.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from innometrics.composite.params import NONZERO, PROPORTION, check_params, declare
+from innometrics.composite.params import NONZERO, PROPORTION, check_params, declare, one_of
 from innometrics.errors import DataError, SpecError
 from innometrics.registry import get_method, register
 
@@ -163,6 +164,70 @@ def copeland(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return S.sum(axis=1)
 
 
+@register("aggregate", "bod")
+@declare()
+def benefit_of_the_doubt(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Benefit of the Doubt: each unit weighted most favourably (Compind ``ci_bod``; Cherchye et al. 2007).
+
+    For unit :math:`c`, a linear programme chooses its own weights:
+
+    .. math:: CI_c = \\max_{w \\ge 0} \\sum_i w_i x_{ci}
+              \\quad \\text{s.t.} \\quad \\sum_i w_i x_{di} \\le 1 \\;\\; \\text{for every unit } d
+
+    so :math:`0 \\le CI_c \\le 1` and the units on the frontier score 1. The spec's
+    weights are not used (the method derives its own); a child with weight 0 is left
+    out. Rows with a missing child are missing and do not constrain the others (Compind
+    needs complete data). Solved with SciPy's HiGHS (``scipy.optimize.linprog``), as
+    Compind solves it with ``lpSolve``. The data should be positive (e.g. min-max onto
+    [1, 100] or [0, 1]).
+
+    >>> benefit_of_the_doubt(np.array([[1.0, 4.0], [2.0, 2.0], [1.0, 1.0]]), np.array([1.0, 1.0]))
+    array([1. , 1. , 0.5])
+    """
+    from scipy.optimize import linprog
+
+    keep_cols = np.asarray(w, dtype=float) != 0
+    A = X[:, keep_cols]
+    y = np.full(X.shape[0], np.nan)
+    complete = ~np.isnan(A).any(axis=1)
+    if not complete.any():
+        return y
+    if np.any(A[complete] < 0):
+        raise DataError("benefit of the doubt needs values >= 0; normalise onto a positive range first", reason="negative")
+    C = A[complete]
+    for r in np.flatnonzero(complete):
+        res = linprog(-A[r], A_ub=C, b_ub=np.ones(C.shape[0]), bounds=(0, None), method="highs")
+        if res.status == 3:  # unbounded: a child is 0 for every unit but this row cannot use it
+            raise DataError("benefit of the doubt is unbounded: a child is 0 for every unit", reason="unbounded")
+        y[r] = -res.fun if res.status == 0 else np.nan
+    return y
+
+
+@register("aggregate", "mpi")
+@declare(penalty=one_of("positive", "negative"))
+def mazziotta_pareto(X: np.ndarray, w: np.ndarray, *, penalty: str = "positive") -> np.ndarray:
+    """Mazziotta-Pareto Index: the mean of a unit's standardised values penalised by their spread (Compind ``ci_mpi``).
+
+    .. math:: M_c = \\bar z_c, \\quad S_c = \\sqrt{\\tfrac{1}{n-1} \\sum_i (z_{ci} - M_c)^2}, \\quad
+              cv_c = S_c / M_c, \\quad MPI_c = M_c (1 \\mp cv_c^2) = M_c \\mp S_c \\, cv_c
+
+    with ``-`` for a ``"positive"`` index (more is better; unbalanced units are
+    penalised) and ``+`` for a ``"negative"`` one. The children should be standardised as
+    the method expects: ``[normalise] method = "zscore"``, ``mean_sd = [100, 10]``
+    (De Muro, Mazziotta & Pareto 2011). As Compind: unweighted (a child with weight 0 is
+    left out), the sample variance (``var``, ``n - 1``), a row with a missing child is missing.
+
+    >>> mazziotta_pareto(np.array([[100.0, 100.0], [90.0, 110.0]]), np.array([1.0, 1.0]))
+    array([100.,  98.])
+    """
+    Z = X[:, np.asarray(w, dtype=float) != 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = Z.mean(axis=1)
+        s = Z.std(axis=1, ddof=1) if Z.shape[1] > 1 else np.zeros(Z.shape[0])
+        cv = s / m
+        return m * (1 - cv**2) if penalty == "positive" else m * (1 + cv**2)
+
+
 def aggregate_rows(
     X: np.ndarray, w: np.ndarray, method: str, *, min_availability: float | None = None, **params: Any
 ) -> np.ndarray:
@@ -267,6 +332,8 @@ def aggregate_frame(
         method = methods[level]
         func = get_method("aggregate", method)
         params = {"p": p_values[level]} if method == "generalised" else {}
+        if method == "mpi" and settings.get("penalty") is not None:
+            params = {"penalty": settings["penalty"]}
         check_params(func, params, file=file, key_prefix="aggregate")
         thr = thresholds[level]
         if thr is not None and not PROPORTION.check(thr):

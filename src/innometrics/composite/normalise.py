@@ -28,6 +28,7 @@ from innometrics.composite.params import (
     INDEX,
     MEAN_SD,
     NUMBER,
+    Rule,
     check_params,
     declare,
 )
@@ -223,6 +224,100 @@ def fracmax(x: np.ndarray) -> np.ndarray:
         return x / hi
 
 
+@register("normalise", "scaled")
+@declare(bounds=INCREASING_PAIR, scale_factor=NUMBER)
+def scaled(x: np.ndarray, *, bounds: tuple[float, float] = (0.0, 100.0), scale_factor: float = 100.0) -> np.ndarray:
+    """Linear rescaling by fixed bounds (COINr ``n_scaled``; not min-max).
+
+    .. math:: y = \\frac{x - l}{u - l} \\, a
+
+    with ``bounds = [l, u]`` and ``scale_factor`` :math:`a`; unlike min-max, the bounds
+    are fixed numbers, so a value's score does not depend on the other units.
+
+    >>> scaled(np.array([0.0, 5.0, 20.0]), bounds=(0, 10))
+    array([  0.,  50., 200.])
+    """
+    lo, hi = bounds
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (x - lo) / (hi - lo) * scale_factor
+
+
+_BASE_VALUES = Rule("one base value per unit (a 1-d array)", lambda v: np.ndim(v) == 1)
+
+
+@register("normalise", "index")
+@declare(base=_BASE_VALUES, direction=DIRECTION)
+def index(x: np.ndarray, *, base: np.ndarray, direction: int = 1) -> np.ndarray:
+    """Index on a base: 100 times the value over the value of the base (base = 100).
+
+    .. math:: y = 100 \\frac{x}{x_{base}} \\; (direction = 1), \\qquad
+              y = 100 \\frac{x_{base}}{x} \\; (direction = -1)
+
+    ``base`` holds, for each unit, the value it is indexed on: usually the same unit in a
+    base period (a growth index: 2.66 times the base reads 266), or a reference unit. A
+    negative indicator is inverted rather than negated, so that halving a cost reads
+    200. Undefined cases (a missing or zero base; a zero value of a negative indicator)
+    are missing. This is the "distance to a reference" normalisation
+    :math:`x^t_{qc} / x^{t_0}_{qc}` of the OECD/JRC Handbook on Constructing Composite
+    Indicators (2008), section 5 ("indicisation"); COINr has no such method.
+
+    >>> index(np.array([50.0, 80.0, 3.0]), base=np.array([40.0, 40.0, 0.0]))
+    array([125., 200.,  nan])
+    >>> index(np.array([50.0, 20.0]), base=np.array([40.0, 40.0]), direction=-1)
+    array([ 80., 200.])
+    """
+    x = np.asarray(x, dtype=float)
+    base = np.broadcast_to(np.asarray(base, dtype=float), x.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = 100.0 * x / base if direction == 1 else 100.0 * base / x
+    undefined = np.isnan(base) | (base == 0) | ((direction == -1) & (x == 0))
+    return np.where(undefined, np.nan, y)
+
+
+def _index_bases(data: pd.DataFrame, code: str, settings: Mapping[str, Any], *, file: Any) -> np.ndarray:
+    """For each row of ``data`` the value it is indexed on (:func:`index`).
+
+    Rows are ``(Time, uCode)`` for a panel or ``uCode`` for one period. The base is the
+    row's own unit in ``base_period`` and/or the unit named by ``base = "unit:CODE"``
+    (in the row's period unless ``base_period`` is set).
+    """
+    base_period = settings.get("base_period")
+    ref = settings.get("base")
+    ref_unit = str(ref).split(":", 1)[1] if ref is not None else None
+    col = data[code]
+    panel = isinstance(data.index, pd.MultiIndex)
+    if panel:
+        lookup = {(t, str(u)): v for (t, u), v in col.items()}
+        periods = set(data.index.get_level_values("Time"))
+        if base_period is not None and base_period not in periods:
+            raise SpecError(f"base_period {base_period!r} is not a period of the data ({', '.join(map(str, sorted(periods)))}).",
+                            file=file, key="normalise.base_period")
+        units = {str(u) for u in data.index.get_level_values("uCode")}
+    else:
+        if base_period is not None:
+            raise SpecError("base_period needs a panel: build with [data] period = \"all\".", file=file, key="normalise.base_period")
+        lookup = {(None, str(u)): v for u, v in col.items()}
+        units = {str(u) for u in data.index}
+    if ref_unit is not None and ref_unit not in units:
+        raise SpecError(f"base unit '{ref_unit}' is not among the units ({', '.join(sorted(units)[:8])}, ...).",
+                        file=file, key="normalise.base")
+    out = np.empty(len(data))
+    for i, key in enumerate(data.index):
+        t, u = key if panel else (None, key)
+        out[i] = lookup.get((base_period if base_period is not None else t, ref_unit or str(u)), np.nan)
+    return out
+
+
+def index_notes(before: pd.DataFrame, after: pd.DataFrame, codes: list[str]) -> dict[str, list[str]]:
+    """Cells that had a value but whose index is undefined (missing or zero base), per indicator."""
+    notes: dict[str, list[str]] = {}
+    for code in codes:
+        lost = before[code].notna() & after[code].isna()
+        if lost.any():
+            notes[str(code)] = ["@".join(map(str, k[::-1])) if isinstance(k, tuple) else str(k) for k in before.index[lost]]
+    return notes
+
+
 def normalise_column(x: np.ndarray, method: str, *, direction: int = 1, **params: Any) -> np.ndarray:
     """Normalise one column: reverse by ``direction`` then apply ``method`` (COINr ``Normalise.numeric``).
 
@@ -247,7 +342,26 @@ _GLOBAL_KEYS = {
     "dist2targ": ("target", "cap_max"),
     "goalposts": ("goalposts", "trunc2posts"),
     "fracmax": (),
+    "index": ("base_period", "base"),
+    "scaled": ("bounds", "scale_factor"),
 }
+
+
+def _meta_numbers(meta_row: Mapping[str, Any], columns: tuple[str, ...], *, method: str, key: str, file: Any) -> list[float]:
+    """The numbers of ``columns`` in one indicator's iMeta row, or a SpecError naming what is missing."""
+    code = meta_row.get("iCode")
+    missing = [c for c in columns if c not in meta_row or pd.isna(meta_row.get(c))]
+    if missing:
+        raise SpecError(
+            f"normalise method '{method}' reads iMeta columns {', '.join(columns)} ({key} = \"meta\"), but indicator "
+            f"'{code}' lacks {', '.join(missing)}; add them to iMeta (or the metadata table) or give {key} as numbers.",
+            file=file, key=f"normalise.{key}",
+        )
+    try:
+        return [float(meta_row[c]) for c in columns]
+    except (TypeError, ValueError):
+        raise SpecError(f"iMeta columns {', '.join(columns)} of indicator '{code}' must be numbers. "
+                        f"Got {[meta_row[c] for c in columns]!r}.", file=file, key=f"normalise.{key}") from None
 
 
 def _as_bool(value: Any, *, code: Any, column: str, file: Any) -> bool:
@@ -285,9 +399,22 @@ def method_params_for(
     code = meta_row.get("iCode")
     params: dict[str, Any] = {}
     if method == "minmax" and "range" in settings:
-        params["range"] = tuple(settings["range"])
+        rng = settings["range"]
+        params["range"] = tuple(rng) if rng != "meta" else tuple(
+            _meta_numbers(meta_row, ("minmax_lower", "minmax_upper"), method=method, key="range", file=file))
     elif method == "zscore" and "mean_sd" in settings:
-        params["mean_sd"] = tuple(settings["mean_sd"])
+        msd = settings["mean_sd"]
+        params["mean_sd"] = tuple(msd) if msd != "meta" else tuple(
+            _meta_numbers(meta_row, ("zscore_mean", "zscore_sd"), method=method, key="mean_sd", file=file))
+    elif method == "scaled":
+        bounds = settings.get("bounds", [0.0, 100.0])
+        if bounds == "meta":
+            # COINr's get_iMeta_norm_paras reads npara only; the scale factor stays the spec's (100)
+            params["bounds"] = tuple(_meta_numbers(meta_row, ("scaled_lower", "scaled_upper"), method=method, key="bounds", file=file))
+        else:
+            params["bounds"] = tuple(bounds)
+        if "scale_factor" in settings:
+            params["scale_factor"] = float(settings["scale_factor"])
     elif method == "dist2ref":
         ref = settings.get("reference")
         if ref is None:
@@ -384,6 +511,11 @@ def normalise_frame(
         row = meta.loc[code].to_dict() if code in meta.index else {}
         row["iCode"] = code
         direction = int(row.get("Direction", 1)) if use_directions else 1
+        if col_method == "index":
+            func = get_method("normalise", "index")
+            base = _index_bases(data, code, col_settings, file=file)
+            out[code] = func(data[code].to_numpy(dtype=float), base=base, direction=direction)
+            continue
         params = method_params_for(col_method, col_settings, row, units=data.index, file=file)
         func = get_method("normalise", col_method)
         check_params(func, params, file=file, key_prefix="normalise")

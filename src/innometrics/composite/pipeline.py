@@ -8,7 +8,11 @@ the records are the spec's sections, so a log replays the build.
 :func:`rebuild` re-runs only the steps downstream of the first changed setting
 (COINr's ``Regen`` with changes). :func:`build_panel` builds every period of a panel
 (COINr's "purse"), normalising across all periods at once by default as COINr's
-``Normalise.purse(global = TRUE)``.
+``Normalise.purse(global = TRUE)``. Two settings need the whole panel even for one
+period: ``[impute] method = "panel"`` (each unit's series imputed over time, after
+``denominate`` and before ``screen``, as COINr's ``Impute.purse`` with ``impute_panel``)
+and ``[normalise] method = "index"`` with a ``base_period``. ``[weighting]`` derives one
+level's weights from a built period and rebuilds it with them.
 
 Reference: COINr 1.1.14 (``new_coin``, ``Denominate``, ``Impute``, ``Screen``,
 ``Treat``, ``Normalise``, ``Aggregate``, ``get_results``, ``Regen``).
@@ -27,14 +31,15 @@ from scipy.stats import rankdata
 from innometrics.composite.aggregate import aggregate_frame
 from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.denominate import denominate_frame
-from innometrics.composite.impute import impute_frame
-from innometrics.composite.normalise import normalise_frame
+from innometrics.composite.impute import impute_frame, impute_panel_frame
+from innometrics.composite.normalise import index_notes, normalise_frame
 from innometrics.composite.screen import screen_units
 from innometrics.composite.spec import STAGE_OF_STEP, STEPS, IndexSpec, load_spec
 from innometrics.composite.treat import treat_frame
 from innometrics.composite.weight import apply_weights
 from innometrics.errors import SpecError
 from innometrics.io.coinr import CoinrData, read_coinr
+from innometrics.registry import get_method
 
 
 # --------------------------------------------------------------------------- inputs
@@ -130,6 +135,10 @@ def _step_denominate(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tupl
 
 
 def _step_impute(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
+    if settings.get("method") == "panel":
+        # reached only if a caller skipped _panel_imputed: panel imputation needs every period
+        raise SpecError("impute method 'panel' imputes across the periods of a panel; it cannot run on one period alone.",
+                        file=ctx.file, key="impute.method")
     out, filled = impute_frame(frame, settings, units=ctx.units, file=ctx.file)
     # COINr's check_remaining_NAs: report what imputation could not fill
     left = {str(c): int(n) for c, n in out.isna().sum().items() if n}
@@ -153,7 +162,15 @@ def _step_treat(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.
 
 def _step_normalise(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
     out = normalise_frame(frame, _indicator_meta(ctx), settings, file=ctx.file)
-    return out, {"method": settings.get("method", "minmax"), "details": {}}
+    details: dict[str, Any] = {}
+    if _uses_index(settings):
+        indexed = [c for c in frame.columns if (settings.get("individual", {}).get(c) or settings).get("method") == "index"]
+        details["undefined_index"] = index_notes(frame, out, indexed)
+    return out, {"method": settings.get("method", "minmax"), "details": details}
+
+
+def _uses_index(settings: dict) -> bool:
+    return settings.get("method") == "index" or any(v.get("method") == "index" for v in settings.get("individual", {}).values())
 
 
 def _step_aggregate(frame: pd.DataFrame, ctx: _Context, settings: dict) -> tuple[pd.DataFrame, dict]:
@@ -229,7 +246,70 @@ def results_table(stages: dict[str, pd.DataFrame], meta: pd.DataFrame, units: pd
 # --------------------------------------------------------------------------- public API
 
 
+def _panel_imputation(spec: IndexSpec) -> bool:
+    return spec.impute is not None and spec.impute.enabled and spec.impute.method == "panel"
+
+
+def _context_of(b: IndexBuild, spec: IndexSpec) -> _Context:
+    return _Context(meta=b.meta, units=b.units, denominators=b.denominators, file=spec.source)
+
+
+def _panel_periods(spec: IndexSpec, data: CoinrData) -> list[Any]:
+    periods = [_period_value(p) for p in data.periods]
+    if not periods:
+        raise SpecError('period = "all" and impute method "panel" need a panel: iData has no Time column.',
+                        file=spec.source, key="data.period")
+    return periods
+
+
+def _panel_imputed(spec: IndexSpec, data: CoinrData) -> dict[Any, IndexBuild]:
+    """Every period built up to imputation, then imputed across periods at once (COINr
+    ``Impute.purse`` with ``f_i = "impute_panel"``: the purse's data sets are stacked with
+    their ``Time``, imputed by :func:`~innometrics.composite.impute.impute_panel_frame`
+    and split back into the periods)."""
+    periods = _panel_periods(spec, data)
+    before = {p: _build_period(spec, data, p, stop_before="impute") for p in periods}
+    stacked = pd.concat({p: next(reversed(b.stages.values())) for p, b in before.items()}, names=["Time", "uCode"])
+    imputed, details = impute_panel_frame(stacked, spec.section("impute"), file=spec.source)
+    left = {str(c): int(n) for c, n in imputed.isna().sum().items() if n}
+    out = {}
+    for p, b in before.items():
+        stages = dict(b.stages)
+        stages["imputed"] = imputed.xs(p, level="Time").astype(float)
+        record = {**details, "still_missing_in_period": {str(c): int(n) for c, n in stages["imputed"].isna().sum().items() if n},
+                  "still_missing_in_panel": left}
+        log = b.log + [{"step": "impute", "method": "panel", "params": spec.section("impute"), "details": record}]
+        out[p] = replace(b, stages=stages, log=log)
+    return out
+
+
+def _continue(spec: IndexSpec, b: IndexBuild, *, start: str, stop_before: str | None = None) -> IndexBuild:
+    """Run ``b``'s remaining steps from ``start``."""
+    ctx = _context_of(b, spec)
+    stages, log, screening = _run(spec, ctx, b.stages, b.log, start=start, stop_before=stop_before, screening=b.screening)
+    return replace(b, stages=stages, log=log, screening=screening, results=results_table(stages, ctx.meta, ctx.units))
+
+
+def _indexes_on_a_period(spec: IndexSpec) -> bool:
+    norm = spec.normalise
+    return norm is not None and norm.enabled and _uses_index(spec.section("normalise")) and (
+        norm.base_period is not None or any(v.get("base_period") is not None for v in norm.individual.values()))
+
+
 def _build_period(spec: IndexSpec, data: CoinrData, period: Any, *, stop_before: str | None = None) -> IndexBuild:
+    if _indexes_on_a_period(spec) and stop_before in (None, "aggregate") and period is not None:
+        # an index on a base period needs that period: build the panel, keep this period
+        panel = build_panel(spec, data=data)
+        if period not in panel.builds:
+            raise SpecError(f"period {period!r} is not in the data; periods: {', '.join(map(str, panel.builds))}.",
+                            file=spec.source, key="data.period")
+        return panel.builds[period]
+    if _panel_imputation(spec) and stop_before not in ("denominate", "impute"):
+        # one period of a panel imputed over time: impute the whole panel, keep this period
+        if period is None:
+            raise SpecError("impute method 'panel' needs a panel: set [data] period to one period or to \"all\".",
+                            file=spec.source, key="data.period")
+        return _continue(spec, _panel_imputed(spec, data)[period], start="screen", stop_before=stop_before)
     raw, ctx = _prepare(spec, data, period)
     stages, log, screening = _run(spec, ctx, {"raw": raw.astype(float)}, [], stop_before=stop_before)
     results = results_table(stages, ctx.meta, ctx.units)
@@ -250,8 +330,42 @@ def build(spec: IndexSpec | dict | str | os.PathLike) -> IndexBuild | PanelBuild
     spec = _coerce_spec(spec)
     data = _read(spec)
     if spec.data.period == "all":
+        if spec.weighting is not None:
+            raise SpecError("[weighting] derives the weights of one period; build one period (set [data] period).",
+                            file=spec.source, key="weighting")
         return build_panel(spec, data=data)
-    return _build_period(spec, data, _period_value(spec.data.period))
+    built = _build_period(spec, data, _period_value(spec.data.period))
+    return _weights_from_data(built) if spec.weighting is not None else built
+
+
+def _weights_from_data(built: IndexBuild) -> IndexBuild:
+    """Derive the weights of one level from the build (``[weighting]``) and rebuild with them.
+
+    The derived weights join the spec's ``[weights]`` (so ``log.json`` replays them) and
+    are listed in the aggregate step's details.
+    """
+    w = built.spec.weighting
+    func = get_method("weights", w.method)
+    if w.method == "pca":
+        weights = func(built, level=w.level, stage=w.stage, by_groups=w.by_groups)
+        extra: dict[str, Any] = {}
+    else:
+        res = func(built, level=w.level, targets=w.targets, correlation=w.correlation, goal=w.goal)
+        weights = res.weights
+        extra = {"converged": res.converged, "iterations": res.iterations,
+                 "obtained": dict(zip(res.table["iCode"], map(float, res.table["obtained"])))}
+    negative = {c: v for c, v in weights.items() if v < 0}
+    if negative:
+        raise SpecError(f"[weighting] method '{w.method}' gave negative weights ({', '.join(f'{c} {v:.3f}' for c, v in negative.items())}); "
+                        "such weights cannot aggregate. Use another level or method, or set them in [weights].",
+                        file=built.spec.source, key="weighting")
+    out = rebuild(built, weights=weights)
+    log = [dict(r) for r in out.log]
+    for r in log:
+        if r["step"] == "aggregate":
+            r["details"] = {**r["details"], "weights_from_data": {"method": w.method, "level": w.level,
+                                                                  "weights": weights, **extra}}
+    return replace(out, log=log)
 
 
 def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData | None = None) -> PanelBuild:
@@ -263,34 +377,42 @@ def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData |
     """
     spec = _coerce_spec(spec)
     data = data if data is not None else _read(spec)
-    periods = [_period_value(p) for p in data.periods]
-    if not periods:
-        raise SpecError('period = "all" needs a panel: iData has no Time column.', file=spec.source, key="data.period")
+    periods = _panel_periods(spec, data)
     norm = spec.normalise
     global_norm = norm is not None and norm.enabled and norm.global_ and len(periods) > 1
-    if not global_norm:
-        builds = {p: _build_period(spec, data, p) for p in periods}
+    if global_norm and norm.method == "dist2ref":
+        raise SpecError(
+            "dist2ref cannot normalise across periods (its reference is one unit of one period); set global = false.",
+            file=spec.source, key="normalise.global",
+        )
+    indexed = norm is not None and norm.enabled and _uses_index(spec.section("normalise"))
+    stop = "normalise" if global_norm or indexed else None
+    if _panel_imputation(spec):
+        builds = {p: _continue(spec, b, start="screen", stop_before=stop) for p, b in _panel_imputed(spec, data).items()}
     else:
-        if norm.method == "dist2ref":
-            raise SpecError(
-                "dist2ref cannot normalise across periods (its reference is one unit of one period); set global = false.",
-                file=spec.source, key="normalise.global",
-            )
-        partial = {p: _build_period(spec, data, p, stop_before="normalise") for p in periods}
+        builds = {p: _build_period(spec, data, p, stop_before=stop) for p in periods}
+    if global_norm or indexed:
+        partial = builds
         stacked = pd.concat({p: next(reversed(b.stages.values())) for p, b in partial.items()}, names=["Time", "uCode"])
-        flat = stacked.reset_index(drop=True)
-        flat.index = pd.RangeIndex(len(flat), name="uCode")
-        ctx0 = _Context(meta=partial[periods[0]].meta, units=partial[periods[0]].units, denominators=partial[periods[0]].denominators, file=spec.source)
-        normed, info = _step_normalise(flat, ctx0, spec.section("normalise"))
-        normed.index = stacked.index
+        ctx0 = _context_of(partial[periods[0]], spec)
+        if indexed:  # each unit on its base: the rows keep their (Time, uCode)
+            normed, info = _step_normalise(stacked, ctx0, spec.section("normalise"))
+        else:
+            flat = stacked.reset_index(drop=True)
+            flat.index = pd.RangeIndex(len(flat), name="uCode")
+            normed, info = _step_normalise(flat, ctx0, spec.section("normalise"))
+            normed.index = stacked.index
         builds = {}
         for p, b in partial.items():
-            ctx = _Context(meta=b.meta, units=b.units, denominators=b.denominators, file=spec.source)
             stages = dict(b.stages)
             stages["normalised"] = normed.xs(p, level="Time").astype(float)
-            log = b.log + [{"step": "normalise", "method": info["method"], "params": spec.section("normalise"), "details": {"global": True}}]
-            stages, log, _ = _run(spec, ctx, stages, log, start="aggregate", screening=b.screening)
-            builds[p] = replace(b, stages=stages, log=log, results=results_table(stages, ctx.meta, ctx.units))
+            details = {"global": bool(global_norm), **info["details"]}
+            if "undefined_index" in details:  # this period's cells only
+                details["undefined_index"] = {c: [u.rsplit("@", 1)[0] for u in us if u.endswith(f"@{p}")]
+                                              for c, us in details["undefined_index"].items()}
+                details["undefined_index"] = {c: us for c, us in details["undefined_index"].items() if us}
+            log = b.log + [{"step": "normalise", "method": info["method"], "params": spec.section("normalise"), "details": details}]
+            builds[p] = _continue(spec, replace(b, stages=stages, log=log), start="aggregate")
     frames = []
     for p, b in builds.items():
         r = b.results.copy()
@@ -299,6 +421,13 @@ def build_panel(spec: IndexSpec | dict | str | os.PathLike, *, data: CoinrData |
     results = pd.concat(frames, ignore_index=True)
     log = [{"step": "panel", "method": "purse", "params": {"periods": [p for p in periods]}, "details": {"global_normalisation": bool(global_norm)}}]
     return PanelBuild(spec=spec, builds=builds, results=results, log=log)
+
+
+def _needs_whole_panel(step: str, spec: IndexSpec) -> bool:
+    """Whether re-running from ``step`` needs the other periods (panel imputation, an index on a base period)."""
+    upto = STEPS.index(step)
+    return (upto <= STEPS.index("impute") and _panel_imputation(spec)) or (
+        upto <= STEPS.index("normalise") and _indexes_on_a_period(spec))
 
 
 def _first_changed(old: IndexSpec, new: IndexSpec) -> str | None:
@@ -334,6 +463,8 @@ def rebuild(previous: IndexBuild, **changes: Any) -> IndexBuild:
     first = _first_changed(previous.spec, new)
     if first is None:
         return replace(previous, spec=new)
+    if _needs_whole_panel(first, new) or _needs_whole_panel(first, previous.spec):
+        return _build_period(new, previous.inputs, previous.period)
     meta = apply_weights(previous.meta, new.weights, file=new.source)
     ctx = _Context(meta=meta, units=previous.units, denominators=previous.denominators, file=new.source)
     keep = ["raw"] + [STAGE_OF_STEP[s] for s in STEPS[: STEPS.index(first)]]
@@ -353,6 +484,8 @@ def regen(previous: IndexBuild, from_step: str | None = None) -> IndexBuild:
         return _build_period(previous.spec, previous.inputs if previous.inputs is not None else _read(previous.spec), previous.period)
     if from_step not in STEPS:
         raise SpecError(f"from_step must be one of {', '.join(STEPS)}. Got {from_step!r}.", key="from_step")
+    if _needs_whole_panel(from_step, previous.spec):
+        return _build_period(previous.spec, previous.inputs, previous.period)
     ctx = _Context(meta=previous.meta, units=previous.units, denominators=previous.denominators, file=previous.spec.source)
     keep = ["raw"] + [STAGE_OF_STEP[s] for s in STEPS[: STEPS.index(from_step)]]
     stages = {k: v for k, v in previous.stages.items() if k in keep}

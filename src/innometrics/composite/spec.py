@@ -48,11 +48,12 @@ STAGE_OF_STEP = {
     "aggregate": "aggregated",
 }
 
-ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group"]
+ImputeMethod = Literal["none", "mean", "median", "mean_group", "median_group", "panel"]
+PanelImputeType = Literal["latest", "constant", "linear", "linear-constant"]
 NormaliseMethod = Literal[
-    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda"
+    "minmax", "zscore", "rank", "prank", "dist2max", "dist2ref", "dist2targ", "goalposts", "fracmax", "borda", "index", "scaled"
 ]
-AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland"]
+AggregateMethod = Literal["arithmetic", "geometric", "harmonic", "generalised", "copeland", "bod", "mpi"]
 
 
 class _Section(BaseModel):
@@ -83,14 +84,24 @@ class DenominateSection(_Section):
 
 
 class ImputeSection(_Section):
-    """``[impute]``: fill missing values (COINr ``Impute``, column by column)."""
+    """``[impute]``: fill missing values (COINr ``Impute``, column by column).
+
+    ``method = "panel"`` fills each unit's time series from its other periods across
+    the whole panel (COINr ``Impute.purse`` with ``f_i = "impute_panel"``): ``type``
+    ``latest`` (default), ``constant``, ``linear`` or ``linear-constant``; ``max_time``
+    the number of periods ``latest`` may look back.
+    """
 
     enabled: bool = True
     method: ImputeMethod = "mean"
     group: str | None = None
+    type: PanelImputeType | None = None
+    max_time: int | None = Field(None, ge=1)
 
     @model_validator(mode="after")
     def _group_needed(self):
+        if self.method != "panel" and (self.type is not None or self.max_time is not None):
+            raise ValueError("'type' and 'max_time' are only used by method = \"panel\"")
         if self.method.endswith("_group") and not self.group:
             raise ValueError(f"method '{self.method}' needs 'group' (a group column of iData, e.g. \"EurAsia_group\")")
         if self.group and not self.method.endswith("_group"):
@@ -136,7 +147,9 @@ class TreatSection(_Section):
         return self
 
 
-_NORMALISE_PARAM_KEYS = ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts")
+_NORMALISE_PARAM_KEYS = (
+    "range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts", "base_period", "base", "bounds", "scale_factor",
+)
 
 
 class NormaliseSection(_Section):
@@ -144,13 +157,17 @@ class NormaliseSection(_Section):
 
     enabled: bool = True
     method: NormaliseMethod = "minmax"
-    range: tuple[float, float] | None = None
-    mean_sd: tuple[float, float] | None = None
+    range: tuple[float, float] | Literal["meta"] | None = None
+    mean_sd: tuple[float, float] | Literal["meta"] | None = None
+    bounds: tuple[float, float] | Literal["meta"] | None = None
+    scale_factor: float | None = None
     target: float | Literal["meta"] | None = None
     cap_max: bool | None = None
     reference: str | None = None
     goalposts: tuple[float, float, float] | Literal["meta"] | None = None
     trunc2posts: bool | None = None
+    base_period: int | float | None = None
+    base: str | None = Field(None, pattern=r"^unit:.+")
     use_directions: bool = True
     global_: bool = Field(True, alias="global")
     individual: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -160,14 +177,18 @@ class NormaliseSection(_Section):
         from innometrics.composite.normalise import allowed_settings
 
         allowed = set(allowed_settings(self.method))
-        for key in ("range", "mean_sd", "target", "cap_max", "reference", "goalposts", "trunc2posts"):
+        for key in _NORMALISE_PARAM_KEYS:
             if getattr(self, key) is not None and key not in allowed:
                 takes = ", ".join(sorted(allowed)) or "no parameters"
                 raise ValueError(f"'{key}' is not used by method '{self.method}' ({self.method} takes: {takes})")
-        if self.range is not None and not self.range[0] < self.range[1]:
+        if self.range not in (None, "meta") and not self.range[0] < self.range[1]:
             raise ValueError(f"'range' must be [lower, upper] with lower < upper. Got {list(self.range)}")
-        if self.mean_sd is not None and not self.mean_sd[1] > 0:
+        if self.bounds not in (None, "meta") and not self.bounds[0] < self.bounds[1]:
+            raise ValueError(f"'bounds' must be [lower, upper] with lower < upper. Got {list(self.bounds)}")
+        if self.mean_sd not in (None, "meta") and not self.mean_sd[1] > 0:
             raise ValueError(f"'mean_sd' must be [mean, sd] with sd > 0. Got {list(self.mean_sd)}")
+        if self.method == "index" and self.base_period is None and self.base is None:
+            raise ValueError("method 'index' needs 'base_period' (e.g. 2010) and/or 'base' = \"unit:<uCode>\"")
         if self.method == "dist2ref" and not self.reference:
             raise ValueError("method 'dist2ref' needs 'reference' = the uCode of the reference unit")
         for code, sub in self.individual.items():
@@ -190,6 +211,7 @@ class AggregateSection(_Section):
     enabled: bool = True
     method: AggregateMethod | list[AggregateMethod] = "arithmetic"
     p: float | list[float] | None = None
+    penalty: Literal["positive", "negative"] | None = None
     min_availability: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -197,9 +219,36 @@ class AggregateSection(_Section):
         methods = self.method if isinstance(self.method, list) else [self.method]
         if self.p is not None and "generalised" not in methods:
             raise ValueError("'p' is only used by method 'generalised'")
+        if self.penalty is not None and "mpi" not in methods:
+            raise ValueError("'penalty' is only used by method 'mpi'")
         ps = self.p if isinstance(self.p, list) else [self.p]
         if any(v == 0 for v in ps if v is not None):
             raise ValueError("'p' must not be 0 (that limit is the geometric mean: use method = \"geometric\")")
+        return self
+
+
+class WeightingSection(_Section):
+    """``[weighting]``: weights of one level derived from the data, then the index rebuilt with them.
+
+    ``method = "pca"``: loadings of the first principal component within each group
+    (COINr ``get_PCA`` weights, from ``stage``); ``method = "optimised"``: weights whose
+    correlations with the index match ``targets`` (COINr ``get_opt_weights``).
+    """
+
+    method: Literal["pca", "optimised"]
+    level: int = Field(1, ge=1)
+    stage: str = "normalised"
+    by_groups: bool = True
+    targets: list[float] | Literal["equal"] = "equal"
+    correlation: Literal["pearson", "spearman", "kendall"] = "pearson"
+    goal: Literal["balance", "infomax"] = "balance"
+
+    @model_validator(mode="after")
+    def _keys_fit_method(self):
+        if self.method == "pca" and (self.targets != "equal" or self.goal != "balance" or self.correlation != "pearson"):
+            raise ValueError("'targets', 'goal' and 'correlation' are used by method 'optimised', not 'pca'")
+        if self.method == "optimised" and (self.stage != "normalised" or not self.by_groups):
+            raise ValueError("'stage' and 'by_groups' are used by method 'pca', not 'optimised'")
         return self
 
 
@@ -214,6 +263,7 @@ class IndexSpec(_Section):
     normalise: NormaliseSection | None = None
     aggregate: AggregateSection | None = None
     weights: dict[str, float] = Field(default_factory=dict)
+    weighting: WeightingSection | None = None
     audit: dict[str, Any] | None = None
     sensitivity: dict[str, Any] | None = None
     source: Path | None = Field(None, exclude=True)
@@ -290,9 +340,12 @@ _UNION_HINTS = {
     "treat.winsorise_max": 'an integer >= 0, or "unlimited"',
     "normalise.goalposts": '[lower, upper, scale], or "meta" to read goalpost_* columns of iMeta',
     "normalise.target": 'a number, or "meta" to read the Target column of iMeta',
-    "normalise.range": "[lower, upper] with lower < upper",
-    "normalise.mean_sd": "[mean, sd] with sd > 0",
-    "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', or a list of them (one per level)",
+    "normalise.range": "[lower, upper] with lower < upper, or \"meta\" (iMeta minmax_lower, minmax_upper)",
+    "normalise.mean_sd": "[mean, sd] with sd > 0, or \"meta\" (iMeta zscore_mean, zscore_sd)",
+    "normalise.bounds": "[lower, upper] with lower < upper, or \"meta\" (iMeta scaled_lower, scaled_upper)",
+    "normalise.base": '"unit:<uCode>", the unit every unit is indexed on',
+    "normalise.base_period": "a period of the data, such as 2010",
+    "aggregate.method": "one of 'arithmetic', 'geometric', 'harmonic', 'generalised', 'copeland', 'bod', 'mpi', or a list of them (one per level)",
     "aggregate.p": "a non-zero number, or a list of them (one per level)",
 }
 

@@ -22,6 +22,13 @@ import pandas as pd
 from innometrics.errors import DataError
 from innometrics.io.tables import MISSING_TOKENS, read_table, require_columns
 
+#: iMeta (or long metadata) columns holding per-indicator normalisation parameters, read
+#: with ``"meta"`` in the spec (COINr's ``f_n_para = "use_iMeta"``).
+META_PARAMETER_COLUMNS = (
+    "minmax_lower", "minmax_upper", "zscore_mean", "zscore_sd", "scaled_lower", "scaled_upper",
+    "goalpost_lower", "goalpost_upper", "goalpost_scale", "goalpost_trunc2posts", "dist2targ_cap_max",
+)
+
 #: iMeta columns COINr requires.
 IMETA_REQUIRED = ["Level", "iCode", "Parent", "Direction", "Type", "Weight"]
 #: iMeta columns in COINr's layout order.
@@ -319,6 +326,16 @@ def _imeta_from_our_meta(path: str | os.PathLike) -> pd.DataFrame:
             "Weight": fmt(weight), "Unit": fmt(r.unit), "Target": fmt(r.target), "Denominator": fmt(r.denominator),
             "Parent": fmt(r.parent), "Type": typ,
         })
+    # per-indicator normalisation parameters (COINr's use_iMeta columns) ride along
+    table = read_table(path)
+    extra = [c for c in META_PARAMETER_COLUMNS if c in table.columns]
+    if extra:
+        key = "code" if "code" in table.columns else "iCode"
+        by_code = table.set_index(table[key].astype(str).str.strip())
+        for r in rows:
+            for c in extra:
+                v = by_code[c].get(r["iCode"]) if r["iCode"] in by_code.index else None
+                r[c] = "NA" if v is None or str(v).strip() in MISSING_TOKENS else str(v).strip()
     known = {r["iCode"] for r in rows}
     for d in dict.fromkeys(r["Denominator"] for r in rows if r["Denominator"] != "NA"):
         if d not in known:

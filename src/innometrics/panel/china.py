@@ -242,3 +242,39 @@ def clean_china_provinces(source_dir: str | Path | None = None) -> CleanedPanel:
         rejects=pd.DataFrame(rejects, columns=REJECT_COLUMNS),
         log=log_df,
     )
+
+
+#: The provincial S&T development index of the demo: six dimensions of the cleaned
+#: panel, one indicator each, and their weights (summing to 1).
+ST_INDEX_DIMENSIONS = {
+    "rd_expenditure": ("R&D expenditure", 0.20),
+    "rd_intensity": ("R&D intensity", 0.15),
+    "rd_basic": ("Basic research expenditure", 0.10),
+    "budget_science_technology": ("Public S&T budget", 0.15),
+    "patent_grants_invention": ("Invention patents granted", 0.25),
+    "papers_sci": ("SCI papers", 0.15),
+}
+
+
+def st_index_inputs(cleaned: CleanedPanel, dimensions: dict[str, tuple[str, float]] | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The long panel, indicator metadata and unit table of a composite S&T index over the provinces.
+
+    ``dimensions`` maps an indicator code of the cleaned panel to ``(dimension name,
+    weight)`` (default :data:`ST_INDEX_DIMENSIONS`); each becomes a level-1 indicator
+    under one top aggregate ``STIndex``.
+    """
+    dims = ST_INDEX_DIMENSIONS if dimensions is None else dimensions
+    unknown = [c for c in dims if c not in set(cleaned.indicators["code"])]
+    if unknown:
+        raise DataError(f"indicators {', '.join(unknown)} are not in the cleaned panel", reason="unknown_indicator")
+    panel = cleaned.panel[cleaned.panel["indicator"].isin(list(dims))].reset_index(drop=True)
+    units_of = cleaned.indicators.set_index("code")["unit"]
+    meta = pd.DataFrame(
+        [{"code": c, "name": name, "unit": units_of.get(c), "direction": 1, "weight": w, "parent": "STIndex", "level": 1}
+         for c, (name, w) in dims.items()]
+        + [{"code": "STIndex", "name": "S&T development index", "unit": "base = 100", "direction": 1, "weight": 1.0,
+            "parent": None, "level": 2}]
+    )
+    units = cleaned.units[["code", "name"]].copy()
+    return panel, meta, units

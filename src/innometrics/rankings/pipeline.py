@@ -170,6 +170,12 @@ def rank_build(
     groupings: dict[str, Grouping] = {
         g.name: read_grouping(g.name, g.base, g.file, unmapped=g.unmapped) for g in spec.groupings
     }
+    registry, institutions_summary = None, None
+    if spec.institutions is not None:
+        used, registry, institutions_summary, rollup = _resolve_institutions(used, spec, log)
+        inputs.append(spec.institutions.registry)
+        if rollup is not None and "institution" in spec.levels:
+            groupings["institution"] = rollup
     inputs += [g.file for g in spec.groupings] + ([spec.weights_file] if spec.weights_file else [])
 
     own_engine = not isinstance(engine, Engine)
@@ -179,7 +185,7 @@ def rank_build(
         loaded = load_recordset(eng, used, top_proportion=spec.top_proportion, levels=tuple(sorted(needed)))
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
                                                                     "top_proportion": spec.top_proportion}})
-        result = _rank_loaded(loaded, used, spec, groupings, log)
+        result = _rank_loaded(loaded, used, spec, groupings, log, registry=registry)
     finally:
         if own_engine:
             eng.close()
@@ -202,13 +208,51 @@ def rank_build(
         "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
                       if spec.resamples else None),
     }
+    if institutions_summary is not None:
+        summary["institutions"] = institutions_summary
     record_cols = [c for c in ("record_id", "year", "type", "title", "weight", "citations") if c in used.records.columns]
     return RankResult(levels=levels, yearly=yearly, windows=windows, credits=credits, rejects=rejects,
                       summary=summary, log=log, spec=spec, inputs=inputs,
                       records=used.records[record_cols].sort_values("record_id", kind="mergesort").reset_index(drop=True))
 
 
-def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[str, Grouping], log: list):
+def _resolve_institutions(used, spec: RankSpec, log: list):
+    """Match the used records' affiliations to the spec's ROR registry; the roll-up grouping when asked."""
+    import dataclasses
+
+    from innometrics.entities.institutions.matcher import shared_matcher
+    from innometrics.entities.institutions.resolve import resolve_affiliations, rollup_mapping
+    from innometrics.entities.institutions.ror import load_registry
+
+    inst = spec.institutions
+    registry = load_registry(inst.registry, cache_dir=inst.cache_dir)
+    aff, counts = resolve_affiliations(used.affiliations, shared_matcher(registry))
+    used = dataclasses.replace(used, affiliations=aff)
+    log.append({"step": "institutions", "method": "ror_match",
+                "params": {"registry": inst.registry, "sha256": registry.sha256, "rollup": inst.rollup}})
+    summary = {"registry": inst.registry, "registry_sha256": registry.sha256, "organisations": int(len(registry.orgs)),
+               "rollup": inst.rollup, **counts}
+    rollup = None
+    if inst.rollup != "none":
+        mapping = rollup_mapping(registry, aff, inst.rollup)
+        summary["units_rolled_up"] = int((mapping["unit"] != mapping["group"]).sum())
+        rollup = Grouping(name="institution", base="institution", mapping=mapping, unmapped="keep")
+    return used, registry, summary, rollup
+
+
+def _institution_columns(table: pd.DataFrame, registry) -> pd.DataFrame:
+    """``matched``, ``country`` and ``city`` of each institution unit (from the registry for ROR units)."""
+    from innometrics.entities.institutions.resolve import institution_details
+
+    details = institution_details(registry, table["unit"]).rename(columns={"ror_country": "country",
+                                                                           "ror_city": "city"})
+    details["matched"] = details["matched"].astype("boolean")
+    details.loc[details["unit"] == UNKNOWN, "matched"] = pd.NA  # no affiliation at all: neither
+    return table.merge(details, on="unit", how="left")
+
+
+def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[str, Grouping], log: list,
+                 registry=None):
     method = spec.method
     col = count_column(method)
     total, n_records = total_weight(loaded)
@@ -223,6 +267,8 @@ def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[st
         names = unit_names(loaded, level, grouping=grouping)
         lookup = country_names if (level == "country" and grouping is None) else None
         table = level_table(counts, names, method, total, name_lookup=lookup)
+        if level == "institution" and registry is not None:
+            table = _institution_columns(table, registry)
         log.append({"step": "count", "method": method, "params": {"level": level,
                                                                    "grouping": grouping.base if grouping else None}})
         pairs = record_unit_credits(loaded, level, method, grouping=grouping)

@@ -20,6 +20,11 @@
     file = "metro.csv"          # columns unit, group[, group_name]
     unmapped = "keep"           # keep | other
 
+    [institutions]              # optional: institutions resolved to ROR organisations
+    registry = "ror-v2.json.gz" # a ROR schema-v2 dump (.json, .json.gz or .zip)
+    rollup = "none"             # none | parent | top: credit moves up ROR's parent links
+    cache_dir = "cache"         # optional: where the registry's Parquet cache goes
+
     [stability]                 # optional: Leiden stability intervals
     resamples = 1000
     seed = 42
@@ -46,7 +51,9 @@ _ALLOWED = {
     "records": {"path", "format"},
     "count": {"method", "levels", "years", "windows", "weight_column", "weights_file", "top_proportion"},
     "stability": {"resamples", "seed", "coverage"},
+    "institutions": {"registry", "rollup", "cache_dir"},
 }
+ROLLUPS = ("none", "parent", "top")
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,41 @@ class GroupingSpec:
     base: str
     file: str
     unmapped: str = "keep"
+
+
+@dataclass(frozen=True)
+class InstitutionsSpec:
+    """``[institutions]``: the ROR registry the institution level resolves to, and the roll-up."""
+
+    registry: str
+    rollup: str = "none"
+    cache_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"registry": self.registry, "rollup": self.rollup}
+        if self.cache_dir:
+            d["cache_dir"] = self.cache_dir
+        return d
+
+
+def institutions_spec(sec: Any, file: Any, resolve) -> InstitutionsSpec | None:
+    """Validate an ``[institutions]`` table (shared by rank and views specs)."""
+    if sec is None:
+        return None
+    if not isinstance(sec, dict):
+        raise SpecError("must be a table", file=file, key="institutions")
+    extra = set(sec) - {"registry", "rollup", "cache_dir"}
+    if extra:
+        raise SpecError(f"unknown key(s) {sorted(extra)}; allowed: cache_dir, registry, rollup", file=file,
+                        key=f"institutions.{sorted(extra)[0]}")
+    if not isinstance(sec.get("registry"), str) or not sec["registry"]:
+        raise SpecError("missing; give the ROR data dump (.json, .json.gz or .zip)", file=file,
+                        key="institutions.registry")
+    rollup = sec.get("rollup", "none")
+    if rollup not in ROLLUPS:
+        raise SpecError(f"must be one of {', '.join(ROLLUPS)}; got {rollup!r}", file=file, key="institutions.rollup")
+    return InstitutionsSpec(registry=resolve(sec["registry"]), rollup=rollup,
+                            cache_dir=resolve(sec["cache_dir"]) if sec.get("cache_dir") else None)
 
 
 @dataclass(frozen=True)
@@ -71,6 +113,7 @@ class RankSpec:
     weights_file: str | None = None
     top_proportion: float = 0.10
     groupings: tuple[GroupingSpec, ...] = ()
+    institutions: InstitutionsSpec | None = None
     resamples: int = 0
     seed: int = 0
     coverage: float = 0.95
@@ -93,6 +136,8 @@ class RankSpec:
         d["count"] = count
         if self.groupings:
             d["groupings"] = {g.name: {"from": g.base, "file": g.file, "unmapped": g.unmapped} for g in self.groupings}
+        if self.institutions is not None:
+            d["institutions"] = self.institutions.to_dict()
         if self.resamples:
             d["stability"] = {"resamples": self.resamples, "seed": self.seed, "coverage": self.coverage}
         return d
@@ -123,9 +168,12 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
 
     unknown = set(data) - set(_ALLOWED) - {"groupings"}
     if unknown:
-        raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: records, count, groupings, stability",
+        raise SpecError(f"unknown section(s) {sorted(unknown)}; allowed: records, count, groupings, institutions, "
+                        "stability",
                         file=file, key=sorted(unknown)[0])
     for section, allowed in _ALLOWED.items():
+        if section == "institutions":
+            continue  # checked by institutions_spec
         sec = data.get(section, {})
         if not isinstance(sec, dict):
             raise SpecError("must be a table", file=file, key=section)
@@ -211,6 +259,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         weights_file=resolve(count.get("weights_file")),
         top_proportion=float(top),
         groupings=tuple(groupings),
+        institutions=institutions_spec(data.get("institutions"), file, resolve),
         resamples=int(resamples),
         seed=int(seed),
         coverage=float(coverage),

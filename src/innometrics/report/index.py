@@ -25,6 +25,7 @@ from innometrics.report.context import ResultsDir, find_column, read_csv
 from innometrics.report.format import format_number
 from innometrics.report.html import Page, esc, table_html
 from innometrics.report.index_analysis import audit_sections, sensitivity_sections
+from innometrics.report.panel_index import leave_one_out_sections, timeseries_sections
 
 TOP_N = 20
 
@@ -220,6 +221,8 @@ def render(results: ResultsDir, page: Page) -> None:
     framework_order = _framework_order(meta) if meta is not None else []
     audit_sections(results, page, {**meta_names}, framework_order)
     sensitivity_sections(results, page, names)
+    timeseries_sections(results, page)
+    leave_one_out_sections(results, page, names)
     _rejects(results, page, names)
 
 

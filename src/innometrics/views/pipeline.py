@@ -31,6 +31,11 @@ One TOML spec may hold every view; each command reads the sections it needs:
     collaboration = true        # optional: collaboration scores of unit pairs
     min_records = 1
 
+    [institutions]              # optional: institutions resolved to ROR organisations
+    registry = "ror-v2.json.gz" # every view's institution units are then ROR ids; the Nature
+    rollup = "top"              # Index view takes parents and joint institutions from ROR
+                                # (unless relations/joints files are given); none | parent | top
+
     [designations]              # innometrics views designations SPEC --out DIR
     path = "people.csv"
     levels = ["institution", "country"]
@@ -61,6 +66,7 @@ SECTIONS: dict[str, set[str]] = {
     "clusters": {"radius_km", "min_weight", "weight", "name_cities", "name_share", "years"},
     "nature_index": {"level", "rank_by", "relations", "joints", "base_year", "years", "collaboration", "min_records"},
     "designations": {"path", "sheet", "levels", "fractional"},
+    "institutions": {"registry", "rollup", "cache_dir"},
 }
 
 
@@ -84,13 +90,17 @@ def load_views_spec(source: str | os.PathLike | dict) -> dict[str, Any]:
             raise SpecError(f"unknown key(s) {sorted(extra)}; allowed: {', '.join(sorted(SECTIONS[section]))}",
                             file=file, key=f"{section}.{sorted(extra)[0]}")
         sec = dict(sec)
-        for key in ("path", "relations", "joints"):
+        for key in ("path", "relations", "joints", "registry", "cache_dir"):
             if key in sec:
                 if not isinstance(sec[key], str):
                     raise SpecError("must be a path (string)", file=file, key=f"{section}.{key}")
                 sec[key] = sec[key] if Path(sec[key]).is_absolute() else str((base / sec[key]).resolve())
         if "years" in sec:
             sec["years"] = _years(sec["years"], file, f"{section}.years")
+        if section == "institutions":
+            from innometrics.rankings.spec import institutions_spec
+
+            institutions_spec(sec, file, lambda p: p)  # same checks as a rank spec
         out[section] = sec
     return {"data": out, "file": file, "text": text}
 
@@ -141,11 +151,31 @@ def _finish(out_dir, kind: str, frames: dict[str, pd.DataFrame], summary: dict, 
     return out
 
 
+def _registry(spec):
+    """The ROR registry of the spec's ``[institutions]`` section, or None."""
+    sec = spec["data"].get("institutions")
+    if not sec:
+        return None
+    from innometrics.entities.institutions.ror import load_registry
+
+    return load_registry(sec["registry"], cache_dir=sec.get("cache_dir"))
+
+
 def _load(spec, engine):
+    import dataclasses
+
     from innometrics.rankings.credits import load_recordset
     from innometrics.rankings.engines import Engine, connect
 
     rs, inputs = _read(spec)
+    registry = _registry(spec)
+    if registry is not None:
+        from innometrics.entities.institutions.matcher import shared_matcher
+        from innometrics.entities.institutions.resolve import resolve_affiliations
+
+        aff, _ = resolve_affiliations(rs.affiliations, shared_matcher(registry))
+        rs = dataclasses.replace(rs, affiliations=aff)
+        inputs = inputs + [input_record(spec["data"]["institutions"]["registry"])]
     own = not isinstance(engine, Engine)
     eng = connect(engine) if own else engine
     return rs, inputs, eng, own, load_recordset(eng, rs)
@@ -216,11 +246,23 @@ def build_nature_index(spec, out_dir, *, engine=None) -> Path:
     rank_by = _choice(sec, "rank_by", ("share", "count"), "share", spec)
     relations = read_relations(sec["relations"]) if "relations" in sec else None
     joints = read_joint_institutions(sec["joints"]) if "joints" in sec else None
+    inst = spec["data"].get("institutions")
+    from_registry = bool(inst) and inst.get("rollup", "none") != "none" and level == "institution" and \
+        relations is None and joints is None
+    if from_registry:
+        from innometrics.entities.institutions.resolve import registry_relations
+
+        relations, joints = registry_relations(_registry(spec))
     rs, inputs, eng, own, loaded = _load(spec, engine)
     frames: dict[str, pd.DataFrame] = {}
     try:
         leaders, summary = research_leaders(loaded, level, rank_by=rank_by, period=sec.get("years"),
                                             relations=relations, joints=joints)
+        if from_registry:
+            # parents no record names directly get their ROR display name
+            reg = _registry(spec)
+            ror_names = dict(zip("https://ror.org/" + reg.orgs["ror_id"].astype(str), reg.orgs["name"]))
+            leaders["name"] = leaders["name"].fillna(leaders["unit"].map(ror_names))
         frames["leaders"] = leaders
         grouping = institution_grouping(relations, joints)[0] if (relations is not None or joints is not None) else None
         if "base_year" in sec:
@@ -237,10 +279,15 @@ def build_nature_index(spec, out_dir, *, engine=None) -> Path:
     frames["rejects"] = rs.rejects
     inputs += [input_record(sec[k]) for k in ("relations", "joints") if k in sec]
     summary = {**summary, "counts": rs.counts, "level": level}
+    if from_registry:
+        summary["relations_from_registry"] = {"parent_links": int(len(relations)),
+                                              "joint_institutions": int(joints["joint_id"].nunique())}
     log = [{"step": "read", "method": spec["data"]["records"].get("format", "auto"), "params": rs.counts},
            {"step": "count", "method": "nature_index", "params": {"level": level, "rank_by": rank_by,
-                                                                   "relations": sec.get("relations"),
-                                                                   "joints": sec.get("joints"),
+                                                                   "relations": "registry" if from_registry
+                                                                   else sec.get("relations"),
+                                                                   "joints": "registry" if from_registry
+                                                                   else sec.get("joints"),
                                                                    "base_year": sec.get("base_year")}}]
     return _finish(out_dir, "nature_index", frames, summary, spec, inputs, rs.counts, log)
 

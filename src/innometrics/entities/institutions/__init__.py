@@ -1,0 +1,1 @@
+"""Institutions resolved to the ROR registry: the registry reader and the affiliation matcher."""

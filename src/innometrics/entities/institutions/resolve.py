@@ -1,0 +1,133 @@
+"""Affiliation rows of a record set resolved to ROR organisations, and roll-up along ROR parents.
+
+:func:`resolve_affiliations` matches each affiliation's address as written (``raw``; the
+parsed ``institution`` when there is no raw address) with the
+:class:`~innometrics.entities.institutions.matcher.AffiliationMatcher`. A matched row gets the
+organisation's ROR id (``https://ror.org/<id>``) as ``institution_id``, its ROR display name as
+``institution``, its GeoNames city as ``city``, and its country when the address gave none. An
+unmatched row keeps the address parser's normalised name (its unit is that name, flagged
+``matched = false`` in rankings).
+
+:func:`rollup_mapping` maps ROR units to their parent (``parent``) or their top ancestor
+(``top``), as a ``unit, group, group_name`` table for the ranking engine's grouping mechanism,
+which re-aggregates to distinct (record, group) pairs, so a record with authors at an institute
+and at its parent counts once for the parent under full counting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from innometrics.entities.countries import country_from_alpha2
+from innometrics.entities.institutions.matcher import AffiliationMatcher
+from innometrics.entities.institutions.ror import ROR_PREFIX, Registry, bare_id
+
+ROLLUPS = ("none", "parent", "top")
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype("string").str.strip() == "")
+
+
+def resolve_affiliations(affiliations: pd.DataFrame, matcher: AffiliationMatcher) -> tuple[pd.DataFrame, dict]:
+    """Affiliation rows with matched ones set to their ROR organisation, and the match counts.
+
+    Returns
+    -------
+    affiliations, counts
+        The same rows and columns, in order; ``counts`` has ``links`` (rows with an address or
+        institution), ``matched`` (of them, matched), ``share_matched``, ``distinct_strings`` and
+        ``distinct_matched``.
+    """
+    aff = affiliations.copy()
+    raw = aff["raw"].astype("string") if "raw" in aff else pd.Series(pd.NA, index=aff.index, dtype="string")
+    inst = aff["institution"].astype("string")
+    text = raw.where(~_blank(raw), inst).fillna("")
+    has_text = text.str.strip() != ""
+    matches = matcher.match(text.tolist())
+    ror = pd.Series([m.ror_id for m in matches], index=aff.index, dtype="string")
+    hit = has_text & (ror != "")
+    orgs = matcher.index
+    pos = {r: i for i, r in enumerate(orgs.ids)}
+    org_pos = [pos[bare_id(r)] for r in ror[hit]]
+    reg_city = pd.Series([orgs.city[i] for i in org_pos], index=ror[hit].index, dtype="string")
+    reg_country = pd.Series([country_from_alpha2(orgs.country[i]) for i in org_pos], index=ror[hit].index,
+                            dtype="string")
+    aff.loc[hit, "institution_id"] = ror[hit]
+    aff.loc[hit, "institution"] = pd.Series([orgs.names[i] for i in org_pos], index=ror[hit].index, dtype="string")
+    aff.loc[hit, "city"] = reg_city.where(~_blank(reg_city), aff.loc[hit, "city"])
+    no_country = hit & _blank(aff["country"])
+    aff.loc[no_country, "country"] = reg_country[no_country[hit]]
+    n_links, n_hit = int(has_text.sum()), int(hit.sum())
+    distinct = text[has_text].unique()
+    counts = {
+        "links": n_links,
+        "matched": n_hit,
+        "share_matched": round(n_hit / n_links, 6) if n_links else 0.0,
+        "distinct_strings": int(len(distinct)),
+        "distinct_matched": int(text[hit].nunique()),
+        "country_from_registry": int(no_country.sum()),
+    }
+    return aff, counts
+
+
+def rollup_mapping(registry: Registry, affiliations: pd.DataFrame, rollup: str) -> pd.DataFrame:
+    """``unit, group, group_name`` for every institution unit of ``affiliations`` under ``rollup``.
+
+    A unit is the row's ``institution_id`` (a ROR id after :func:`resolve_affiliations`), else
+    its ``institution`` name, as the ranking engine keys the institution level. ``parent`` moves
+    a ROR unit to its parent (the first in id order when ROR lists several); ``top`` follows
+    parent links to the top; ``none``, units without a parent and unmatched units map to
+    themselves. ``group_name`` is the ROR display name, or the unmatched unit's name.
+    """
+    if rollup not in ROLLUPS:
+        raise ValueError(f"rollup must be one of {', '.join(ROLLUPS)}; got {rollup!r}")
+    ids = affiliations["institution_id"].astype("string")
+    unit = ids.where(~_blank(ids), affiliations["institution"].astype("string"))
+    units = sorted(set(unit.dropna()))
+    names = dict(zip(registry.orgs["ror_id"], registry.orgs["name"]))
+    rows = []
+    for u in units:
+        rid = bare_id(u) if u.startswith(ROR_PREFIX) else None
+        if rid is None or rid not in names:
+            rows.append((u, u, u))
+            continue
+        to = rid
+        if rollup == "parent" and registry.parent_map.get(rid):
+            to = registry.parent_map[rid][0]
+        elif rollup == "top":
+            to = registry.top_parent(rid)
+        rows.append((u, ROR_PREFIX + to, names[to]))
+    return pd.DataFrame(rows, columns=["unit", "group", "group_name"])
+
+
+def institution_details(registry: Registry, units: Iterable[str]) -> pd.DataFrame:
+    """``unit, matched, ror_country, ror_city`` for institution units: registry country (alpha-3) and city."""
+    orgs = registry.orgs.set_index("ror_id")
+    rows = []
+    for unit in units:
+        rid = bare_id(unit) if isinstance(unit, str) and unit.startswith(ROR_PREFIX) else None
+        if rid is not None and rid in orgs.index:
+            o = orgs.loc[rid]
+            rows.append({"unit": unit, "matched": True, "ror_country": country_from_alpha2(o["country_code"]),
+                         "ror_city": o["city"] or None})
+        else:
+            rows.append({"unit": unit, "matched": False, "ror_country": None, "ror_city": None})
+    return pd.DataFrame(rows, columns=["unit", "matched", "ror_country", "ror_city"])
+
+
+def registry_relations(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ROR parent links as the Nature Index view's tables: ``child_id, parent_id`` and ``joint_id, partner_id``.
+
+    An organisation with one parent in the registry is its parent's child; one with several
+    parents (a joint laboratory of a university and a national research organisation, as ROR
+    records them) is a joint institution of those partners. Ids are ``https://ror.org/<id>``.
+    """
+    rel = registry.parent_map
+    single = [(c, ps[0]) for c, ps in sorted(rel.items()) if len(ps) == 1]
+    joint = [(c, p) for c, ps in sorted(rel.items()) if len(ps) > 1 for p in ps]
+    relations = pd.DataFrame([(ROR_PREFIX + c, ROR_PREFIX + p) for c, p in single], columns=["child_id", "parent_id"])
+    joints = pd.DataFrame([(ROR_PREFIX + c, ROR_PREFIX + p) for c, p in joint], columns=["joint_id", "partner_id"])
+    return relations, joints
