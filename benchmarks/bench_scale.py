@@ -494,8 +494,8 @@ def write_report(data_dir: Path) -> None:
                 "nesting, gzipped JSON Lines in `updated_date=*/part_*.gz`, quirks included). Converter: "
                 "`convert_openalex_snapshot` (per part: `read_json` with explicit columns, UNNEST into records, "
                 "contributors, affiliations, rejects, atomic per-part files and done markers). Baseline: "
-                "`COPY (SELECT * FROM read_json('.../part_*.gz')) TO 'x.parquet'` (schema inferred, one flat "
-                "copy of every field). Same threads; interleaved rounds.", "",
+                "`COPY (SELECT * FROM read_json('.../part_*.gz')) TO 'x.parquet'` (schema inferred, one "
+                "copy of every field, nested as in the JSON). Same threads; interleaved rounds.", "",
                 "| Authorship rows | Works | Parts (gz) | read_json to Parquet | Converter | Converter / read_json "
                 "| Peak memory read_json / converter | Output rows (records, contributors, affiliations, rejects) |",
                 "| --- | --- | --- | --- | --- | --- | --- | --- |"]
