@@ -358,8 +358,22 @@ def country_of(address: str) -> str:
     return country_iso3(address.split(",")[-1]) or UNKNOWN
 
 
+#: A street as Web of Science writes it: a house number first, or a street word last.
+_WOS_STREET = re.compile(r"^\d+\s|\b(lane|st|ave|rd|road|street|blvd|dr|way)\.?$", re.IGNORECASE)
+
+
 def institution_of(address: str) -> str:
-    return address.split(",")[0].strip() or UNKNOWN
+    """The first comma part (WoS puts the organisation first); a street there names none.
+
+    Spellings folded as the ranking does: a leading "The", a leading "Adm Headquarters"
+    (the central administration is the organisation), and WoS's German "Gesell"
+    (Gesellschaft) as its English "Soc" (Society).
+    """
+    first = address.split(",")[0].strip()
+    if not first or _WOS_STREET.search(first):
+        return UNKNOWN
+    first = re.sub(r"^(the|adm headquarters)\s+", "", first, flags=re.IGNORECASE)
+    return " ".join("Soc" if w.lower() == "gesell" else w for w in first.split())
 
 
 def record_credits(rec: Rec, unit_of) -> dict[str, float]:

@@ -135,3 +135,28 @@ def test_orphan_rows_and_missing_tables(tmp_path, folder):
     with pytest.raises(DataError) as err:
         read_records(empty)
     assert err.value.column == "record_id"
+
+
+def test_country_column_is_read_as_codes(tmp_path):
+    # issue 11: DE, IN, CA... became USA (US states), CN, US, GB, KR were not recognised, ZZZ was kept
+    codes = {"DE": "DEU", "IN": "IND", "CA": "CAN", "IL": "ISR", "ID": "IDN", "MA": "MAR", "CO": "COL",
+             "AR": "ARG", "PA": "PAN", "CN": "CHN", "US": "USA", "GB": "GBR", "KR": "KOR", "DEU": "DEU",
+             "276": "DEU", "Deutschland": "DEU", "Peoples R China": "CHN"}
+    ids = [f"R{i}" for i in range(len(codes))] + ["BAD1", "BAD2", "BAD3"]
+    (tmp_path / "records.csv").write_text("record_id,year\n" + "".join(f"{r},2020\n" for r in ids), encoding="utf-8")
+    aff = "record_id,institution,country\n" + "".join(f"R{i},U{i},{c}\n" for i, c in enumerate(codes))
+    aff += "BAD1,U,ZZZ\nBAD2,U,DE\nBAD2,V,Virgin Islands\nBAD3,U,California\n"
+    (tmp_path / "affiliations.csv").write_text(aff, encoding="utf-8")
+    rs = read_records(tmp_path)
+    assert rs.counts == {"read": len(codes) + 3, "used": len(codes), "rejected": 3}
+    assert rs.affiliations["country"].tolist() == list(codes.values())
+    # the text is kept when it was not already the alpha-3 code
+    assert rs.affiliations["country_raw"].fillna("").tolist() == ["" if c == a else c for c, a in codes.items()]
+    rejects = rs.rejects.astype(object).where(rs.rejects.notna(), None)
+    assert rejects[["row", "record_id", "reason"]].values.tolist() == [
+        [len(codes) + 2, "BAD1", "unknown_country"],  # the affiliation row, not the record's
+        [len(codes) + 4, "BAD2", "unknown_country"],
+        [len(codes) + 5, "BAD3", "unknown_country"],
+    ]
+    assert set(rejects["file"]) == {str(tmp_path / "affiliations.csv")}
+    assert set(rs.affiliations["record_id"]) == {f"R{i}" for i in range(len(codes))}

@@ -287,3 +287,30 @@ def test_main_contributor_lists_same_on_spark(table):
     for level in on_duckdb:
         pd.testing.assert_frame_equal(on_spark[level], on_duckdb[level], check_dtype=False)
     pd.testing.assert_frame_equal(drill_spark, drill_duckdb, check_dtype=False)
+
+
+# issue 11: a country column is read as codes or names, never through the address parser
+MISREAD_CODES = {"DE": "DEU", "IN": "IND", "CA": "CAN", "IL": "ISR", "ID": "IDN", "MA": "MAR", "CO": "COL",
+                 "AR": "ARG", "PA": "PAN", "CN": "CHN", "US": "USA", "GB": "GBR", "KR": "KOR",
+                 "Deutschland": "DEU", "中国": "CHN", "276": "DEU"}
+
+
+def test_country_codes_are_codes(tmp_path):
+    rows = "".join(f"A{i},Chip,CPU,1971,,W{i},P{i},first,I{i},,{text},,,s\n"
+                   for i, text in enumerate(MISREAD_CODES))
+    path = tmp_path / "codes.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    aff = read_achievements(path).recordset.affiliations.sort_values("institution", key=lambda s: s.str[1:].astype(int))
+    assert aff["country"].tolist() == list(MISREAD_CODES.values())
+
+
+@pytest.mark.parametrize("text, why", [("ZZZ", "no country has this ISO 3166-1 code"),
+                                       ("Virgin Islands", "belongs to several countries")])
+def test_unknown_country_code_is_rejected_with_its_row(tmp_path, text, why):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + "Q,Chip,CPU,1950,,Fine,P,first,I0,,DE,,,s\n"
+                    f"X,Chip,CPU,1971,,W,A,first,I1,,{text},,,s\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_achievements(path)
+    assert (err.value.row, err.value.column, err.value.reason) == (3, "country", "unknown_country")
+    assert text in str(err.value) and why in str(err.value)

@@ -81,3 +81,25 @@ def test_designations_view(write, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "designations" and manifest["counts"] == {"read": 4, "used": 4, "rejected": 0}
     assert set(manifest["tables"]) == {"institution", "country", "people"}
+
+
+def test_country_codes_are_codes_not_us_states(write):
+    # issue 11: DE, IN, CA... were read as US states, CN, US, GB, KR not at all
+    codes = {"DE": "DEU", "IN": "IND", "CA": "CAN", "IL": "ISR", "ID": "IDN", "MA": "MAR", "CO": "COL",
+             "AR": "ARG", "PA": "PAN", "CN": "CHN", "US": "USA", "GB": "GBR", "KR": "KOR"}
+    rows = "".join(f"P{i},Physics,Univ {i},{code},Inst {i},{code}\n" for i, code in enumerate(codes))
+    people = read_people(write("codes.csv", "person,field,primary_affiliation,primary_country,"
+                                            "secondary_affiliations,secondary_countries\n" + rows))
+    assert people["primary_country"].tolist() == list(codes.values())
+    assert [c[0] for c in people["secondary_countries"]] == list(codes.values())
+
+
+@pytest.mark.parametrize("column", ["primary_country", "secondary_countries"])
+def test_unknown_country_code_is_rejected_with_its_row(write, column):
+    text = ("person,field,primary_affiliation,primary_country,secondary_affiliations,secondary_countries\n"
+            "Ann,Physics,Univ A,US,Inst B,CN\n")
+    text += "Bob,Physics,Univ B,ZZZ,Inst C,CN\n" if column == "primary_country" else "Bob,Physics,Univ B,US,Inst C,ZZZ\n"
+    with pytest.raises(DataError) as err:
+        read_people(write("bad.csv", text))
+    assert (err.value.row, err.value.column, err.value.reason) == (3, column, "unknown_country")
+    assert "'ZZZ'" in str(err.value) and "no country has this ISO 3166-1 code" in str(err.value)

@@ -41,17 +41,24 @@ from innometrics.entities.countries import (
     subdivision_names,
 )
 
-#: Words marking a university-level organisation (tier 1 of :func:`pick_institution`).
-UNIVERSITY_WORDS = re.compile(
+#: Words marking a university (tier 1 of :func:`pick_institution`).
+UNIVERSITY_PROPER = re.compile(
     # universi\w{0,8}: University, Universität, Universitair, Universidade... but not the
     # street "Universiteitssingel 50"
-    r"\b(univ|universi\w{0,8}|universitäts\w*|üniversitesi|uniwersytet|college|"
+    r"\b(univ|universi\w{0,8}|universitäts\w*|üniversitesi|uniwersytet|"
     r"polytechn\w*|politecnico|hochschule|ecole|école|eth|epfl|mit)\b",
     re.IGNORECASE,
 )
+#: A college: a university-level organisation (``Boston College``), or a college inside a
+#: university (``Ocean College, Zhejiang University``), which then gives way to the university.
+COLLEGE_WORDS = re.compile(r"\b(college|coll)\b", re.IGNORECASE)
+#: Words marking a university-level organisation: a university or a college.
+UNIVERSITY_WORDS = re.compile(f"{UNIVERSITY_PROPER.pattern}|{COLLEGE_WORDS.pattern}", re.IGNORECASE)
 #: Words marking another independent organisation (tier 2).
 ORGANISATION_WORDS = re.compile(
-    r"\b(academy|academia|akademie|acad|institut\w*|istitut\w*|inst|hospital\w*|hosp|clinic\w*|klinik\w*|"
+    # not "Clinical Epidemiology Program", "Institutional Research", "Hospitality Management"
+    r"\b(academy|academia|akademie|acad|institut(?:e|es|o|a|ion|ions|ul|et)?|istitut\w*|inst|"
+    r"hospital(?:s|ier\w*|ar|et)?|hosp|clinic|clinics|clinica|clinique|klinik\w*|"
     r"ministry|agency|council|foundation|fondazione|fundacion|organi[sz]ation|"
     r"corporation|corp|company|inc|ltd|limited|gmbh|llc|plc|s\.?a\.?|ag|b\.?v\.?|"
     r"observatory|museum|library|bank|office|government|authority|commission|"
@@ -90,6 +97,33 @@ STREET_WORDS = re.compile(
 )
 
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s*o\.?\s*box|pob|box)\b")
+
+#: A compound street name, whatever other word it contains (``Universitätsstraße``,
+#: ``Hofgartenstr 8``, ``Heinrich-Buff-Ring 17``, ``Hanyangdaehak-ro``): never an organisation.
+_COMPOUND_STREET = re.compile(
+    r"(?i)^[\w.'-]*(stra(ss|ß)e|str\.?|weg|allee|gasse|platz|damm|ufer|straat|laan|singel|gracht|plein|vej|"
+    r"gatan|veien|-ring|-ro|-gil|-daero|-gu|-dong)(\s+\d+\w?)?$")  # Korean roads (-ro, -gil) and districts
+#: A house number before a street name: ``3465 Durocher St``, ``620 Michigan Ave NE``.
+_HOUSE_NUMBER = re.compile(r"^\d+(?:st|nd|rd|th|[a-z])?(-\d+)?\s+[A-Za-z]")
+#: A street word ending a part: ``... Dr``, ``... Pl W``, ``... Road``.
+_STREET_END = re.compile(r"(?i)\b(street|st|road|rd|avenue|ave|av|boulevard|blvd|lane|drive|dr|place|pl|way|"
+                         r"court|ct|highway|hwy)\.?(\s+[NSEW]{1,2})?$")
+#: Words of job titles and degrees (``Fellowship Director``, ``Associate Professor``, ``PhD``).
+JOB_TITLE_WORDS = re.compile(
+    r"(?i)^(?:by\s+)?(?:and\s+)?(?:the\s+)?(?:senior|junior|chief|associate|assistant|adjunct|visiting|emeritus|"
+    r"deputy|vice|executive|managing|principal|honorary|clinical|research|postdoctoral|"
+    r"fellowship|program|programme|medical|scientific|founding|\s)*"
+    r"(director|chief|professor|prof|lecturer|dean|provost|chancellor|president|chair(?:man|woman|person)|"
+    r"fellow|student|postdoc|researcher|scientist|resident|manager|officer|editor|coordinator|"
+    r"consultant|head|phd|md|rn|msc|bsc|mba|mph|dphil|candidate)\b")
+#: Leading words of an organisation's central administration: ``Adm Headquarters Max Planck
+#: Soc``, ``Administrative Headquarters of the Max Planck Society`` name the society.
+_HEADQUARTERS = re.compile(
+    r"(?i)^(?:the\s+)?(?:adm(?:in(?:istrat(?:ive|ion))?)?\.?\s+|central\s+)?"
+    r"(?:headquarters|head\s+office|hq|administration)(?:\s+of)?(?:\s+the)?\s+(?=\S{3})")
+#: Web of Science abbreviations of one word in two languages: ``Max Planck Gesell``
+#: (Gesellschaft) is ``Max Planck Soc`` (Society).
+WOS_EQUIVALENT_WORDS = {"gesell": "Soc"}
 
 #: Countries and territories that are one city: the city when the address names none.
 CITY_STATES = {"SGP": "Singapore", "HKG": "Hong Kong", "MAC": "Macao", "MCO": "Monaco", "VAT": "Vatican City"}
@@ -132,6 +166,89 @@ def _is_region(text: str, alpha_3: str | None, *, wide_only: bool = False) -> bo
 def _is_street(text: str) -> bool:
     """A street or post-box part: ``Heinrich-Buff-Ring 17``, ``620 Michigan Ave NE``, ``POB 15793``."""
     return bool(STREET_WORDS.search(text))
+
+
+def is_street(text: str) -> bool:
+    """A part that is a street, house number or post box and names no organisation.
+
+    A compound street name (``Universitätsstraße``, ``Hofgartenstr 8``) or a house
+    number and a name (``3465 Durocher St``) is a street whatever its words; a street
+    word (``Langford Lane``, ``Nanyang Avenue``) only when no organisation, university
+    or unit word is there too (``Lane Medical Library`` is a library).
+
+    >>> [is_street(t) for t in ("Langford Lane", "3465 Durocher St", "Universitätsstraße", "Lane Medical Library")]
+    [True, True, True, False]
+    """
+    text = text.strip()
+    if _COMPOUND_STREET.match(text) or (_HOUSE_NUMBER.match(text) and not _organisation_like(text)):
+        return True
+    if _HOUSE_NUMBER.match(text) and _STREET_END.search(text):  # "500 University Dr"
+        return True
+    return _is_street(text) and not _organisation_like(text)
+
+
+def is_postcode(text: str) -> bool:
+    """A part that is only postal codes, a post box or a house number (``D-80539``, ``OX5 1AL``, ``POB 15793``, ``55``).
+
+    >>> is_postcode("OX5 1AL"), is_postcode("D-80539"), is_postcode("3M")
+    (True, True, False)
+    """
+    text = text.strip()
+    if re.fullmatch(r"(?i)(no\.?\s*)?\d+", text):
+        return True  # a house number alone: "55", "No. 13"
+    if strip_postal_codes(_PO_BOX.sub(" ", text)).strip():
+        return False  # words without digits: a name
+    # three digits or more ("02115", "D-80539"), a post box, or a British or Canadian
+    # postcode ("OX5 1AL", "K1H 8L6"); not "3M"
+    return bool(re.search(r"\d{3}", text) or _PO_BOX.search(text) or
+                re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s*\d[A-Z]\d", text))
+
+
+def is_job_title(text: str) -> bool:
+    """A part that is a person's job title or degree, not an organisation.
+
+    >>> [is_job_title(t) for t in ("Fellowship Director", "and Chief", "Associate Professor of Medicine", "PhD")]
+    [True, True, True, True]
+    >>> [is_job_title(t) for t in ("Director General Office", "Research Center", "Ocean College")]
+    [False, False, False]
+    """
+    match = JOB_TITLE_WORDS.match(text.strip())
+    if not match:
+        return False
+    rest = text.strip()[match.end():]
+    # "Professor of Medicine", "Director": a title; "Director General Office": an organisation
+    return not _organisation_like(rest) or bool(re.match(r"(?i)\s+(of|for|in|at)\b", rest))
+
+
+def not_an_organisation(text: str) -> bool:
+    """A street, a postal code or a job title (never taken as the institution)."""
+    return is_street(text) or is_postcode(text) or is_job_title(text)
+
+
+def institution_name(name: str | None, *, style: str = "scopus") -> str | None:
+    """The institution as ranked: a leading ``The`` and a central administration folded.
+
+    ``The University of Hong Kong`` is ``University of Hong Kong``; ``Adm Headquarters
+    Max Planck Soc`` and ``Administrative Headquarters of the Max Planck Society`` name the
+    society; in Web of Science abbreviations, ``Gesell`` (Gesellschaft) is ``Soc``; a US
+    state university's campus is written one way (``University of California - Irvine``,
+    ``University of California Irvine`` -> ``University of California, Irvine``).
+
+    >>> institution_name("The University of Hong Kong"), institution_name("Adm Headquarters Max Planck Soc", style="wos")
+    ('University of Hong Kong', 'Max Planck Soc')
+    >>> institution_name("Max Planck Gesell", style="wos")
+    'Max Planck Soc'
+    """
+    if not name:
+        return name
+    name = _HEADQUARTERS.sub("", name.strip())
+    name = re.sub(r"(?i)^the\s+(?=\S)", "", name)
+    if style == "wos":
+        name = " ".join(WOS_EQUIVALENT_WORDS.get(w.lower(), w) for w in name.split())
+    found = split_campus(name)
+    if found and found[1]:  # "University of Texas at Austin", "University of California - Irvine"
+        name = f"{found[0]}, {found[1]}"
+    return name or None
 
 
 def _is_known_city(text: str, alpha_3: str | None) -> bool:
@@ -188,21 +305,73 @@ def _merge_company_suffixes(parts: list[str]) -> list[str]:
     return merged
 
 
+def _title_organisation(part: str) -> str | None:
+    """The organisation a job title names: after ``at``, else after ``of``/``for``/``in``."""
+    match = JOB_TITLE_WORDS.match(part)
+    rest = part[match.end():] if match else ""
+    at = re.split(r"(?i)\s+at\s+(?:the\s+)?", rest)
+    of = re.match(r"(?i)\s+(?:of|for|in)\s+(?:the\s+)?(.+)$", rest)
+    named = at[-1] if len(at) > 1 else of.group(1) if of else None
+    if named and (UNIVERSITY_WORDS.search(named) or ORGANISATION_WORDS.search(named)):
+        return named.strip()
+    return None
+
+
+def drop_non_organisations(parts: list[str]) -> list[str]:
+    """The parts without streets, postal codes and job titles.
+
+    A job title takes with it the parts after it that name no organisation or unit
+    (``Fellowship Director, Imaging Informatics, and Chief, 3-D and Advanced Imaging,
+    Department of Radiology, Penn Medicine``: what the person directs is not the
+    organisation), unless nothing would be left.
+
+    >>> drop_non_organisations(["Fellowship Director", "Imaging Informatics", "and Chief", "3-D Imaging",
+    ...                         "Department of Radiology", "Penn Medicine"])
+    ['Department of Radiology', 'Penn Medicine']
+    """
+    kept: list[str] = []
+    title_object: list[str] = []
+    in_title = False
+    for part in parts:
+        if is_street(part) or is_postcode(part):
+            continue
+        if is_job_title(part):
+            # "Director of the Institute for Scientific Information", "Professor of Law at
+            # Luiss Guido Carli University": the organisation named in the title
+            named = _title_organisation(part)
+            if named:
+                kept.append(named)
+                in_title = False
+            else:
+                in_title = True
+            continue
+        if in_title and not _organisation_like(part) and not GENERIC_UNIT.match(part):
+            title_object.append(part)
+            continue
+        in_title = False
+        kept.append(part)
+    return kept or title_object
+
+
 def pick_institution(parts: list[str]) -> str | None:
     """The organisation among the leading parts of a Scopus-style address.
 
-    In order of preference, among the parts that are not generic sub-units
-    (``College of Business``, ``Institute of Physics``, ``Department of ...``): one
-    naming a university-level organisation, then one naming another organisation
-    (academy, institute, hospital, company...); then any part naming a university
-    (``College of Charleston``); then the first non-generic part; then a generic part
-    naming an organisation; then the first part. An institution is never dropped for
-    lacking the word "University".
+    Streets, postal codes and job titles are dropped first
+    (:func:`drop_non_organisations`). Then, in order of preference, among the parts that
+    are not generic sub-units (``College of Business``, ``Institute of Physics``,
+    ``Department of ...``): one naming a university, then one naming a college (a
+    college inside a university gives way to it: ``Ocean College, Zhejiang University``),
+    then one naming another organisation (academy, institute, hospital, company...); then
+    any part naming a university or college (``College of Charleston``); then the first
+    non-generic part; then a generic part naming an organisation; then the first part. An
+    institution is never dropped for lacking the word "University".
 
     >>> pick_institution(["Department of Applied Informatics", "University of Macedonia"])
     'University of Macedonia'
     >>> pick_institution(["College of Business", "The University of Akron"])
     'The University of Akron'
+    >>> pick_institution(["Ocean College", "Zhejiang University"])
+    'Zhejiang University'
     >>> pick_institution(["Institute of Computing Technology", "Chinese Academy of Sciences"])
     'Chinese Academy of Sciences'
     >>> pick_institution(["Department of Medicine", "Harvard Medical School"])
@@ -210,11 +379,12 @@ def pick_institution(parts: list[str]) -> str | None:
     >>> pick_institution(["GOALL, LLC"])
     'GOALL, LLC'
     """
-    parts = [p for p in parts if p]
+    parts = drop_non_organisations([p for p in parts if p])
     if not parts:
         return None
     named = [p for p in parts if not GENERIC_UNIT.match(p)]
-    searches = ((named, UNIVERSITY_WORDS), (named, ORGANISATION_WORDS), (parts, UNIVERSITY_WORDS))
+    searches = ((named, UNIVERSITY_PROPER), (named, COLLEGE_WORDS), (named, ORGANISATION_WORDS),
+                (parts, UNIVERSITY_WORDS))
     for candidates, pattern in searches:
         for part in candidates:
             if pattern.search(part):
@@ -227,6 +397,104 @@ def pick_institution(parts: list[str]) -> str | None:
         if ORGANISATION_WORDS.search(part):
             return part
     return parts[0]
+
+
+@lru_cache(maxsize=1)
+def _state_university() -> re.Pattern:
+    """``University of <US state>`` and what follows: ``, Davis``, `` at Austin``, ``-San Diego``, `` Irvine``."""
+    states = sorted({sub.name for sub in pycountry.subdivisions.get(country_code="US")
+                     if sub.type == "State"}, key=len, reverse=True)
+    return re.compile(r"(?i)^(?:the\s+)?(university\s+of\s+(?:" + "|".join(map(re.escape, states)) + r"))"
+                      r"(?:\s*[,\-\u2013\u2014]\s*|\s+at\s+|\s+|$)(.*)$")
+
+
+def split_campus(name: str | None) -> tuple[str, str | None] | None:
+    """(system, campus) of a US state university's name; None for any other name.
+
+    The campus is the rest of the name when it is a city of the USA (GeoNames) other
+    than the state: ``University of California, Davis``, ``The University of Texas at
+    Austin``, ``University of California-San Diego``; None when the name is the system
+    alone. ``University of Maryland Baltimore County`` is no campus name.
+
+    >>> split_campus("University of California - Irvine"), split_campus("University of Michigan")
+    (('University of California', 'Irvine'), ('University of Michigan', None))
+    >>> split_campus("University of Maryland Baltimore County") is None, split_campus("Harvard University") is None
+    (True, True)
+    """
+    if not name:
+        return None
+    match = _state_university().match(name.strip())
+    if not match:
+        return None
+    system, rest = " ".join(match.group(1).split()), match.group(2).strip()
+    if not rest:
+        return system, None
+    state = _fold(system)[len("university of "):]
+    if _fold(rest) != state and _is_known_city(rest, "USA"):
+        return system, rest
+    return None
+
+
+def with_campus(institution: str, following: str | None, country: str | None) -> str:
+    """``University of <US state>`` with the campus that follows it: ``University of California, Davis``.
+
+    A US state university is often a system of campuses that ranking publishers, IPEDS
+    and ROR count as separate institutions (``University of California, Davis`` and
+    ``University of California, San Francisco``); Scopus writes the campus as the next
+    part. The next part is taken as the campus when it is a city of the USA (GeoNames)
+    other than the state's name. A flagship written with its city (``University of
+    Michigan, Ann Arbor``) is folded back by :func:`fold_single_campuses` when the same
+    input names the system alone too.
+
+    >>> with_campus("University of California", "Davis", "USA"), with_campus("Harvard University", "Cambridge", "USA")
+    ('University of California, Davis', 'Harvard University')
+    """
+    found = split_campus(institution)
+    if country != "USA" or not following or found is None or found[1] is not None:
+        return institution
+    campus = strip_postal_codes(following).strip()
+    with_city = split_campus(f"{institution}, {campus}") if campus else None
+    return f"{institution}, {campus}" if with_city and with_city[1] else institution
+
+
+def fold_single_campuses(names: list[str | None]) -> list[str | None]:
+    """Fold ``System, Campus`` into ``System`` when the names show one campus and the system alone.
+
+    Within one input, ``University of Michigan`` (no city given) and ``University of
+    Michigan, Ann Arbor`` (the only campus named) are one university; ``University of
+    California`` with Davis, Irvine and San Francisco stays three campuses (and the
+    system alone a fourth unit: which campus it means is not written).
+
+    >>> fold_single_campuses(["University of Michigan", "University of Michigan, Ann Arbor",
+    ...                       "University of California, Davis", "University of California, Irvine"])
+    ['University of Michigan', 'University of Michigan', 'University of California, Davis', 'University of California, Irvine']
+    """
+    campuses: dict[str, set[str]] = {}
+    alone: set[str] = set()
+    split = {name: split_campus(name) for name in set(names) if name}
+    for name, found in split.items():
+        if found is None:
+            continue
+        system, campus = found
+        if campus is None:
+            alone.add(_fold(system))
+        else:
+            campuses.setdefault(_fold(system), set()).add(_fold(campus))
+    fold = {name: found[0] for name, found in split.items() if found and found[1] is not None and
+            _fold(found[0]) in alone and len(campuses[_fold(found[0])]) == 1}
+    return [fold.get(name, name) if name else name for name in names]
+
+
+def _rejoin_parts(parts: list[str]) -> list[str]:
+    """Undo two splits that cut a name: ``University of St, Gallen`` (Saint) is one part;
+    ``Tongji University. No. 4800 Cao'an Road`` is two (a house number after a period)."""
+    out: list[str] = []
+    for part in parts:
+        if out and re.search(r"(?i)\bof\s+st$", out[-1]):
+            out[-1] = f"{out[-1]}. {part}"
+            continue
+        out.extend(p.strip() for p in re.split(r"\.\s+(?=No\.?\s*\d)", part) if p.strip())
+    return out
 
 
 def split_parts(raw: str) -> list[str]:
@@ -259,14 +527,15 @@ def parse_address(raw: str, *, style: str = "wos") -> Address:
     raw = raw.strip()
     # raw affiliation strings sometimes carry the e-mail: "..., USA.email: a@b.edu"
     address = _EMAIL.split(raw, maxsplit=1)[0].strip().rstrip(";,. ")
-    parts = _merge_company_suffixes(split_parts(address))
+    parts = _rejoin_parts(_merge_company_suffixes(split_parts(address)))
     if not parts:
         return Address(raw, None, None, None, None)
     if len(parts) == 1:
         country = normalise_country(parts[0])
         if country:
             return Address(raw, None, None, country, parts[0])
-        return Address(raw, parts[0], None, None, None)
+        name = None if not_an_organisation(parts[0]) else institution_name(parts[0], style=style)
+        return Address(raw, name, None, None, None)
     country_raw = parts[-1]
     country = normalise_country(country_raw)
     body = parts[:-1]
@@ -282,7 +551,9 @@ def parse_address(raw: str, *, style: str = "wos") -> Address:
     if city is None and country in CITY_STATES:
         city = CITY_STATES[country]
     if style == "wos":
-        institution = body[0]
+        # the first part, unless it is a street, a postal code or a job title ("Langford
+        # Lane, Oxford OX5 1AL, England" names no organisation)
+        institution = None if not_an_organisation(body[0]) else body[0]
     else:
         # parts after the city are streets, postal codes and regions, unless they name an
         # organisation (a wrong city guess such as "Engineering and Technology")
@@ -294,4 +565,7 @@ def parse_address(raw: str, *, style: str = "wos") -> Address:
         if city_index is not None and institution in body[city_index + 1:] and \
                 body.index(institution) > city_index:
             city = CITY_STATES.get(country)
-    return Address(raw, institution, city, country, country_raw)
+        if institution in body:  # not an organisation taken out of a job title
+            at = body.index(institution)
+            institution = with_campus(institution, body[at + 1] if at + 1 < len(body) else None, country)
+    return Address(raw, institution_name(institution, style=style), city, country, country_raw)

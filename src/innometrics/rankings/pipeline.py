@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from innometrics import __version__
+from innometrics.entities.countries import country_names
 from innometrics.errors import DataError
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
@@ -126,12 +127,6 @@ def _filter_records(rs, spec: RankSpec):
         sources=list(rs.sources),
     )
     return used, pd.DataFrame(rejects, columns=["file", "row", "record_id", "reason"])
-
-
-def _country_names() -> dict[str, str]:
-    import pycountry
-
-    return {c.alpha_3: c.name for c in pycountry.countries}
 
 
 def rank_build(
@@ -258,14 +253,13 @@ def _rank_loaded(loaded: LoadedRecords, used, spec: RankSpec, groupings: dict[st
     total, n_records = total_weight(loaded)
     facts = loaded.engine.execute(loaded.facts.select("record_key", "record_id", "weight"))
     facts = facts.sort_values("record_key", kind="mergesort").reset_index(drop=True)
-    country_names = _country_names()
     levels, yearly, windows, credit_frames, summary = {}, {}, {}, [], {}
     value_cols = ["p_full", "p_frac"] + ([col] if col not in ("p_full", "p_frac") else [])
     for level in spec.levels:
         grouping = groupings.get(level)
         counts = count_units(loaded, level, method, grouping=grouping)
         names = unit_names(loaded, level, grouping=grouping)
-        lookup = country_names if (level == "country" and grouping is None) else None
+        lookup = country_names() if (level == "country" and grouping is None) else None
         table = level_table(counts, names, method, total, name_lookup=lookup)
         if level == "institution" and registry is not None:
             table = _institution_columns(table, registry)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from innometrics.entities.addresses import fold_single_campuses
+
 #: What a record builder returns: (reject reason or None, record, contributors, affiliations).
 BuildResult = tuple[str | None, dict | None, list[dict], list[dict]]
 
@@ -19,6 +21,13 @@ def safe_build(builder: Callable[..., BuildResult], *args: Any, **kwargs: Any) -
         return builder(*args, **kwargs)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return "unparsable_record", None, [], []
+
+
+def fold_parsed_campuses(affiliations: list[dict]) -> None:
+    """Fold single-campus names among the affiliations whose institution was parsed (in place)."""
+    parsed = [a for a in affiliations if not a.get("institution_id")]
+    for row, name in zip(parsed, fold_single_campuses([a.get("institution") for a in parsed])):
+        row["institution"] = name
 
 
 class RecordCollector:
@@ -57,8 +66,14 @@ class RecordCollector:
         return record
 
     def result(self, read: int) -> Any:
-        """The :class:`~innometrics.records.model.RecordSet` of everything collected."""
+        """The :class:`~innometrics.records.model.RecordSet` of everything collected.
+
+        Institution names parsed from address strings (no ``institution_id``) are
+        folded across the file: a US state university written alone and with one
+        campus city is one unit (:func:`~innometrics.entities.addresses.fold_single_campuses`).
+        """
         from innometrics.records.model import RecordSet
 
+        fold_parsed_campuses(self.affiliations)
         return RecordSet.from_rows(self.records, self.contributors, self.affiliations, self.rejects,
                                    read=read, sources=[self.file])

@@ -91,6 +91,7 @@ REJECT_REASONS: dict[str, str] = {
     "unparsable_citations": "the citation count is present but is not a whole number",
     "unparsable_weight": "the weight is present but is not a non-negative number",
     "no_authors": "the record lists no author",
+    "unknown_country": "an affiliation's country column holds no known country code or name",
     "unparsable_record": "the record cannot be parsed (broken JSON line, unterminated record)",
 }
 

@@ -40,7 +40,7 @@ from innometrics.io.tables import decode_text, read_table, require_columns
 from innometrics.records.model import RecordSet
 from innometrics.entities.addresses import parse_address
 from innometrics.records.collector import RecordCollector, safe_build
-from innometrics.entities.countries import country_from_alpha2
+from innometrics.entities.countries import resolve_country
 
 _OPENALEX = re.compile(r"^https?://openalex\.org/")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
@@ -86,7 +86,7 @@ def _institution_rows(record_id: str, position: int | None, institutions: list[d
             "record_id": record_id, "position": position, "raw": raw or inst.get("display_name"),
             "institution": inst.get("display_name") or (parsed.institution if parsed else None),
             "institution_id": iid, "city": parsed.city if parsed else None,
-            "country": country_from_alpha2(code) or (parsed.country if parsed else None),
+            "country": _country_code(code) or (parsed.country if parsed else None),
             "country_raw": code or (parsed.country_raw if parsed else None),
         })
     for raw in raw_strings or []:
@@ -99,9 +99,15 @@ def _institution_rows(record_id: str, position: int | None, institutions: list[d
     if not rows:
         for code in dict.fromkeys(c.strip() for c in countries or [] if c and c.strip()):
             rows.append({"record_id": record_id, "position": position, "raw": None, "institution": None,
-                         "institution_id": None, "city": None, "country": country_from_alpha2(code),
+                         "institution_id": None, "city": None, "country": _country_code(code),
                          "country_raw": code})
     return rows
+
+
+def _country_code(code: str | None) -> str | None:
+    """Alpha-3 of OpenAlex's ``country_code`` (ISO alpha-2), read as a code, never as an address."""
+    found = resolve_country(code, kind="code")
+    return found.alpha_3 if found else None
 
 
 def _record_fields(work: dict) -> tuple[str | None, dict | None]:

@@ -12,13 +12,19 @@ of the record model (:mod:`innometrics.records.model`):
 ``affiliations``  ``record_id`` and at least one of ``raw``, ``institution``,
              ``country`` required; ``position`` optional (empty = not linked to an
              author); ``institution_id``, ``city``, ``country_raw`` optional. Missing
-             institution/city/country are parsed from ``raw``; a ``country`` that is not
-             an alpha-3 code is normalised (the text is kept in ``country_raw``).
+             institution/city/country are parsed from ``raw`` (as a Web of Science
+             address when the record's ``source_format`` is ``wos`` or ``wos_tab``). ``country`` is an ISO
+             3166-1 code (alpha-2, alpha-3 or numeric) or a country name in any
+             language pycountry translates (:func:`~innometrics.entities.countries.resolve_country`,
+             ``kind="auto"``; never read as an address, so ``CA`` is Canada); a name or
+             non-alpha-3 code is kept in ``country_raw``.
 
 A ``rejects`` table written by :meth:`RecordSet.to_parquet` is carried over, so a
 RecordSet round-trips with the same counts. Records are rejected for a missing or
 repeated ``record_id``, an unparsable ``year``/``weight``/``citations``, an unusable
-contributor row (``unparsable_contributor``), or having neither contributors nor
+contributor row (``unparsable_contributor``), an affiliation whose ``country`` names
+no country (``unknown_country``: an unknown code such as ``ZZZ``, an ambiguous name;
+the reject gives the affiliations file and row), or having neither contributors nor
 affiliations (``no_authors``). Contributor or affiliation rows naming a record that
 is not in ``records`` at all are a DataError (the tables do not belong together).
 """
@@ -34,13 +40,15 @@ import pandas as pd
 
 from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
+from innometrics.records.collector import fold_parsed_campuses
 from innometrics.records.model import RecordSet
 from innometrics.entities.addresses import parse_address
-from innometrics.entities.countries import normalise_country
+from innometrics.entities.countries import resolve_country
 
 TABLE_NAMES = ("records", "contributors", "affiliations", "rejects")
 _EXTENSIONS = (".parquet", ".pq", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
+_WOS_FORMATS = {"wos", "wos_tab"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
@@ -191,6 +199,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
         })
 
     known_ids = set(row_of)
+    format_of = {r["record_id"]: r["source_format"] for r in records}
     # -- contributors --------------------------------------------------------------
     contributors: list[dict] = []
     bad_contributor: set[str] = set()
@@ -211,26 +220,36 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
 
     # -- affiliations ----------------------------------------------------------------
     affiliations: list[dict] = []
+    bad_country: dict[str, int] = {}  # record_id -> first affiliation row with an unknown country
+    from_raw: list[bool] = []  # the institution was parsed from "raw"
     if aff_path:
         ids = _cells(aff, "record_id")
         _check_orphans(ids, known_ids, aff_path)
         cols = {c: _cells(aff, c) for c in ("position", "raw", "institution", "institution_id", "city",
                                              "country", "country_raw")}
+        first_aff = _first_row(aff_path)
         for i, rid in enumerate(ids):
             position, ok = _int_or_bad(cols["position"][i])
             if not ok or (position is not None and position < 1):
                 bad_contributor.add(rid)
                 continue
             raw = cols["raw"][i]
-            parsed = parse_address(raw, style="scopus") if raw else None
+            # a Web of Science address (a RecordSet written back) is parsed as one
+            style = "wos" if format_of.get(rid) in _WOS_FORMATS else "scopus"
+            parsed = parse_address(raw, style=style) if raw else None
             country_text = cols["country"][i]
-            if country_text and re.fullmatch(r"[A-Z]{3}", country_text):
-                country, country_raw = country_text, cols["country_raw"][i] or None
-            elif country_text:
-                country, country_raw = normalise_country(country_text), cols["country_raw"][i] or country_text
+            if country_text:
+                # a country column holds codes or names, never addresses ("CA" is Canada)
+                found = resolve_country(country_text, kind="auto")
+                if found is None:
+                    bad_country.setdefault(rid, first_aff + i)
+                    continue
+                country = found.alpha_3
+                country_raw = cols["country_raw"][i] or (None if country_text == found.alpha_3 else country_text)
             else:
                 country = parsed.country if parsed else None
                 country_raw = cols["country_raw"][i] or (parsed.country_raw if parsed else None)
+            from_raw.append(not cols["institution"][i] and parsed is not None)
             affiliations.append({
                 "record_id": rid, "position": position, "raw": raw or None,
                 "institution": cols["institution"][i] or (parsed.institution if parsed else None),
@@ -238,6 +257,9 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
                 "city": cols["city"][i] or (parsed.city if parsed else None),
                 "country": country, "country_raw": country_raw,
             })
+
+    # institutions parsed from "raw": one file, one spelling of a single-campus university
+    fold_parsed_campuses([a for a, parsed in zip(affiliations, from_raw) if parsed])
 
     # -- per-record checks that need the child tables --------------------------------
     linked_ok = {(c["record_id"], c["position"]) for c in contributors}
@@ -248,9 +270,16 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     kept = []
     for record in records:
         rid = record["record_id"]
-        reason = "unparsable_contributor" if rid in bad_contributor else (
-            None if rid in has_children else "no_authors")
-        if reason:
+        if rid in bad_contributor:
+            reason = "unparsable_contributor"
+        elif rid in bad_country:
+            reason = "unknown_country"
+        else:
+            reason = None if rid in has_children else "no_authors"
+        if reason == "unknown_country":  # the row of the affiliation that names no country
+            rejects.append({"file": str(aff_path), "row": bad_country[rid], "record_id": rid, "reason": reason})
+            rejected_ids.add(rid)
+        elif reason:
             rejects.append({"file": str(records_path), "row": row_of[rid], "record_id": rid, "reason": reason})
             rejected_ids.add(rid)
         else:

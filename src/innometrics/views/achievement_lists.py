@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from innometrics.entities.countries import country_names
 from innometrics.errors import SpecError
 from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.io.manifest import build_manifest, input_record, write_manifest
@@ -222,9 +223,7 @@ def unit_lists(aset: AchievementSet, levels=("institution", "country"), *, varia
             names = unit_names(loaded, level)
             agg = agg.merge(names, on="unit", how="left")
             if level == "country":
-                import pycountry
-
-                lookup = {c.alpha_3: c.name for c in pycountry.countries}
+                lookup = country_names()
                 agg["name"] = agg["unit"].map(lookup).fillna(agg["name"])
             agg.loc[agg["unit"] == UNKNOWN, "name"] = "unknown (main contributor without affiliation)"
             agg["share"] = agg["p_frac" if variant == "fractional" else "p_full"] / n_total if n_total else np.nan

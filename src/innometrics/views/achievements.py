@@ -58,6 +58,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innometrics.entities.countries import REASONS, explain_country
 from innometrics.errors import DataError
 from innometrics.records.model import RecordSet
 from innometrics.registry import register
@@ -217,13 +218,12 @@ def _parse_period(year: str, decade: str, *, file: Path, row: int) -> tuple[int,
 def _country(text: str, *, file: Path, row: int) -> str | None:
     if not text:
         return None
-    from innometrics.entities.countries import normalise_country
-
-    code = normalise_country(text)
-    if code is None:
-        raise DataError(f"unknown country {text!r}; give a country name or an ISO 3166 code", file=file,
-                        row=row, column="country", reason="unknown_country")
-    return code
+    found, why = explain_country(text, kind="auto")
+    if found is None:
+        raise DataError(f"unknown country {text!r} ({REASONS[why]}); give a country name or an ISO 3166-1 "
+                        f"alpha-2, alpha-3 or numeric code", file=file, row=row, column="country",
+                        reason="unknown_country")
+    return found.alpha_3
 
 
 def read_achievements(path: str | os.PathLike, *, sheet: str | int | None = None) -> AchievementSet:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from innometrics.entities.countries import REASONS, country_names, explain_country
 from innometrics.errors import DataError
 from innometrics.records.model import RecordSet
 
@@ -54,8 +55,6 @@ def read_people(path: str | os.PathLike, *, sheet: str | int | None = None) -> p
         Missing columns, blank required cells, an unknown country, or secondary
         countries that do not pair with the secondary affiliations.
     """
-    from innometrics.entities.countries import normalise_country
-
     path = Path(path)
     if not path.exists():
         raise DataError("people table not found", file=path, reason="not_found")
@@ -77,10 +76,11 @@ def read_people(path: str | os.PathLike, *, sheet: str | int | None = None) -> p
     def country(text: str, row: int, column: str) -> str | None:
         if not text:
             return None
-        code = normalise_country(text)
-        if code is None:
-            raise DataError(f"unknown country {text!r}", file=path, row=row, column=column, reason="unknown_country")
-        return code
+        found, why = explain_country(text, kind="auto")
+        if found is None:
+            raise DataError(f"unknown country {text!r} ({REASONS[why]}); give a country name or an ISO 3166-1 "
+                            f"code", file=path, row=row, column=column, reason="unknown_country")
+        return found.alpha_3
 
     out = []
     for i, rec in enumerate(df.to_dict("records")):
@@ -178,9 +178,7 @@ def count_designations(
         table["people"] = table["unit"].map(n_people).fillna(0).astype("int64")
     table = table.merge(names, on="unit", how="left")
     if level == "country":
-        import pycountry
-
-        lookup = {c.alpha_3: c.name for c in pycountry.countries}
+        lookup = country_names()
         table["name"] = table["unit"].map(lookup).fillna(table["name"])
     col = "designations_frac" if fractional else "designations"
     known = table[table["unit"] != UNKNOWN].sort_values([col, "unit"], ascending=[False, True], kind="mergesort")

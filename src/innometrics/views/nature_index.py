@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from innometrics.entities.countries import country_names
 from innometrics.errors import DataError
 from innometrics.rankings.counting import Grouping, count_units, record_unit_credits, total_weight, unit_names
 from innometrics.rankings.credits import UNKNOWN
@@ -184,9 +185,7 @@ def research_leaders(
     table = counts[["unit", "p_full", "p_frac"]].rename(columns={"p_full": "count", "p_frac": "share"})
     table = table.merge(names, on="unit", how="left")
     if level == "country" and grouping is None:
-        import pycountry
-
-        lookup = {c.alpha_3: c.name for c in pycountry.countries}
+        lookup = country_names()
         table["name"] = table["unit"].map(lookup).fillna(table["name"])
     joint_units = set(mapping.loc[mapping["via_joint"], "group"]) if mapping is not None else set()
     table["non_additive"] = table["unit"].isin(joint_units)
