@@ -1,12 +1,14 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11 and make:
 #   make demo   creates .venv, installs innometrics, runs the main jobs on bundled data
 #   make test   creates .venv if needed, installs the test extras, runs the whole test suite
+#   make test-fast  the same without the Spark and browser tests (the quick loop, under 3 minutes)
+#   make mutation  mutation testing of the core formulas, module by module (slow; not in make test)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-output
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-fast bench mutation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +28,19 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m "not spark and not browser" -n auto
+
+$(VENV)/.installed-mutation: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	touch $@
+
+# MODULES="panel/trends.py views/clusters.py" to run some; JOBS=2 for two mutants at a time
+mutation: $(VENV)/.installed-mutation
+	$(BIN)/python tools/mutation.py --jobs $(or $(JOBS),1) $(MODULES)
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache test-artifacts
+	rm -rf $(VENV) $(OUT) .pytest_cache test-artifacts .mutation

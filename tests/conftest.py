@@ -3,7 +3,7 @@
 ``tests/helpers`` (sample record sets, the independent re-implementation of the counts)
 is put on ``sys.path`` for every test folder. ``engine`` is parametrised over DuckDB and
 Spark (local mode); the Spark case is marked ``spark`` and skipped with the reason when
-PySpark or Java is missing.
+PySpark or Java is missing (and fails instead when ``CI=true``: see helpers/tools_present.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pytest
 TESTS = Path(__file__).parent
 sys.path.insert(0, str(TESTS / "helpers"))
 
-from innometrics.rankings.engines import connect, spark_available  # noqa: E402
+from innometrics.rankings.engines import connect  # noqa: E402
 from rank_samples import toy_records  # noqa: E402
+from tools_present import require_spark  # noqa: E402
 
 
 @pytest.fixture
@@ -40,9 +41,7 @@ ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
 
 def open_engine(name: str):
     if name == "spark":
-        ok, why = spark_available()
-        if not ok:
-            pytest.skip(f"Spark engine unavailable: {why}")
+        require_spark()
     return connect(name)
 
 

@@ -7,6 +7,8 @@ wrong, where (file, row, column, key), what was received and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -84,3 +86,83 @@ class DataError(InnometricsError, ValueError):
 
 class UnknownMethodError(InnometricsError, ValueError):
     """A method name is not in its registry; the message lists the valid names."""
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """``text`` on one line (runs of whitespace and line breaks become one space), cut to ``limit``.
+
+    Library messages (pyarrow's, for one) span several lines; the CLI promises one.
+    """
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def is_input_failure(exc: BaseException) -> bool:
+    """True for the exceptions file parsers raise on bad bytes (see :func:`reading`)."""
+    import gzip
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
+
+    known = (
+        zipfile.BadZipFile, zlib.error, ParseError, ExpatError, NotImplementedError, gzip.BadGzipFile,
+        EOFError, RecursionError, KeyError, IndexError, OverflowError, ValueError, TypeError,
+        AttributeError, OSError, UnicodeError, MemoryError, LookupError,
+    )
+    if isinstance(exc, known):
+        return True
+    # pyarrow's errors (ArrowException and its children) without importing pyarrow here.
+    return any(cls.__module__.startswith(("pyarrow", "openpyxl", "lxml")) for cls in type(exc).__mro__)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A one-line reason for a library failure, without the file's contents.
+
+    The exception's own message is kept only for the exceptions whose messages
+    describe the structure (zip, gzip, parser positions), never a cell's text.
+    """
+    import errno
+    import zipfile
+    import zlib
+
+    if isinstance(exc, RecursionError):
+        return "the data is nested too deeply to parse"
+    if isinstance(exc, MemoryError):
+        return "the file needs more memory than is available"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, NotImplementedError)):
+        return f"the file is not a readable zip/xlsx container ({one_line(exc, 120)})"
+    if isinstance(exc, EOFError):
+        return "the file ends early (truncated compressed data)"
+    if isinstance(exc, OSError) and exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.ENOENT,
+                                                  errno.EEXIST, errno.ENOSPC):
+        return {errno.EISDIR: "is a folder; expected a file",
+                errno.ENOTDIR: "a part of the path is a file, not a folder",
+                errno.EEXIST: "a file is in the way of a folder to create",
+                errno.ENOSPC: "no space left on the device",
+                errno.EACCES: "permission denied",
+                errno.ENOENT: "file not found"}[exc.errno]
+    if isinstance(exc, KeyError):
+        return f"missing entry {one_line(exc, 80)}"
+    return f"{type(exc).__name__}: {one_line(exc, 200)}"
+
+
+@contextmanager
+def reading(file: Any, what: str = "file") -> Iterator[None]:
+    """The error boundary of every reader: a parser's failure becomes one :class:`DataError`.
+
+    Inside the block, the project's own errors pass through; the container and parser
+    failures of the standard library, pandas, openpyxl and pyarrow (a truncated zip, a
+    bad gzip CRC, an XML error, a RecursionError, an empty table, a folder given as a
+    file ...) are re-raised as ``DataError(file=..., reason="unreadable")`` with a
+    one-line reason that never quotes the file's contents.
+    """
+    try:
+        yield
+    except InnometricsError:
+        raise
+    except BaseException as exc:
+        if not is_input_failure(exc):
+            raise
+        raise DataError(f"cannot read the {what}: {describe_failure(exc)}", file=file,
+                        reason="unreadable") from None

@@ -69,22 +69,6 @@ COINR_IMETA_TO_META = {
     "Target": "target",
 }
 
-#: COINr iData column -> our panel / unit metadata column.
-COINR_IDATA_TO_PANEL = {"uCode": "unit", "Time": "period", "uName": "name"}
-
-
-def empty_panel() -> pd.DataFrame:
-    """A panel with no rows and the right dtypes."""
-    return pd.DataFrame(
-        {
-            "unit": pd.Series(dtype="string"),
-            "period": pd.Series(dtype="Int64"),
-            "indicator": pd.Series(dtype="string"),
-            "value": pd.Series(dtype="float64"),
-        }
-    )
-
-
 def coerce_panel(panel: pd.DataFrame) -> pd.DataFrame:
     """Return ``panel`` with the canonical column order and dtypes, sorted by key."""
     missing = [c for c in PANEL_COLUMNS if c not in panel.columns]
@@ -101,11 +85,6 @@ def coerce_panel(panel: pd.DataFrame) -> pd.DataFrame:
     out["value"] = out["value"].astype("float64")
     return out.sort_values(PANEL_KEY, kind="stable").reset_index(drop=True)
 
-
-def find_duplicate_keys(panel: pd.DataFrame, key: list[str] | None = None) -> pd.DataFrame:
-    """Rows of ``panel`` whose key occurs more than once (all occurrences)."""
-    key = key or PANEL_KEY
-    return panel[panel.duplicated(key, keep=False)]
 
 
 def validate_hierarchy(
@@ -124,13 +103,14 @@ def validate_hierarchy(
     file's line number (2 when line 1 is the header).
     """
     codes = meta[code].astype("string")
-    dup = codes[codes.duplicated(keep=False) & codes.notna()]
-    if len(dup):
-        first = dup.index[0]
+    dup_mask = (codes.duplicated(keep=False) & codes.notna()).to_numpy(dtype=bool)
+    if dup_mask.any():
+        first = int(dup_mask.argmax())  # position, not label: the index may repeat too
+        value = codes.iloc[first]
         raise DataError(
-            f"code '{dup.iloc[0]}' appears {int((codes == dup.iloc[0]).sum())} times; codes must be unique",
+            f"code '{value}' appears {int((codes == value).sum())} times; codes must be unique",
             file=file,
-            row=int(meta.index.get_loc(first)) + row_offset,
+            row=first + row_offset,
             column=code,
             reason="duplicate_code",
         )

@@ -1,3 +1,4 @@
+import pytest
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -89,3 +90,20 @@ def test_unknown_indicator_rejected_and_reconciled(tmp_path):
     assert "read 3 = used 2 + rejected 1" in res.output
     rejects = pd.read_csv(tmp_path / "o.rejects.csv")
     assert rejects.loc[0, "reason"] == "unknown_indicator" and rejects.loc[0, "row"] == 4
+
+
+def test_directional_flips_the_cagr_of_negative_indicators(write):
+    """``--directional`` multiplies CAGR by the direction in --meta (COINr get_trends), and only then."""
+    panel = write("p.csv", "unit,period,indicator,value\n"
+                           "A,2014,pat,100\nA,2018,pat,200\nA,2014,cost,50\nA,2018,cost,80\n")
+    meta = write("m.csv", "code,name,direction\npat,Patents,1\ncost,Cost,-1\n")
+    cagr = {}
+    for flag in ("--directional", "--no-directional"):
+        out = panel.parent / f"t{flag}.csv"
+        res = runner.invoke(app, ["trends", str(panel), "--meta", str(meta), "--out", str(out), flag])
+        assert res.exit_code == 0, res.output
+        cagr[flag] = pd.read_csv(out).set_index("indicator")["cagr"]
+    plain, directed = cagr["--no-directional"], cagr["--directional"]
+    assert plain["pat"] == pytest.approx(2 ** (1 / 4) - 1) and plain["cost"] == pytest.approx(1.6 ** (1 / 4) - 1)
+    assert directed["pat"] == pytest.approx(plain["pat"])
+    assert directed["cost"] == pytest.approx(-plain["cost"]) and directed["cost"] < 0

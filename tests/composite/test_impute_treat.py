@@ -109,3 +109,47 @@ def test_denominate_with_scale_factor():
     assert (out["B"] == d["B"]).all()
     with pytest.raises(DataError, match="not a denominator column"):
         denominate_frame(d, den, {"A": "GDP"})
+
+
+def test_screening_rules_and_treatment_fallbacks_are_registered_methods():
+    """The spec's allowed values are exactly the registered names, and each name runs its method."""
+    import typing
+
+    from innometrics.composite import screen, treat
+    from innometrics.composite.spec import ScreenSection, TreatSection
+    from innometrics.registry import method_names
+
+    assert method_names("screen") == sorted(typing.get_args(ScreenSection.model_fields["by"].annotation))
+    assert method_names("treat_fallback") == sorted(typing.get_args(TreatSection.model_fields["fallback"].annotation))
+    assert set(method_names("screen")) == set(screen.SCREEN_RULES)
+    summary = pd.DataFrame({"LowData": [True, True, False, False], "LowNonZero": [True, False, True, False]})
+    passes = {name: get_method("screen", name)(summary).tolist() for name in method_names("screen")}
+    assert passes == {"missing": [False, False, True, True], "zeros": [False, True, False, True],
+                      "missing_and_zeros": [False, False, False, True]}
+    assert get_method("treat_fallback", "log_ct") is treat.fallback_log_ct
+    assert get_method("treat_fallback", "none") is treat.fallback_none
+
+
+@pytest.mark.parametrize("by, kept", [
+    ("missing", ["u1", "u3"]),  # u2 has 1 of 3 values (< 0.5)
+    ("zeros", ["u1", "u2"]),  # u3 is all zeros (non-zero share 0 < 0.05)
+    ("missing_and_zeros", ["u1"]),
+])
+def test_screen_rule_by_name(by, kept):
+    df = pd.DataFrame({"A": [1.0, np.nan, 0.0], "B": [1.0, np.nan, 0.0], "C": [1.0, 2.0, 0.0]},
+                      index=pd.Index(["u1", "u2", "u3"], name="uCode"))
+    out, summary = screen_units(df, {"by": by, "min_availability": 0.5})
+    assert list(out.index) == kept
+    assert summary["Included"].tolist() == [u in kept for u in df.index]
+
+
+def test_unknown_screen_rule_or_fallback_lists_the_registered_names():
+    from innometrics.composite.treat import treat_frame
+    from innometrics.errors import SpecError
+
+    df = pd.DataFrame({"A": [1.0, 2.0, 3.0]}, index=pd.Index(["u1", "u2", "u3"], name="uCode"))
+    with pytest.raises(SpecError, match="by must be one of missing, missing_and_zeros, zeros. Got 'nan'"):
+        screen_units(df, {"by": "nan"})
+    with pytest.raises(SpecError, match="fallback must be one of log_ct, none. Got 'sqrt'") as err:
+        treat_frame(df, {"fallback": "sqrt"})
+    assert err.value.key == "treat.fallback"

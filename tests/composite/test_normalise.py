@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 import innometrics.composite  # noqa: F401
 from innometrics.composite.normalise import normalise_column, normalise_frame

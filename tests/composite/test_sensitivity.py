@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from innometrics.composite import pipeline
 from innometrics.composite import sensitivity as S
 from innometrics.composite.aggregate import aggregate_frame
 from innometrics.errors import DataError, SpecError
@@ -145,16 +146,8 @@ def test_spec_errors_name_the_key(section, key):
 
 
 # --------------------------------------------------------------------------- with the build pipeline
-def _pipeline():
-    pipeline = pytest.importorskip("innometrics.composite.pipeline")
-    if not SENS_SPEC.exists() or not hasattr(pipeline, "rebuild"):
-        pytest.skip("pipeline or ASEM sensitivity spec not available yet")
-    return pipeline
-
-
 @pytest.fixture(scope="module")
 def asem():
-    pipeline = _pipeline()
     spec = pipeline.load_spec(SENS_SPEC)
     return pipeline.build(spec), S.parse_sensitivity(spec.sensitivity, file=SENS_SPEC)
 
@@ -234,7 +227,6 @@ def test_a_failing_alternative_is_a_clear_error(asem):
 
 
 def test_cli_sensitivity_same_seed_same_files(tmp_path):
-    _pipeline()
     from typer.testing import CliRunner
 
     from innometrics.cli.main import app
@@ -257,7 +249,6 @@ def test_cli_sensitivity_same_seed_same_files(tmp_path):
 
 
 def test_cli_sensitivity_without_section_is_a_clear_error(tmp_path):
-    _pipeline()
     from typer.testing import CliRunner
 
     from innometrics.cli.main import app

@@ -116,5 +116,19 @@ def test_unit_meta(write):
         read_unit_meta(bad)
 
 
-def test_validate_hierarchy_ok():
-    validate_hierarchy(pd.DataFrame({"code": ["a", "b", "I"], "parent": ["I", "I", None]}))
+@pytest.mark.parametrize("parents, reason, row", [
+    (["P", "P", "I", "", None], None, None),  # a forest: empty and missing parents are top levels
+    (["P", "P", "I", "Q", None], "orphan", 5),  # I's parent Q is not a code
+    (["P", "P", "I", "P", None], "cycle", 2),  # P -> I -> P, met first on the path up from a
+])
+def test_validate_hierarchy_accepts_forests_only(parents, reason, row):
+    meta = pd.DataFrame({"code": ["a", "b", "P", "I", "J"], "parent": parents})
+    if reason is None:
+        # a valid forest passes unchanged (the check raises or returns None, never repairs)
+        before = meta.copy()
+        assert validate_hierarchy(meta, file="m.csv") is None
+        pd.testing.assert_frame_equal(meta, before)
+        return
+    with pytest.raises(DataError) as err:
+        validate_hierarchy(meta, file="m.csv")
+    assert err.value.reason == reason and err.value.row == row and err.value.column == "parent"

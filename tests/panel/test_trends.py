@@ -117,3 +117,86 @@ def test_base_index():
     out = base_index(panel, 2014).set_index(["unit", "period"])["value"]
     assert out[("A", 2014)] == 100.0 and out[("A", 2015)] == 150.0
     assert math.isnan(out[("B", 2015)])  # no base value
+
+
+def test_compute_trends_whole_frame_with_dtypes():
+    """Every column, dtype and row order at once (input deliberately unsorted)."""
+    panel = long([
+        ("B", 2012, "y", 9.0), ("A", 2013, "y", np.nan), ("B", 2010, "y", 1.0), ("A", 2010, "x", 2.0),
+        ("A", 2012, "x", 8.0), ("A", 2011, "y", 3.0), ("B", 2011, "y", np.nan), ("A", 2011, "x", np.nan),
+    ])
+    got = compute_trends(panel, directions={"y": -1})
+    expected = pd.DataFrame({
+        "unit": ["A", "A", "B"], "indicator": ["x", "y", "y"],
+        "first_period": pd.array([2010, 2011, 2010], dtype="Int64"),
+        "last_period": pd.array([2012, 2011, 2012], dtype="Int64"),
+        "first_value": [2.0, 3.0, 1.0], "last_value": [8.0, 3.0, 9.0],
+        "multiple": [4.0, np.nan, 9.0],
+        # x has no direction given: +1; y's CAGR is multiplied by -1
+        "cagr": [4.0 ** 0.5 - 1, np.nan, -(9.0 ** 0.5 - 1)],
+        "n_points": np.array([2, 1, 2], dtype="int64"),
+        "note": ["", "only one point: growth undefined", ""],
+    }).astype({"unit": object, "indicator": object})
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
+
+
+def test_missing_period_is_a_data_error():
+    from innometrics.errors import DataError
+
+    panel = long([("A", 2010, "x", 1.0), ("A", None, "x", 2.0)])
+    with pytest.raises(DataError, match="^trends need a period on every row; some rows have none$") as err:
+        compute_trends(panel)
+    assert err.value.reason == "missing_period"
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((100, 121, 2000, 2002), (pytest.approx(0.1), "")),
+    ((4, 1, 2000, 2002), (pytest.approx(-0.5), "")),  # decline: (1/4)^(1/2) - 1
+    ((4, 0, 2000, 2002), (-1.0, "")),  # a fall to 0 is -100 %
+    ((5, 5, 2000, 2000), (None, "fewer than two periods with data")),
+    ((5, 6, 2002, 2000), (None, "fewer than two periods with data")),  # periods reversed
+    ((0, 0, 2000, 2003), (0.0, "")),
+    ((0, 3, 2000, 2003), (None, "first value is 0: growth undefined")),
+    ((-2, 3, 2000, 2003), (None, "values change sign: growth undefined")),
+    ((-2, -8, 2000, 2002), (pytest.approx(1.0), "")),  # both negative: ratio 4
+])
+def test_cagr_cases(args, expected):
+    rate, note = cagr(*args)
+    assert note == expected[1]
+    if expected[0] is None:
+        assert math.isnan(rate)
+    else:
+        assert rate == expected[0]
+
+
+def test_per_capita_options_and_error_fields():
+    from innometrics.errors import DataError
+
+    panel = long([("A", 2020, "pat", 10.0), ("A", 2020, "pap", 30.0), ("A", 2020, "pop", 5.0),
+                  ("A", 2021, "pat", 12.0)])
+    out = per_capita(panel, "pop")
+    assert out[["indicator", "period"]].values.tolist() == [["pap_per_1_pop", 2020], ["pat_per_1_pop", 2020],
+                                                           ["pat_per_1_pop", 2021]]
+    assert out["value"].tolist()[:2] == [6.0, 2.0] and math.isnan(out["value"].tolist()[2])  # no 2021 population
+    only = per_capita(panel, "pop", scale=100, indicators=["pat"], suffix="_pc")
+    assert only["indicator"].unique().tolist() == ["pat_pc"] and only["value"].tolist()[0] == 200.0
+    assert list(only.columns[:4]) == ["unit", "period", "indicator", "value"]
+    with pytest.raises(DataError, match="available: pap, pat, pop$") as err:
+        per_capita(panel, "people")
+    assert err.value.column == "indicator" and err.value.reason == "unknown_indicator"
+
+
+def test_base_index_value_and_zero_base():
+    panel = long([("A", 2014, "x", 50.0), ("A", 2015, "x", 75.0), ("C", 2014, "x", 0.0), ("C", 2015, "x", 5.0),
+                  ("D", 2014, "x", np.nan), ("D", 2015, "x", 5.0)])
+    out = base_index(panel, 2014, base_value=1.0).set_index(["unit", "period"])["value"]
+    assert out[("A", 2014)] == 1.0 and out[("A", 2015)] == 1.5
+    assert out[["C", "D"]].isna().all()  # zero or missing base: no index
+    assert base_index(panel, 2014).set_index(["unit", "period"])["value"][("A", 2015)] == 150.0
+
+
+def test_extra_columns_with_gaps_do_not_drop_points():
+    # a note column empty on some rows must not remove those rows' values
+    panel = long([("A", 2010, "x", 1.0), ("A", 2012, "x", 4.0)]).assign(source=["survey", None])
+    t = compute_trends(panel).iloc[0]
+    assert (t["last_period"], t["last_value"], t["n_points"]) == (2012, 4.0, 2)

@@ -11,7 +11,8 @@ import pytest
 
 from innometrics.rankings.counting import COUNT_METHODS, Grouping, count_units, record_unit_credits, total_weight
 from innometrics.rankings.credits import load_recordset
-from innometrics.rankings.engines import connect, spark_available
+from innometrics.rankings.engines import connect
+from tools_present import require_spark
 from innometrics.records.model import RecordSet
 
 pytestmark = pytest.mark.spark
@@ -41,9 +42,7 @@ def small_recordset(n_records: int = 150, seed: int = 5) -> RecordSet:
 
 @pytest.fixture(scope="module")
 def both():
-    ok, why = spark_available()
-    if not ok:
-        pytest.skip(f"Spark engine unavailable: {why}")
+    require_spark()
     rs = small_recordset()
     duck = connect("duckdb")
     spark = connect("spark")

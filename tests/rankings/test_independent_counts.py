@@ -11,7 +11,6 @@ the address; for Scopus the project picks the institution among the parts (a dif
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 

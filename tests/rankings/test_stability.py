@@ -34,23 +34,111 @@ def test_reproducible_with_seed_and_sensitive_to_it(loaded):
     assert {"rank_lb", "rank_ub", "share_lb", "mcs_ub", "pp_top10_lb"} <= set(a.columns)
 
 
-def test_matches_naive_resampling_loop(loaded):
-    pairs, facts, units = _inputs(loaded)
-    B, seed = 40, 3
+def cwts_bounds(values: np.ndarray, coverage_per_mille: int = 950) -> tuple[np.ndarray, np.ndarray]:
+    """CWTS bounds per column, written independently of the implementation's bound_indices.
+
+    Over the ``v`` resamples where the indicator is defined (not NaN), sorted ascending: the
+    lower bound is the value at index ``floor(v * a/2)`` and the upper bound the one at
+    ``floor(v * (1 - a/2))`` (at most ``v - 1``), in exact integer arithmetic.
+    """
+    half = (1000 - coverage_per_mille) // 2  # a/2 in per mille: 25 for 95 %
+    lb, ub = [], []
+    for column in values.T:
+        defined = np.sort(column[~np.isnan(column)])
+        v = len(defined)
+        if v == 0:
+            lb.append(np.nan)
+            ub.append(np.nan)
+            continue
+        lb.append(defined[v * half // 1000])
+        ub.append(defined[min(v * (1000 - half) // 1000, v - 1)])
+    return np.array(lb), np.array(ub)
+
+
+def test_cwts_bounds_helper_on_known_values():
+    # 40 defined values 1..40 (shuffled) plus NaNs: indices floor(40 * .025) = 1, floor(40 * .975) = 39
+    x = np.concatenate([np.random.default_rng(0).permutation(np.arange(1.0, 41.0)), [np.nan] * 9])
+    assert cwts_bounds(x[:, None]) == (np.array([2.0]), np.array([40.0]))
+
+
+@pytest.mark.parametrize("B, seed", [(40, 3), (200, 4)])
+def test_matches_naive_resampling_loop(loaded, B, seed):
+    """Every indicator's bounds against a record-by-record loop over the same draws.
+
+    The toy set has five records, so many resamples draw none of a unit's cited records:
+    its mean citation score is then undefined there and the bounds are taken over the
+    resamples where it is defined (a bug indexing over all ``B`` resamples gives NaN).
+    """
+    pairs = record_unit_credits(loaded, "country", "fractional")
+    facts = loaded.engine.execute(loaded.facts.select("record_key", "weight"))
+    units = sorted(pairs["unit"].unique())
     got = stability_intervals(pairs, facts, units, "fractional", n_resamples=B, seed=seed).set_index("unit")
-    # the same multinomial draws, applied record by record
     keys = np.sort(facts["record_key"].to_numpy())
     n = len(keys)
+    weight_of = dict(zip(facts["record_key"], facts["weight"]))
     draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=B)
-    p_frac = np.zeros((B, len(units)))
+    sums = {c: np.zeros((B, len(units))) for c in ("p_frac", "p_full", "cit_weight", "cit_sum", "top_sum",
+                                                    "p_int_collab")}
+    total = np.zeros(B)
     for b in range(B):
         mult = dict(zip(keys, draws[b]))
+        total[b] = sum(mult[k] * weight_of[k] for k in keys)
         for row in pairs.itertuples():
-            p_frac[b, units.index(row.unit)] += mult[row.record_key] * row.p_frac
-    lo, hi = bound_indices(B, 0.95)
-    srt = np.sort(p_frac, axis=0)
-    assert got["p_frac_lb"].to_numpy() == pytest.approx(srt[lo])
-    assert got["p_frac_ub"].to_numpy() == pytest.approx(srt[hi])
+            for c in sums:
+                sums[c][b, units.index(row.unit)] += mult[row.record_key] * getattr(row, c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = {
+            "p_frac": sums["p_frac"],
+            "p_full": sums["p_full"],
+            "share": sums["p_frac"] / total[:, None],
+            "mcs": np.where(sums["cit_weight"] > 0, sums["cit_sum"] / sums["cit_weight"], np.nan),
+            "pp_top10": np.where(sums["cit_weight"] > 0, sums["top_sum"] / sums["cit_weight"], np.nan),
+            "pp_int_collab": np.where(sums["p_full"] > 0, sums["p_int_collab"] / sums["p_full"], np.nan),
+        }
+    # rank per resample among the ranked units (not "unknown"), ties share the best rank
+    ranked = [j for j, u in enumerate(units) if u != "unknown"]
+    rank = np.full((B, len(units)), np.nan)
+    for b in range(B):
+        for j in ranked:
+            rank[b, j] = 1 + sum(sums["p_frac"][b, k] > sums["p_frac"][b, j] + 1e-9 for k in ranked)
+    expected["rank"] = rank
+    partly_undefined = 0
+    for name, values in expected.items():
+        lb, ub = cwts_bounds(values)
+        assert got[f"{name}_lb"].to_numpy(dtype=float) == pytest.approx(lb, nan_ok=True), name
+        assert got[f"{name}_ub"].to_numpy(dtype=float) == pytest.approx(ub, nan_ok=True), name
+        undefined = np.isnan(values).mean(axis=0)
+        partly_undefined += int(((undefined > 0.025) & (undefined < 1)).sum())
+    # the case the bounds must handle: units whose ratio is undefined in more than a/2 of the
+    # resamples yet defined in some, so their upper bounds are real numbers
+    assert partly_undefined >= 2
+    assert got.loc[["CHE", "GBR", "USA"], ["mcs_ub", "pp_top10_ub"]].notna().all().all()
+
+
+def test_block_size_and_method_do_not_change_the_draws(loaded):
+    pairs, facts, units = _inputs(loaded)
+    one = stability_intervals(pairs, facts, units, "fractional", n_resamples=50, seed=9)
+    blocks = stability_intervals(pairs, facts, units, "fractional", n_resamples=50, seed=9, block=7)
+    pd.testing.assert_frame_equal(one, blocks)
+    assert list(one.columns) == ["unit"] + [f"{k}_{b}" for k in ("p_frac", "p_full", "share", "pp_int_collab", "mcs",
+                                                                  "pp_top10", "rank") for b in ("lb", "ub")]
+    assert str(one["rank_lb"].dtype) == "Int64"
+    full = stability_intervals(record_unit_credits(loaded, "country", "full"), facts, units, "full",
+                               n_resamples=50, seed=9)
+    assert list(full.columns[1:5]) == ["p_full_lb", "p_full_ub", "p_frac_lb", "p_frac_ub"]
+    # full counting ranks by p_full: the same draws give the same p_full bounds either way
+    pd.testing.assert_series_equal(full["p_full_ub"], one["p_full_ub"])
+
+
+def test_ninety_percent_and_single_resample(loaded):
+    pairs, facts, units = _inputs(loaded)
+    iv90 = stability_intervals(pairs, facts, units, "fractional", n_resamples=200, seed=2, coverage=0.9)
+    iv95 = stability_intervals(pairs, facts, units, "fractional", n_resamples=200, seed=2, coverage=0.95)
+    # narrower coverage: bounds inside the wider ones, and strictly inside for some unit
+    assert (iv90["p_frac_lb"] >= iv95["p_frac_lb"]).all() and (iv90["p_frac_ub"] <= iv95["p_frac_ub"]).all()
+    assert ((iv90["p_frac_lb"] > iv95["p_frac_lb"]) | (iv90["p_frac_ub"] < iv95["p_frac_ub"])).any()
+    one = stability_intervals(pairs, facts, units, "fractional", n_resamples=1, seed=2)
+    assert (one["p_frac_lb"] == one["p_frac_ub"]).all()
 
 
 def test_intervals_bracket_estimates_and_ranks_are_whole(loaded):
@@ -70,3 +158,25 @@ def test_parameters_are_checked(loaded):
         stability_intervals(pairs, facts, units, "fractional", n_resamples=0)
     with pytest.raises(SpecError, match="coverage"):
         stability_intervals(pairs, facts, units, "fractional", coverage=1.5)
+
+
+def test_no_records_gives_zero_counts_and_undefined_ratios():
+    columns = ("p_full", "p_frac", "cit_weight", "cit_sum", "top_sum", "p_int_collab")
+    pairs = pd.DataFrame({"record_key": pd.Series([], dtype="int64"), "unit": pd.Series([], dtype=object),
+                          **{c: pd.Series([], dtype=float) for c in columns}})
+    facts = pd.DataFrame({"record_key": pd.Series([], dtype="int64"), "weight": pd.Series([], dtype=float)})
+    iv = stability_intervals(pairs, facts, ["A", "unknown"], "fractional", n_resamples=5).set_index("unit")
+    assert (iv[["p_frac_lb", "p_frac_ub", "p_full_lb", "p_full_ub"]] == 0).all().all()
+    assert iv[["share_lb", "mcs_ub", "pp_top10_ub", "pp_int_collab_lb"]].isna().all().all()
+    assert iv.loc["A", "rank_lb"] == 1 and pd.isna(iv.loc["unknown", "rank_ub"])
+
+
+@pytest.mark.parametrize("coverage", [0.0, 1.0, -0.5])
+def test_coverage_must_lie_strictly_between_0_and_1(loaded, coverage):
+    pairs, facts, units = _inputs(loaded)
+    with pytest.raises(SpecError, match=f"coverage must be between 0 and 1; got {coverage}") as err:
+        stability_intervals(pairs, facts, units, "fractional", coverage=coverage)
+    assert err.value.key == "stability.coverage"
+    with pytest.raises(SpecError, match="got 0.5") as err:
+        stability_intervals(pairs, facts, units, "fractional", n_resamples=0.5)
+    assert err.value.key == "stability.resamples"

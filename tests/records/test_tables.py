@@ -137,6 +137,32 @@ def test_orphan_rows_and_missing_tables(tmp_path, folder):
     assert err.value.column == "record_id"
 
 
+@pytest.mark.parametrize("text, row, column, message", [
+    ('{"sources": ["a.txt",]}', 1, None, "not valid JSON"),
+    ('["a.txt"]', None, None, "holds a JSON list"),
+    ('{"sources": "a.txt"}', None, "sources", "not a list of file names"),
+    ('{"counts": {"read": "ten"}}', None, "counts", "not whole numbers"),
+])
+def test_malformed_counts_json_is_a_data_error(folder, text, row, column, message):
+    (folder / "counts.json").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message) as err:
+        read_records(folder)
+    assert err.value.reason == "malformed_counts" and err.value.file.endswith("counts.json")
+    assert err.value.row == row and err.value.column == column
+
+
+def test_counts_json_sources_are_used(folder):
+    (folder / "counts.json").write_text('{"sources": ["export.txt"]}', encoding="utf-8")
+    assert read_records(folder).sources == ["export.txt"]
+
+
+def test_malformed_counts_json_next_to_parquet(tmp_path):
+    read_records(DATA / "scopus_biblium_200.csv").to_parquet(tmp_path / "rs")
+    (tmp_path / "rs" / "counts.json").write_text("{", encoding="utf-8")
+    with pytest.raises(DataError, match="counts.json is not valid JSON"):
+        RecordSet.from_parquet(tmp_path / "rs")
+
+
 def test_country_column_is_read_as_codes(tmp_path):
     # issue 11: DE, IN, CA... became USA (US states), CN, US, GB, KR were not recognised, ZZZ was kept
     codes = {"DE": "DEU", "IN": "IND", "CA": "CAN", "IL": "ISR", "ID": "IDN", "MA": "MAR", "CO": "COL",

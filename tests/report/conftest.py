@@ -303,8 +303,30 @@ def make_achievements_dir(folder: Path, *, hostile: bool = False) -> Path:
 
 # -- any other kind ------------------------------------------------------------------------
 
+def make_cities_dir(folder: Path, *, hostile: bool = False) -> Path:
+    """Kind "cities" as ``views cities`` writes it: ranked cities with coordinates, the geocoding table."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cities = pd.DataFrame({
+        "rank": [1, 2, 3, None], "unit": ["Munich (DE 2867714)", "Beijing (CN 1816670)", "Leiden (NL 2751773)", "Xyz, ABC"],
+        "name": [SCRIPT if hostile else "Munich", "Beijing", ATTR if hostile else "Leiden", "Xyz"],
+        "country": ["DEU", "CHN", "NLD", "ABC"], "latitude": [48.13743, 39.9075, 52.15833, None],
+        "longitude": [11.57549, 116.39723, 4.49306, None], "count": [30.0, 25.0, 12.0, 1.0],
+        "share": [18.4, 16.8, 7.5, 0.5], "share_of_world": [0.0369, 0.0336, 0.015, 0.001],
+        "located": [True, True, True, False]})
+    _csv(cities, folder / "cities.csv")
+    geo = pd.DataFrame({"unit": ["Munich, DEU", "Beijing, CHN"], "city": [SCRIPT if hostile else "Munich", "Beijing"],
+                        "geonameid": [2867714, 1816670], "latitude": [48.13743, 39.9075], "longitude": [11.57549, 116.39723],
+                        "population": [1260391, 18960744], "match": ["name", "name"]})
+    _csv(geo, folder / "geocoded.csv")
+    _write_manifest(folder, "cities", {"cities": "cities.csv", "geocoded": "geocoded.csv"},
+                    spec_text=CLOSE_PRE if hostile else "[cities]\n")
+    (folder / "summary.json").write_text(json.dumps({"rank_by": "share", "records": 10, "city_units": 4,
+                                                     "city_units_located": 3}), encoding="utf-8")
+    return folder
+
+
 def make_generic_dir(folder: Path, *, hostile: bool = False) -> Path:
-    """Kind "cities" (no dedicated renderer): a ranked table, an unranked one, a missing one."""
+    """A kind no page is registered for ("custom_tables"): a ranked table, an unranked one, a missing one."""
     folder.mkdir(parents=True, exist_ok=True)
     cities = pd.DataFrame({"rank": [1, 2, 3], "unit": ["Munich (DE 2867714)", "Beijing (CN 1816670)", "Leiden (NL 2751773)"],
                            "name": [SCRIPT if hostile else "Munich", "Beijing", ATTR if hostile else "Leiden"],
@@ -312,14 +334,14 @@ def make_generic_dir(folder: Path, *, hostile: bool = False) -> Path:
     _csv(cities, folder / "cities.csv")
     notes = pd.DataFrame({"city": [SCRIPT if hostile else "AHWAZ", "Aalborg"], "match": ["alternate", "name"]})
     _csv(notes, folder / "geocoded.csv")
-    _write_manifest(folder, "cities", {"cities": "cities.csv", "geocoded": "geocoded.csv",
-                                       SCRIPT if hostile else "other": "missing.csv"},
+    _write_manifest(folder, "custom_tables", {"cities": "cities.csv", "geocoded": "geocoded.csv",
+                                              SCRIPT if hostile else "other": "missing.csv"},
                     spec_text=CLOSE_PRE if hostile else "[cities]\n")
     return folder
 
 
 MAKERS = {"trends": make_trends_dir, "index": make_index_dir, "rank": make_rank_dir,
-          "achievements": make_achievements_dir, "cities": make_generic_dir}
+          "achievements": make_achievements_dir, "cities": make_cities_dir, "generic": make_generic_dir}
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 """Reports opened in a real headless Chromium (selenium + chromedriver).
 
-Skipped with a message when Chromium, chromedriver or selenium is missing
-(``.ci/install-chromium.sh`` installs Debian's ``chromium`` and ``chromium-driver``).
-Checks: no console errors, every chart drawn as SVG with data, table search filters
-rows, header click sorts, the select boxes switch charts and drill-downs, hostile
-names show as text and open no alert. Screenshots go to ``test-artifacts/``.
+Skipped with a message when Chromium, chromedriver or selenium is missing on a developer's
+machine (``.ci/install-chromium.sh`` installs Debian's ``chromium`` and ``chromium-driver``);
+in CI (``CI=true``) a missing or broken browser FAILS, so the checks cannot silently vanish.
+Checks at 1440x900: the headline, the first table and the lead chart are within the first
+900 px, every chart (maps included) is drawn as SVG with data, no network request is made
+(Chrome's performance log), no console error; at 390 px the page does not scroll sideways.
+Also: table search filters rows, header click sorts, the select boxes switch charts and
+drill-downs, hostile names show as text and open no alert. Screenshots (first screen, whole
+page, phone) are kept in ``test-artifacts/`` (CI keeps them as artifacts).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pytest
 from innometrics.report import render_report
 
 from hostile_strings import SCRIPT
+from tools_present import tool_missing
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +48,11 @@ def browser(tmp_path_factory):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("selenium is not installed: pip install -e '.[test]' to run the browser tests")
+        tool_missing("selenium is not installed: pip install -e '.[test]' to run the browser tests")
     found = _find_chromium()
     if found is None:
-        pytest.skip("Chromium or chromedriver not found: run .ci/install-chromium.sh "
-                    "(apt-get install chromium chromium-driver) to run the browser tests")
+        tool_missing("Chromium or chromedriver not found: run .ci/install-chromium.sh "
+                     "(apt-get install chromium chromium-driver) to run the browser tests")
     binary, driver_path = found
     options = webdriver.ChromeOptions()
     options.binary_location = binary
@@ -56,18 +61,23 @@ def browser(tmp_path_factory):
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 f"--user-data-dir={profile}", "--window-size=1280,1800"):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    try:
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    except Exception as exc:  # the browser exists but cannot start (e.g. missing libraries)
-        pytest.skip(f"Chromium at {binary} could not start: {exc}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    # A browser that is installed but cannot start is an error, not a skip.
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()
 
 
+def _viewport(driver, width: int, height: int) -> None:
+    """Set the page's viewport exactly (the window size would include the browser's own bars)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
 def _open(driver, path: Path, *, timeout: float = 30.0) -> list[dict]:
     """Load ``path``; wait until every chart has drawn; return the console log entries."""
+    driver.get_log("performance")  # drop what earlier pages logged
     driver.get(path.resolve().as_uri())
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -78,6 +88,59 @@ def _open(driver, path: Path, *, timeout: float = 30.0) -> list[dict]:
             break
         time.sleep(0.2)
     return driver.get_log("browser")
+
+
+def _assert_no_network(driver) -> None:
+    """No request left the file: every request Chrome logged is file:, data: or blob:."""
+    import json as _json
+
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = _json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    outside = [u for u in urls if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert urls, "the performance log recorded no request at all (not even the file): the check is blind"
+    assert not outside, outside
+
+
+def _assert_answer_first(driver) -> dict:
+    """At 1440x900 the headline, the lead table and the lead chart start within the first 900 px."""
+    box = driver.execute_script("""
+      function b(sel){var e=document.querySelector(sel);if(!e){return null;}var r=e.getBoundingClientRect();
+        return {top: r.top + window.scrollY, bottom: r.bottom + window.scrollY};}
+      return {headline: b('.lead .headline'), table: b('.lead table'), chart: b('.lead .chart'),
+              text: (document.querySelector('.lead .headline')||{}).textContent};""")
+    assert box["headline"] and box["headline"]["bottom"] <= 900, box
+    assert box["table"] and box["table"]["top"] < 900, box
+    # The table's first rows are on screen, not just its header.
+    assert box["table"]["top"] + 120 < 900, box
+    if box["chart"]:
+        assert box["chart"]["top"] < 900, box
+    return box
+
+
+def _assert_maps_drawn(driver) -> int:
+    """Every map (a chart with a geo subplot) draws its base land and its data."""
+    maps = driver.execute_script("""
+      return Array.prototype.filter.call(document.querySelectorAll('div.chart'), function(d){
+        return d._fullLayout && d._fullLayout.geo;}).map(function(d){
+        return {id: d.id, geo: d.querySelectorAll('.geo path').length,
+                data: d.querySelectorAll('g.choroplethlayer path, g.scattergeolayer path, g.trace path').length};});""")
+    for m in maps:
+        assert m["geo"] > 0 and m["data"] > 0, m
+    return len(maps)
+
+
+def _assert_fits_phone(driver, path: Path, name: str) -> None:
+    """At 390 px the page does not scroll sideways (wide tables scroll inside their box)."""
+    _viewport(driver, 390, 844)
+    _open(driver, path, timeout=60)
+    width = driver.execute_script("return document.documentElement.scrollWidth;")
+    assert width <= 392, width
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}-phone.png"))
+    _viewport(driver, 1440, 900)
 
 
 def _assert_no_console_errors(log: list[dict]) -> None:
@@ -107,6 +170,7 @@ def _assert_search_filters(driver) -> None:
     from selenium.webdriver.common.by import By
 
     box = driver.find_element(By.CSS_SELECTOR, "input.tsearch")
+    driver.execute_script("arguments[0].scrollIntoView();", box)
     table_id = box.get_attribute("data-for")
     total = _visible_rows(driver, table_id)
     # Search for the text of the last row's first non-empty cell: at least one row, fewer than all.
@@ -130,7 +194,12 @@ def _assert_search_filters(driver) -> None:
 def _assert_sort(driver) -> None:
     from selenium.webdriver.common.by import By
 
-    header = driver.find_element(By.CSS_SELECTOR, "table.sortable th.num")
+    # The first numeric column of a table with at least two rows with values (a lead table may have one row).
+    header = next(h for h in driver.find_elements(By.CSS_SELECTOR, "table.sortable th.num")
+                  if driver.execute_script(
+                      "var t=arguments[0].closest('table'),c=arguments[0].cellIndex;"
+                      "return Array.prototype.filter.call(t.tBodies[0].rows,function(r){"
+                      "return r.cells[c].getAttribute('data-v')!==null;}).length;", h) >= 2)
     table = header.find_element(By.XPATH, "ancestor::table")
     col = driver.execute_script("return arguments[0].cellIndex;", header)
     column_values = (
@@ -149,10 +218,12 @@ def _assert_sort(driver) -> None:
 
 def _screenshot(driver, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0);")
+    driver.save_screenshot(str(ARTIFACTS / f"{name}-first-screen.png"))
     height = driver.execute_script("return document.documentElement.scrollHeight;")
-    driver.set_window_size(1280, min(max(int(height), 800), 12000))
+    _viewport(driver, 1440, min(max(int(height), 900), 12000))
     driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-    driver.set_window_size(1280, 1800)
+    _viewport(driver, 1440, 900)
 
 
 def _assert_no_alert(driver) -> None:
@@ -165,10 +236,15 @@ def _assert_no_alert(driver) -> None:
 @pytest.mark.parametrize("kind", ["trends", "index", "rank", "achievements", "cities"])
 def test_report_in_chromium(browser, make_results, kind):
     out = render_report(make_results(kind, hostile=True))
+    _viewport(browser, 1440, 900)
     log = _open(browser, out)
     _assert_no_alert(browser)
     _assert_no_console_errors(log)
+    _assert_no_network(browser)
     assert _assert_charts_drawn(browser) > 0
+    _assert_answer_first(browser)
+    if kind == "cities":
+        assert _assert_maps_drawn(browser) == 1
     # The hostile names are on the page as text.
     assert SCRIPT in browser.execute_script("return document.body.innerText;")
     _assert_search_filters(browser)
@@ -207,7 +283,7 @@ def test_unit_profile_switch_and_drill_down(browser, make_results):
 
 
 def test_gzipped_plotly_unpacks_in_chromium(browser, make_results, tmp_path):
-    out = render_report(make_results("index"), tmp_path / "packed.html", compress_plotly=True)
+    out = render_report(make_results("index"), tmp_path / "packed.html")
     assert out.stat().st_size < 2_500_000
     log = _open(browser, out)
     _assert_no_console_errors(log)
@@ -215,7 +291,10 @@ def test_gzipped_plotly_unpacks_in_chromium(browser, make_results, tmp_path):
 
 
 #: Report folders that `innometrics demo` writes (issue 5: trends, index with sensitivity, rankings).
-DEMO_REPORTS = ("beijing", "china_provinces", "asem_index", "rank_wos", "achievements", "cities", "clusters")
+DEMO_REPORTS = ("beijing", "china_provinces", "china_st_index", "asem_index", "rank_wos", "achievements", "cities", "clusters",
+                "nature_index")
+#: Demo reports whose lead is a map (countries, cities, clusters).
+DEMO_MAPS = ("asem_index", "rank_wos", "achievements", "cities", "clusters", "nature_index")
 
 
 @pytest.fixture(scope="session")
@@ -238,9 +317,16 @@ def demo_dir(tmp_path_factory) -> Path:
 def test_demo_reports_in_chromium(browser, demo_dir, name):
     report = demo_dir / name / "report.html"
     assert report.is_file(), f"the demo wrote no {report}"
+    assert report.stat().st_size < 2_500_000
+    _viewport(browser, 1440, 900)
     log = _open(browser, report, timeout=60)
     _assert_no_console_errors(log)
+    _assert_no_network(browser)
     assert _assert_charts_drawn(browser) > 0
+    _assert_answer_first(browser)
+    assert (_assert_maps_drawn(browser) > 0) == (name in DEMO_MAPS)
+    _screenshot(browser, "demo-" + name)
     if browser.find_elements("css selector", "input.tsearch"):
         _assert_search_filters(browser)
-    _screenshot(browser, "demo-" + name)
+    _assert_fits_phone(browser, report, "demo-" + name)
+    _assert_no_console_errors(browser.get_log("browser"))

@@ -1,4 +1,4 @@
-"""The Excel export holds the CSVs' numbers, one sheet per table, with units and frozen headers."""
+"""The workbook: the CSVs' numbers, one sheet per table, formats by meaning, a README with provenance."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import json
 import math
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from innometrics.report import render_report
-from innometrics.report.context import read_csv
-from innometrics.report.excel import sheet_names
+from innometrics.report.context import ResultsDir, read_csv
+from innometrics.report.excel import export_excel, sheet_names
 
 
 def _same(a, b) -> bool:
@@ -30,33 +29,64 @@ def test_workbook_numbers_equal_the_csvs(make_results, tmp_path, kind):
     render_report(folder, tmp_path / "r.html", xlsx=xlsx)
     wb = openpyxl.load_workbook(xlsx)
     tables = {k: v for k, v in json.loads((folder / "manifest.json").read_text())["tables"].items() if (folder / v).is_file()}
-    expected_sheets = sheet_names(list(tables) + ["about"])
+    expected_sheets = sheet_names(["README"] + list(tables))
     assert wb.sheetnames == expected_sheets
-    for (name, rel), sheet in zip(tables.items(), expected_sheets):
+    for (name, rel), sheet in zip(tables.items(), expected_sheets[1:]):
         ws = wb[sheet]
         assert ws.freeze_panes == "A2"
+        assert all(cell.font.bold for cell in ws[1])
+        assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{ws.max_row}"
         df = read_csv(folder / rel)
-        header = [c.value for c in ws[1]]
-        assert [h.split(" [")[0] for h in header] == list(df.columns)
+        header = [c.value.split(" [")[0] for c in ws[1]]
+        if kind == "trends" and name == "trends":
+            assert header[header.index("indicator") + 1] == "measure"  # the unit of measure beside the indicator
+            header.remove("measure")
+        assert header == list(df.columns)
         assert ws.max_row == len(df) + 1
-        for j, col in enumerate(df.columns, start=1):
+        for col in df.columns:
+            j = [c.value.split(" [")[0] for c in ws[1]].index(col) + 1
             cells = [ws.cell(row=i + 2, column=j).value for i in range(len(df))]
             mismatch = [(i, a, b) for i, (a, b) in enumerate(zip(df[col].tolist(), cells)) if not _same(a, b)]
             assert not mismatch, (sheet, col, mismatch[:3])
-            if pd.api.types.is_float_dtype(df[col]) and len(df):
-                # Fractions (share, share_lb, cagr) as percentages, multiples with two decimals.
-                expected = next((f for k, f in {"share": "0.00%", "cagr": "0.00%", "multiple": "0.00"}.items()
-                                 if col == k or str(col).startswith(k + "_")), "#,##0.00##")
-                assert ws.cell(row=2, column=j).number_format == expected, (sheet, col)
-    about = {r[0]: r[1] for r in wb[expected_sheets[-1]].iter_rows(min_row=2, values_only=True)}
-    assert about["kind"] == kind and about["count read"] == "10"
+    readme = {r[0]: r[1] for r in wb["README"].iter_rows(min_row=2, values_only=True)}
+    assert readme["kind"] == kind and readme["count read"] == "10"
+    assert any(k.startswith("log ") for k in readme) and any(k.startswith("spec line") for k in readme)
+    assert any(k.startswith("input ") and v.startswith("sha256 ") for k, v in readme.items())
 
 
-def test_units_in_headers(make_results, tmp_path):
+def test_formats_follow_meaning_not_dtype(make_results, tmp_path):
+    # Ranks and counts whole, shares in %, as the HTML says (issue 15: ranks "1.00", proportions 0.24).
     render_report(make_results("rank"), tmp_path / "r.html", xlsx=tmp_path / "r.xlsx")
-    header = [c.value for c in openpyxl.load_workbook(tmp_path / "r.xlsx")["countries"][1]]
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["countries"]
+    fmt = {c.value.split(" [")[0]: ws.cell(row=2, column=c.column).number_format for c in ws[1]}
+    assert fmt["rank"] == "0" and fmt["rank_ub"] == "0"
+    assert fmt["p_full"] == "#,##0"
+    assert fmt["share"].endswith("%") and fmt["pp_top10"].endswith("%")
+    assert fmt["p_frac"] == "#,##0.00"
+    header = [c.value for c in ws[1]]
     assert "p_frac [records, fractional count]" in header
-    assert "share [fraction of all credit]" in header
+
+
+def test_ids_stay_plain(make_results, tmp_path):
+    # geonameid 2867714 is an id: no separators, no decimals (was "2,867,714.00").
+    folder = make_results("cities")
+    import pandas as pd
+
+    geo = pd.DataFrame({"unit": ["Munich (DE 2867714)"], "geonameid": [2867714], "latitude": [48.13743]})
+    geo.to_csv(folder / "geocoded.csv", index=False)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["geocoded"] = "geocoded.csv"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    export_excel(ResultsDir.open(folder), tmp_path / "c.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["geocoded"]
+    assert ws["B2"].value == 2867714 and ws["B2"].number_format == "0"
+
+
+def test_workbook_is_byte_identical(make_results, tmp_path):
+    folder = make_results("index")
+    a = export_excel(ResultsDir.open(folder), tmp_path / "a.xlsx").read_bytes()
+    b = export_excel(ResultsDir.open(folder), tmp_path / "b.xlsx").read_bytes()
+    assert a == b
 
 
 def test_sheet_names_are_valid_and_unique():

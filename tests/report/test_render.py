@@ -61,7 +61,8 @@ def test_trends_report(make_results):
     beijing_bars = dict(zip(growth["data"][0]["y"], growth["data"][0]["text"]))
     assert beijing_bars["Patents per 10,000 people"] == "x5.45 (+445 %)"
     assert growth["data"][0]["x"][growth["data"][0]["y"].index("Patents per 10,000 people")] == pytest.approx(262.9 / 48.2)
-    figs = figs[1:]
+    assert figs[1]["data"][0]["y"] == growth["data"][0]["y"]  # the lead chart and the section's, same indicators
+    figs = figs[2:]
     assert len(figs) == 2  # one line chart per indicator
     titles = {f["layout"]["title"]["text"] for f in figs}
     assert "Patents per 10,000 people (patents_per_10k)" in titles
@@ -172,12 +173,13 @@ def test_rank_report(make_results):
     assert sum(r[col] for r in first["rows"]) == pytest.approx(top["data"][0]["x"][0], rel=1e-6)
     # Stability interval p_frac_lb .. p_frac_ub as error bars.
     assert top["data"][0]["error_x"]["array"][0] == pytest.approx(top["data"][0]["x"][0] * 0.2, rel=1e-5)
-    # Nested summary.json, flattened.
-    assert "levels / countries / reconciled" in text
+    # summary.json in words, not dumped ("levels / country / reconciled True").
+    assert "levels / countries" not in text
+    assert "5 units; credits add up to the records" in text
     # HTML table: the intervals of p_frac, share and rank stay; those of pp_top10 go to the CSV/workbook.
     html = out.read_text(encoding="utf-8")
     header = re.search(r"<thead><tr>(.*?)</tr></thead>", html[html.index("<h3>Table (countries)</h3>"):]).group(1)
-    cols = re.findall(r">([^<]+)</th>", header)
+    cols = re.findall(r"<th[^>]*>([^<]+)", header)
     assert {"p_frac_lb", "p_frac_ub", "share_lb", "rank_ub", "pp_top10"} <= set(cols)
     assert "pp_top10_lb" not in cols
     assert "2 interval columns of secondary indicators" in text
@@ -231,7 +233,7 @@ def test_duplicates_are_part_of_the_reconciliation(make_results):
 
 
 def test_generic_report_lists_every_table(make_results):
-    out = render_report(make_results("cities"))
+    out = render_report(make_results("generic"))
     doc = parse(out)
     text = " ".join(doc.text)
     assert "Munich" in text and "Aalborg" in text

@@ -275,11 +275,9 @@ def test_excel_table_reads_like_csv(tmp_path, table):
 
 @pytest.mark.spark
 def test_main_contributor_lists_same_on_spark(table):
-    from innometrics.rankings.engines import spark_available
+    from tools_present import require_spark
 
-    ok, why = spark_available()
-    if not ok:
-        pytest.skip(f"Spark engine unavailable: {why}")
+    require_spark()
     aset = read_achievements(table)
     # the Spark session is shared with the other Spark tests (getOrCreate): leave it open
     on_spark, drill_spark = unit_lists(aset, engine=connect("spark"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,8 +18,33 @@ from innometrics.entities.places import UNLOCATED
 from innometrics.views.cities import science_cities
 from innometrics.records.read import read_records
 
+import independent_counts as ic
+from haversine import haversine_km
+
 ROOT = Path(__file__).resolve().parents[2]
 BIB = ROOT / "tests" / "data" / "bibliographic"
+
+
+def independent_city_counts() -> tuple[dict[str, float], dict[str, int]]:
+    """Fractional and full counts per city of the WoS export, from the independent reader.
+
+    The city is the comma part before the country with postal codes removed
+    (``"Tech Univ Munich, D-80333 Munich, Germany"`` -> ``munich``); credit rules as in
+    tests/helpers/independent_counts.py. No innometrics code is involved.
+    """
+    def city_of(address: str) -> str:
+        parts = [p.strip() for p in address.split(",")]
+        if len(parts) < 2:
+            return ic.UNKNOWN
+        return re.sub(r"\b[A-Z]{0,2}-?\d[\d-]*\b", "", parts[-2]).strip().lower()
+
+    frac: dict[str, float] = {}
+    full: dict[str, int] = {}
+    for rec in ic.used(ic.read(BIB / "wos_biblium_500.txt", "wos")):
+        for unit, credit in ic.record_credits(rec, city_of).items():
+            frac[unit] = frac.get(unit, 0.0) + credit
+            full[unit] = full.get(unit, 0) + 1
+    return frac, full
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +73,13 @@ def test_science_cities_reconcile(wos_loaded):
     assert addr["located"] + addr["unlocated"] + addr["no_city"] == addr["rows"]
     assert addr["unlocated"] > 0
     ranked = table[table["rank"].notna()]
-    assert ranked.iloc[0]["name"] == "Munich" and ranked.iloc[0]["share"] == pytest.approx(18.416667, abs=1e-6)
-    assert ranked.iloc[1]["name"] == "Beijing" and ranked.iloc[1]["count"] == 25
+    # Munich's share (221/12 = 18.416667) and Beijing's count, from the independent reader
+    frac, full = independent_city_counts()
+    assert max(frac, key=frac.get) == "munich"
+    assert ranked.iloc[0]["name"] == "Munich" and ranked.iloc[0]["share"] == pytest.approx(frac["munich"], abs=1e-9)
+    assert ranked.iloc[0]["share"] == pytest.approx(221 / 12, abs=1e-9) and ranked.iloc[0]["count"] == full["munich"]
+    assert ranked.iloc[1]["name"] == "Beijing" and ranked.iloc[1]["count"] == full["beijing"] == 25
+    assert ranked.iloc[1]["share"] == pytest.approx(frac["beijing"], abs=1e-9)
     assert (ranked["share"].diff().dropna() <= 0).all()
     assert set(geocoded["unit"]) >= {"Beijing, CHN", "Munich, DEU"}
     # one city unit per geocoded row; every city unit is located or unlocated
@@ -74,18 +106,55 @@ def test_dbscan_weighted():
 
 
 def test_clusters_on_wos(wos_loaded):
-    table, members, summary = find_clusters(wos_loaded, radius_km=40, min_weight=4)
-    assert table["p_frac"].sum() == pytest.approx(499.0)
-    assert {OUTSIDE, UNLOCATED, "unknown"} <= set(table["cluster"])
+    """Membership, names and counts against scikit-learn's DBSCAN on a hand haversine matrix.
+
+    The weighted cities are the Science Cities table (views.cities); the clusters are formed
+    here with ``DBSCAN(metric="precomputed", eps=radius, min_samples=min_weight)`` on
+    great-circle distances computed by hand, named by the rule of the module docstring.
+    """
+    radius, min_weight = 40, 4
+    table, members, summary = find_clusters(wos_loaded, radius_km=radius, min_weight=min_weight)
+    cities, _, _ = science_cities(wos_loaded)
+    cities = cities[cities["located"] & (cities["share"] > 0)].sort_values("unit").reset_index(drop=True)
+    lat, lon = cities["latitude"].to_numpy(), cities["longitude"].to_numpy()
+    dist = np.array([[haversine_km(lat[i], lon[i], lat[j], lon[j]) for j in range(len(cities))]
+                     for i in range(len(cities))])
+    from sklearn.cluster import DBSCAN
+
+    labels = DBSCAN(eps=radius, min_samples=min_weight, metric="precomputed").fit_predict(
+        dist, sample_weight=cities["share"].to_numpy())
+    expected = {}
+    for label in set(labels) - {-1}:
+        group = cities[labels == label].sort_values(["share", "name"], ascending=[False, True])
+        names = [n for k, (n, w) in enumerate(zip(group["name"], group["share"]))
+                 if k == 0 or (k < 3 and w / group["share"].sum() >= 0.10)]
+        expected[frozenset(group["unit"])] = ("-".join(names), group["share"].sum())
+
     ranked = table[table["rank"].notna()]
-    assert summary["clusters"] == len(ranked) > 5
+    got = {frozenset(members.loc[members["cluster"] == c, "unit"]): (name, p_frac)
+           for c, name, p_frac in zip(ranked["cluster"], ranked["name"], ranked["p_frac"])}
+    assert set(got) == set(expected) and summary["clusters"] == len(expected) == 18
+    for cities_of, (name, p_frac) in expected.items():
+        assert got[cities_of][0] == name
+        # fractional credit is additive over a cluster's cities
+        assert got[cities_of][1] == pytest.approx(p_frac, abs=1e-9)
+    assert summary["cities_in_clusters"] == sum(len(k) for k in expected) == 31
+    # the names the rule gives on this export: Leiden-Amsterdam joins three Dutch cities;
+    # Moncada (< 10 % of the Valencia cluster) is a member but not in the name
+    leiden = ranked.set_index("name").loc["Leiden-Amsterdam"]
+    assert leiden["cities"] == "Leiden; Amsterdam; Utrecht" and leiden["n_cities"] == 3
+    assert ranked.set_index("name").loc["Valencia", "cities"] == "Valencia; Moncada"
     top = ranked.iloc[0]
     assert top["name"] == "Munich" and top["share_frac"] == pytest.approx(top["p_frac"] / 499.0)
-    assert table.set_index("name").loc["Leiden-Amsterdam", "n_cities"] >= 2
-    # a record with two addresses in one cluster counts once in full counting
-    assert (ranked["p_full"] <= ranked["n_cities"] * 499).all()
-    leiden = ranked[ranked["name"] == "Leiden-Amsterdam"].iloc[0]
-    assert leiden["p_full"] < members[members["cluster"] == leiden["cluster"]]["weight"].sum() + leiden["p_full"]
+    # full counting: a record with addresses in two cities of a cluster counts once, so a
+    # cluster's p_full lies between its largest city's count and the sum of its cities' counts
+    counts = cities.set_index("unit")["count"]
+    for c, p_full in zip(ranked["cluster"], ranked["p_full"]):
+        member_counts = counts[members.loc[members["cluster"] == c, "unit"]]
+        assert member_counts.max() <= p_full <= member_counts.sum()
+    assert leiden["p_full"] < counts[members.loc[members["cluster"] == leiden["cluster"], "unit"]].sum()
+    assert table["p_frac"].sum() == pytest.approx(499.0)
+    assert {OUTSIDE, UNLOCATED, "unknown"} <= set(table["cluster"])
     assert set(members["cluster"]) <= set(table["cluster"])
 
 

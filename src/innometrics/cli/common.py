@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -10,35 +11,59 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 
-from innometrics.errors import InnometricsError
+from innometrics.errors import InnometricsError, is_input_failure, describe_failure, one_line
 
 F = TypeVar("F", bound=Callable)
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# Markup and emoji codes are off: file names and cell values are printed as they are
+# (a file named ':ok:.csv' or '[red].csv' stays literal).
+console = Console(soft_wrap=True, markup=False, emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 
 def fail(message: str, code: int = 2) -> None:
-    """Print ``message`` in red to stderr and exit with ``code``."""
-    from rich.markup import escape  # messages quote TOML tables such as [sensitivity]: not Rich markup
+    """Print ``message`` on one line in red to stderr and exit with ``code``.
 
-    err_console.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False, soft_wrap=True)
+    The message is printed as plain text (no Rich markup or emoji codes), so the file
+    names and values it quotes stay as they are.
+    """
+    from rich.text import Text
+
+    err_console.print(Text.assemble(("error: ", "bold red"), one_line(message, limit=2000)),
+                      highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def handle_errors(func: F) -> F:
-    """Turn :class:`InnometricsError` (and missing files) into a coloured message and exit 2."""
+    """The CLI's error boundary: every failure is one line on stderr and exit status 2.
+
+    :class:`InnometricsError` prints its message; operating-system errors (a missing
+    file, a folder where a file was expected, ``--out`` under a file, no permission,
+    a full disk) and the parser failures a reader let through print what failed and on
+    which path. Anything else is a bug: one line asking for a report (set
+    ``INNOMETRICS_DEBUG=1`` for the traceback), exit status 1.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        import click
+
         try:
             return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
+            raise
         except InnometricsError as exc:
             fail(str(exc))
-        except FileNotFoundError as exc:
-            fail(f"file not found: {exc.filename or exc}")
-        except UnicodeDecodeError as exc:  # pragma: no cover - readers convert these already
-            fail(f"cannot decode input as UTF-8: {exc}")
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else ""
+            fail(f"{where}: {describe_failure(exc)}" if where else describe_failure(exc))
+        except Exception as exc:
+            if os.environ.get("INNOMETRICS_DEBUG"):
+                raise
+            if is_input_failure(exc):
+                fail(f"cannot read the input: {describe_failure(exc)}")
+            fail(f"internal error ({type(exc).__name__}: {one_line(exc, 200)}); please report it "
+                 "(INNOMETRICS_DEBUG=1 shows the traceback)", code=1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -58,11 +83,68 @@ def progress():
     )
 
 
-def report_step(folder, enabled: bool, highlight=None):
-    """The ``--report/--no-report`` step of every build command: write and announce ``report.html``."""
+XLSX_HELP = ("Also write an Excel workbook: a README sheet (spec, log, inputs) and one sheet per table "
+             "with a bold frozen header, autofilter and number formats.")
+
+
+def report_step(folder, enabled: bool, highlight=None, xlsx=None, shown=None):
+    """The ``--report/--no-report`` and ``--xlsx`` steps of every build command: write and announce
+    ``report.html`` and the workbook.
+
+    ``folder`` is where the report is written (a staging folder); ``shown`` the output
+    folder it will be in once the build is swapped in (default: ``folder``).
+    """
+    from pathlib import Path
+
     from innometrics.report import maybe_write_report
 
-    page = maybe_write_report(folder, enabled, highlight=highlight or None)
+    if xlsx is not None and shown is not None:
+        # a workbook asked for inside the output folder is written into the staging folder,
+        # so that it is swapped in with the rest of the build
+        try:
+            xlsx = Path(folder) / Path(xlsx).resolve().relative_to(Path(shown).resolve())
+        except ValueError:
+            pass
+
+    page = maybe_write_report(folder, enabled, highlight=highlight or None, xlsx=xlsx)
     if page is not None:
-        console.print(f"report: {page}", highlight=False)
+        console.print(f"report: {Path(shown) / page.name if shown is not None else page}", highlight=False)
+    if xlsx is not None:
+        shown_xlsx = Path(shown) / Path(xlsx).relative_to(folder) if shown is not None and Path(xlsx).is_relative_to(folder) else xlsx
+        console.print(f"workbook: {shown_xlsx}", highlight=False)
     return page
+
+
+def check_out_folder(out, kind: str) -> None:
+    """Refuse to write ``kind`` results into a folder that holds another kind's results
+    (their manifest, report and rejects would be overwritten): exit 2 naming both."""
+    import json
+    from pathlib import Path
+
+    manifest = Path(out) / "manifest.json"
+    if not manifest.is_file():
+        return
+    try:
+        other = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    except (ValueError, AttributeError):
+        other = None
+    if other and other != kind:
+        fail(f"{out} already holds {other} results (manifest.json, report.html, rejects.csv); writing {kind} "
+             f"results there would overwrite them. Choose another --out, e.g. {Path(out) / kind}.")
+
+
+def print_table(df, columns, n: int = 10, title: str | None = None) -> None:
+    """Print the first ``n`` rows of ``df`` as a Rich table, numbers formatted by meaning
+    (ranks whole, shares in %, counts with separators), never as a raw pandas frame."""
+    from rich.table import Table
+
+    from innometrics.report.columns import column_formats
+
+    cols = [c for c in columns if c in df.columns]
+    if not cols:
+        return
+    fmts = column_formats(df[cols])
+    table = Table(*[str(c) for c in cols], title=title, title_justify="left")
+    for values in df[cols].head(n).itertuples(index=False):
+        table.add_row(*[fmts[c].text(v) for c, v in zip(cols, values)])
+    console.print(table)

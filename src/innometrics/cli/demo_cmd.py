@@ -10,15 +10,27 @@ from innometrics.cli.common import console, err_console, handle_errors
 
 
 from innometrics.datasets import bundled_path as bundled
+from innometrics.io.outdir import staged_output
+
+
+#: The workbook every demo job writes beside its tables (the ``--xlsx`` of the build commands).
+WORKBOOK = "results.xlsx"
 
 
 def with_report(rows: list[tuple[str, Path]], label: str, folder: Path, report: bool,
                 highlight: list[str] | None = None) -> list[tuple[str, Path]]:
-    """``rows`` plus ``(label, report.html)`` when reports are enabled (the report is written here)."""
+    """``rows`` plus ``(label, report.html)`` when reports are enabled and ``(workbook, results.xlsx)``
+    (both are written here)."""
     from innometrics.report import maybe_write_report
 
-    page = maybe_write_report(folder, report, highlight=highlight)
-    return rows + ([(label, page)] if page is not None else [])
+    page = maybe_write_report(folder, report, highlight=highlight, xlsx=folder / WORKBOOK)
+    workbook = (label.replace(" report", "") + " workbook", folder / WORKBOOK)
+    return rows + ([(label, page)] if page is not None else []) + [workbook]
+
+
+def shown(rows: list[tuple[str, Path]], stage: Path, final: Path) -> list[tuple[str, Path]]:
+    """``rows`` with paths in the staging folder ``stage`` named as they will be in ``final``."""
+    return [(label, final / path.relative_to(stage)) for label, path in rows]
 
 
 def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -33,8 +45,10 @@ def demo_beijing(out: Path, report: bool) -> list[tuple[str, Path]]:
         per_indicators=["high_tech_enterprises", "tech_contract_value"],
     )
     result.highlight = ["CN-BJ"]
-    folder = write_trends(result, out / "beijing")
-    return with_report([("Beijing trends", folder / "trends.csv")], "Beijing report", folder, report, ["CN-BJ"])
+    with staged_output(out / "beijing") as stage:
+        folder = write_trends(result, stage)
+        rows = with_report([("Beijing trends", folder / "trends.csv")], "Beijing report", folder, report, ["CN-BJ"])
+    return shown(rows, stage, out / "beijing")
 
 
 def demo_china_provinces(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -55,10 +69,12 @@ def demo_china_provinces(out: Path, report: bool) -> list[tuple[str, Path]]:
     # Duplicated publications of one value are neither used twice nor lost: count them.
     result.counts["duplicates"] = int(cleaned.log["duplicates"].sum())
     result.counts["used"] = len(cleaned.panel)
-    folder = write_trends(result, out / "china_provinces")
-    write_csv(cleaned.log, folder / "cleaning_log.csv")
-    return with_report([("China provinces trends", folder / "trends.csv")], "China provinces report", folder, report,
-                       highlight)
+    with staged_output(out / "china_provinces") as stage:
+        folder = write_trends(result, stage)
+        write_csv(cleaned.log, folder / "cleaning_log.csv")
+        rows = with_report([("China provinces trends", folder / "trends.csv")], "China provinces report", folder, report,
+                           highlight)
+    return shown(rows, stage, out / "china_provinces")
 
 
 #: The spec of the provincial S&T index demo (the data paths are filled in by the demo).
@@ -99,6 +115,7 @@ def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     from innometrics.panel.china import clean_china_provinces, st_index_inputs
     from innometrics.report.format import format_growth
 
+    # Not staged: the build records its input paths, which must be those of the final folder.
     folder = out / "china_st_index"
     inputs = folder / "inputs"
     panel, meta, units = st_index_inputs(clean_china_provinces())
@@ -132,17 +149,18 @@ def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     spec_path = bundled("asem", "asem_sensitivity.toml")
     spec = pipeline.load_spec(spec_path)
     nominal = pipeline.build(spec)
-    folder = out / "asem_index"
-    write_build(nominal, folder)
     settings = check_audit_settings(getattr(spec, "audit", None), file=spec_path)
-    extend_manifest(folder, write_audit(nominal, folder, **settings), {"step": "audit", "method": "coinr", "params": dict(settings)})
     sens = parse_sensitivity(spec.sensitivity, file=spec_path)
     with progress() as bar:
         task = bar.add_task("sensitivity replications", total=design_size(sens))
         result = analyse(nominal, sens, progress=lambda k: bar.advance(task, k))
-    extend_manifest(folder, write_sensitivity(result, folder), {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
-    rows = [("ASEM index results", folder / "results.csv"), ("ASEM rank intervals", folder / "sensitivity" / "rank_intervals.csv")]
-    return with_report(rows, "ASEM index report", folder, report)
+    with staged_output(out / "asem_index") as folder:
+        write_build(nominal, folder)
+        extend_manifest(folder, write_audit(nominal, folder, **settings), {"step": "audit", "method": "coinr", "params": dict(settings)})
+        extend_manifest(folder, write_sensitivity(result, folder), {"step": "sensitivity", "method": "saltelli_sobol", "params": sens.to_dict()})
+        rows = [("ASEM index results", folder / "results.csv"), ("ASEM rank intervals", folder / "sensitivity" / "rank_intervals.csv")]
+        rows = with_report(rows, "ASEM index report", folder, report)
+    return shown(rows, folder, out / "asem_index")
 
 
 def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -152,9 +170,11 @@ def demo_rankings(out: Path, report: bool) -> list[tuple[str, Path]]:
     result = rank_build(bundled("bibliographic", "wos_rank.toml"))
     c = result.summary["counts"]
     err_console.print(f"  records: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}", highlight=False)
-    folder = write_rank(result, out / "rank_wos")
-    rows = [("WoS country ranking", folder / "country.csv"), ("WoS institution ranking", folder / "institution.csv")]
-    return with_report(rows, "WoS ranking report", folder, report)
+    with staged_output(out / "rank_wos") as stage:
+        folder = write_rank(result, stage)
+        rows = [("WoS country ranking", folder / "country.csv"), ("WoS institution ranking", folder / "institution.csv")]
+        rows = with_report(rows, "WoS ranking report", folder, report)
+    return shown(rows, stage, out / "rank_wos")
 
 
 def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -162,9 +182,11 @@ def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:
     from innometrics.views.achievement_lists import build_achievement_lists, write_achievement_lists
 
     result = build_achievement_lists(bundled("achievements", "chip_landmarks.toml"))
-    folder = write_achievement_lists(result, out / "achievements")
-    rows = [("Achievement list", folder / "achievements.csv"), ("Achievement countries", folder / "country.csv")]
-    return with_report(rows, "Achievements report", folder, report)
+    with staged_output(out / "achievements") as stage:
+        folder = write_achievement_lists(result, stage)
+        rows = [("Achievement list", folder / "achievements.csv"), ("Achievement countries", folder / "country.csv")]
+        rows = with_report(rows, "Achievements report", folder, report)
+    return shown(rows, stage, out / "achievements")
 
 
 def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -175,9 +197,11 @@ def demo_views(out: Path, report: bool) -> list[tuple[str, Path]]:
     rows = []
     for name, builder, table in (("cities", build_cities, "cities.csv"), ("clusters", build_clusters, "clusters.csv"),
                                  ("nature_index", build_nature_index, "leaders.csv")):
-        folder = builder(spec, out / name)
-        label = name.replace("_", " ").capitalize()
-        rows = with_report(rows + [(f"{label} table", folder / table)], f"{label} report", folder, report)
+        with staged_output(out / name) as stage:
+            folder = builder(spec, stage)
+            label = name.replace("_", " ").capitalize()
+            step_rows = with_report([(f"{label} table", folder / table)], f"{label} report", folder, report)
+        rows += shown(step_rows, stage, out / name)
     return rows
 
 
@@ -197,9 +221,9 @@ def demo(
              demo_views]
     produced: list[tuple[str, Path]] = []
     for step in steps:
-        err_console.print(f"[bold]demo[/bold]: {step.__doc__.splitlines()[0]}", highlight=False)
+        err_console.print(f"demo: {step.__doc__.splitlines()[0]}", highlight=False)
         produced += step(out, report)
-    console.print("\n[bold green]Demo outputs[/bold green]")
+    console.print("\nDemo outputs")
     for label, path in produced:
         console.print(f"  {label:<28} {path}", highlight=False)
 

@@ -7,35 +7,47 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, handle_errors, report_step
+from innometrics.cli.common import XLSX_HELP, console, handle_errors, report_step
 
 index_app = typer.Typer(
     name="index",
     help="Composite indices (OECD/JRC Handbook, COINr-exact): build, audit, sensitivity, leave-out.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # help texts quote TOML tables such as [data]: not Rich markup
 )
 
 
 @handle_errors
 def build_command(
-    spec: Path = typer.Argument(..., help="Index spec (TOML): [data], [denominate], [impute], [screen], [treat], [normalise], [aggregate], [weights]."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Index spec (TOML): [data], [denominate], [impute], [screen], [treat], [normalise], [aggregate], [weights]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: stages/*.csv, results.csv, weights.csv, log.json, manifest.json."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html (the index report) into the folder."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Build the index described by SPEC and write every stage, the results and the log."""
-    from innometrics.composite.outputs import write_build
     from innometrics.composite.builds import IndexBuild
+    from innometrics.composite.outputs import write_build
     from innometrics.composite.pipeline import build
     from innometrics.composite.timeseries import write_timeseries
+    from innometrics.io.outdir import staged_output
 
     with console.status("building the index"):
         result = build(spec)
-        write_build(result, out)
+    with staged_output(out) as stage:
+        write_build(result, stage)
         if not isinstance(result, IndexBuild):
-            write_timeseries(result, out)
+            write_timeseries(result, stage)
+        _print_build(result, out)
+        report_step(stage, report, xlsx=xlsx, shown=out)
+
+
+def _print_build(result, out: Path) -> None:
+    from innometrics.composite.builds import IndexBuild
+
     if isinstance(result, IndexBuild):
         n_units = len(result.results)
         stages = ", ".join(result.stages)
@@ -44,7 +56,6 @@ def build_command(
         console.print(f"built {len(result.builds)} periods, {len(result.results)} unit-period rows; timeseries/ has "
                       "each unit's index path, growth and dimension contributions")
     console.print(f"wrote {out}/results.csv, stages/, weights.csv, log.json, manifest.json")
-    report_step(out, report)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,12 +35,15 @@ def leave_out_command(
         raise SpecError("leave-out needs a single-period build; set [data] period to one period.", file=spec, key="data.period")
     with console.status("rebuilding with each element removed"):
         result = remove_elements(build, level, target=target)
-    write_build(build, out)
-    write_leave_one_out(result, out)
-    worst = result.mean_abs_change.drop("Nominal").sort_values(ascending=False)
-    console.print(f"[green]leave-one-out written[/green] to {out / 'leave_one_out'}: {len(worst)} elements; "
-                  f"largest mean absolute rank change {worst.iloc[0]:.2f} ({worst.index[0]})")
-    report_step(out, report)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as folder:
+        write_build(build, folder)
+        write_leave_one_out(result, folder)
+        worst = result.mean_abs_change.drop("Nominal").sort_values(ascending=False)
+        console.print(f"leave-one-out written to {out / 'leave_one_out'}: {len(worst)} elements; "
+                      f"largest mean absolute rank change {worst.iloc[0]:.2f} ({worst.index[0]})")
+        report_step(folder, report, shown=out)
 
 
 def _single(spec: Path):

@@ -53,7 +53,7 @@ def match(
 
     ror_id is https://ror.org/<id>, empty when nothing matches well enough; matched_on says
     which name or rule decided (exact display name / label / alias / acronym, fuzzy, + city or
-    country evidence, successor of an inactive organisation).
+    country evidence, successor of a withdrawn organisation).
     """
     from innometrics.entities.institutions.matcher import match_file
 

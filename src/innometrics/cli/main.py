@@ -12,6 +12,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich markup would eat the TOML table names our help texts quote ("[data]"),
+    # and Typer's Rich help shows flags as "--strict <bool>".
+    rich_markup_mode=None,
 )
 
 
@@ -24,8 +27,15 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    raw_csv: bool = typer.Option(False, "--raw-csv", help="Write CSV cells as they are, for machine consumers: no ' before text starting with = + - @ (spreadsheet formula guard). Same as INNOMETRICS_RAW_CSV=1."),
 ) -> None:
     """Reproducible science and technology innovation metrics."""
+    if raw_csv:
+        import os
+
+        from innometrics.io.writers import RAW_CSV_ENV
+
+        os.environ[RAW_CSV_ENV] = "1"
 
 
 def _register_commands() -> None:

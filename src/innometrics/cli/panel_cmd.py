@@ -9,17 +9,18 @@ import typer
 
 from innometrics.cli.common import console, err_console, handle_errors
 
-panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True)
+panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True, rich_markup_mode=None)
 
 
-def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool):
+def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool, allow_infinite: bool = False):
     from innometrics.io.panels import read_indicator_meta, read_panel
 
     known = None
     if meta is not None:
         m = read_indicator_meta(meta, encoding=encoding)
         known = list(m["code"])
-    result = read_panel(path, layout=layout, encoding=encoding, indicators=known, strict=strict)
+    result = read_panel(path, layout=layout, encoding=encoding, indicators=known, strict=strict,
+                        allow_infinite=allow_infinite)
     err_console.print(result.summary(), highlight=False)
     return result
 
@@ -27,17 +28,18 @@ def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: 
 @panel_app.command("validate")
 @handle_errors
 def validate(
-    panel: Path = typer.Argument(..., help="Panel file (long or wide; CSV, XLSX or Parquet)."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Panel file (long or wide; CSV, XLSX or Parquet)."),
     meta: Optional[Path] = typer.Option(None, "--meta", help="Indicator metadata; checks codes and the hierarchy."),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="Write rejected observations here (CSV)."),
     layout: str = typer.Option("auto", "--layout", help="auto, long or wide."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input."),
     strict: bool = typer.Option(False, "--strict", help="Exit with status 2 at the first unusable observation."),
+    allow_infinite: bool = typer.Option(False, "--allow-infinite", help="Accept inf, -Infinity and 1e400 (rejected as non_finite by default)."),
 ) -> None:
     """Check a panel and its metadata; print read = used + rejected and the reasons."""
     from innometrics.io.writers import write_csv
 
-    result = _read(panel, meta, layout, encoding, strict)
+    result = _read(panel, meta, layout, encoding, strict, allow_infinite)
     if result.rejected:
         counts = result.rejects["reason"].value_counts()
         for reason, n in counts.items():
@@ -46,14 +48,14 @@ def validate(
             write_csv(result.rejects, rejects)
             console.print(f"rejects: {rejects}", highlight=False)
     else:
-        console.print("[green]ok[/green]: every observation is usable")
+        console.print("ok: every observation is usable")
 
 
 @panel_app.command("convert")
 @handle_errors
 def convert(
-    panel: Path = typer.Argument(..., help="Input panel file."),
-    out: Path = typer.Argument(..., help="Output file: .csv, .parquet or .xlsx."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
+    out: Path = typer.Argument(..., metavar="OUT", help="Output file: .csv, .parquet or .xlsx."),
     to: str = typer.Option("long", "--to", help="Output layout: long or wide."),
     layout: str = typer.Option("auto", "--layout", help="Input layout: auto, long or wide."),
     encoding: str = typer.Option("utf-8", "--encoding", help="Text encoding of CSV input."),
@@ -69,7 +71,7 @@ def convert(
 @panel_app.command("per-capita")
 @handle_errors
 def per_capita_cmd(
-    panel: Path = typer.Argument(..., help="Input panel file."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
     per: str = typer.Option(..., "--per", help="Denominator indicator code, e.g. population."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv, .parquet or .xlsx."),
     scale: float = typer.Option(1.0, "--scale", help="Per this many denominator units (10000 = per 10,000)."),
@@ -87,7 +89,7 @@ def per_capita_cmd(
 @panel_app.command("rebase")
 @handle_errors
 def rebase(
-    panel: Path = typer.Argument(..., help="Input panel file."),
+    panel: Path = typer.Argument(..., metavar="PANEL", help="Input panel file."),
     base_period: int = typer.Option(..., "--base-period", help="Period whose value becomes 100."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: .csv, .parquet or .xlsx."),
     layout: str = typer.Option("auto", "--layout", help="Input layout: auto, long or wide."),
@@ -111,14 +113,20 @@ def china_provinces(
     from innometrics.io.writers import write_csv
     from innometrics.panel.china import clean_china_provinces
 
+    from innometrics.io.outdir import staged_output
+
     cleaned = clean_china_provinces(source)
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(cleaned.panel, out / "panel.csv")
-    write_csv(cleaned.indicators, out / "indicators.csv")
-    write_csv(cleaned.units, out / "units.csv")
-    write_csv(cleaned.rejects, out / "rejects.csv")
-    write_csv(cleaned.log, out / "cleaning_log.csv")
-    err_console.print(repr(cleaned), highlight=False)
+    with staged_output(out) as stage:
+        write_csv(cleaned.panel, stage / "panel.csv")
+        write_csv(cleaned.indicators, stage / "indicators.csv")
+        write_csv(cleaned.units, stage / "units.csv")
+        write_csv(cleaned.rejects, stage / "rejects.csv")
+        write_csv(cleaned.log, stage / "cleaning_log.csv")
+    p = cleaned.panel
+    err_console.print(
+        f"{p['unit'].nunique():,} units x {p['indicator'].nunique():,} indicators, {p['period'].min()}-{p['period'].max()}; "
+        f"read {int(cleaned.log['read'].sum()):,} = used {len(p):,} + duplicates {int(cleaned.log['duplicates'].sum()):,} "
+        f"+ rejected {len(cleaned.rejects):,}", highlight=False)
     console.print(f"wrote {out}", highlight=False)
 
 

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors, report_step
+from innometrics.cli.common import XLSX_HELP, check_out_folder, print_table, console, err_console, handle_errors, report_step
 
 rank_app = typer.Typer(
     name="rank",
     help="Contribution rankings: full and fractional counts per institution, city, country.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # help texts quote TOML tables such as [data]: not Rich markup
 )
 
 
 @rank_app.command("build")
 @handle_errors
 def build(
-    spec: Path = typer.Argument(..., help=r"Ranking spec (TOML): \[records], \[count], optional \[groupings.<name>], \[institutions] (ROR registry, rollup), \[stability]."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records], [count], optional [groupings.<name>], [institutions] (ROR registry, rollup), [stability]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
     """Count records per unit with the spec's method and rank the units.
 
@@ -29,14 +32,20 @@ def build(
     """
     from innometrics.rankings.pipeline import rank_build, write_rank
 
+    check_out_folder(out, "rank")
     result = rank_build(spec, engine=engine)
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    written = write_rank(result, out)
-    console.print(repr(result), highlight=False)
-    console.print(f"tables: {written}", highlight=False)
-    report_step(written, report)
+    from innometrics.io.outdir import staged_output
+
+    with staged_output(out) as stage:
+        write_rank(result, stage)
+        for level, df in result.levels.items():
+            print_table(df[df["rank"].notna()], ["rank", "unit", "name", "p_full", "p_frac", "share"], 5,
+                        title=f"{level}: {int(df['rank'].notna().sum()):,} units")
+        console.print(f"tables: {out}", highlight=False)
+        report_step(stage, report, xlsx=xlsx, shown=out)
 
 
 def register(app: typer.Typer) -> None:

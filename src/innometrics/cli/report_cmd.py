@@ -12,9 +12,9 @@ from innometrics.cli.common import console, handle_errors
 
 @handle_errors
 def report(
-    results_dir: Path = typer.Argument(..., help="A build's output folder (it holds manifest.json): trends, index or rank results."),
+    results_dir: Path = typer.Argument(..., metavar="RESULTS_DIR", help="A build's output folder (it holds manifest.json): trends, index, rank, achievements, cities, clusters, nature_index or designations results."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write (default: RESULTS_DIR/report.html)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write an Excel workbook: one sheet per table, with units and frozen headers."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write an Excel workbook: a README sheet (spec, log, inputs) and one sheet per table with a bold frozen header, autofilter and number formats."),
     highlight: list[str] = typer.Option([], "--highlight", help="Unit code or name to draw in colour in trend charts (repeatable)."),
 ) -> None:
     """Write one HTML report (charts, sortable tables, method) that opens offline.

@@ -9,7 +9,7 @@ The method modules are imported here, explicitly, so that their methods are in t
 registry (``get_method("normalise", "minmax")``) whenever the package is used.
 """
 
-from innometrics.composite import aggregate, impute, normalise  # noqa: F401  (registers methods)
+from innometrics.composite import aggregate, impute, normalise, screen, treat  # noqa: F401  (registers methods)
 from innometrics.composite import influence, weights_from_data  # noqa: F401  (registers analysis tools and data weights)
 from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.outputs import write_build

@@ -277,9 +277,21 @@ def hierarchy(meta: pd.DataFrame) -> dict[int, list[tuple[str, list[str], np.nda
     return out
 
 
-def level_codes(meta: pd.DataFrame) -> dict[int, list[str]]:
-    """Parents computed at each level >= 2, in COINr's order (see :func:`hierarchy`)."""
-    return {level: [g[0] for g in groups] for level, groups in hierarchy(meta).items()}
+def check_group_weights(groups_by_level: Mapping[int, list[tuple[str, list[str], np.ndarray]]], *,
+                        file: Any = None) -> None:
+    """A SpecError when every child of an aggregate has weight 0 (or no weight).
+
+    A weighted mean over weights summing to 0 is undefined: the aggregate, and every
+    score above it, would be blank with no word of why.
+    """
+    for level in sorted(groups_by_level):
+        for parent, children, w in groups_by_level[level]:
+            weights = np.asarray(w, dtype=float)
+            if not (np.nansum(np.where(np.isfinite(weights), weights, 0.0)) > 0):
+                raise SpecError(
+                    f"every child of '{parent}' ({', '.join(children)}) has weight 0, so '{parent}' cannot be "
+                    f"aggregated; give at least one of them a positive weight",
+                    file=file, key=f"weights.{children[0]}")
 
 
 def _per_level(value: Any, levels: Sequence[int], key: str, file: Any) -> dict[int, Any]:

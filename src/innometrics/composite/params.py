@@ -30,7 +30,6 @@ def _is_number(v: Any) -> bool:
 
 
 NUMBER = Rule("a finite number", _is_number)
-POSITIVE = Rule("a number > 0", lambda v: _is_number(v) and v > 0)
 NONZERO = Rule("a non-zero number", lambda v: _is_number(v) and v != 0)
 BOOLEAN = Rule("true or false", lambda v: isinstance(v, bool))
 PROPORTION = Rule("a number between 0 and 1", lambda v: _is_number(v) and 0 <= v <= 1)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from innometrics.composite.aggregate import aggregate_frame
+from innometrics.composite.aggregate import aggregate_frame, check_group_weights, hierarchy
 from innometrics.composite.builds import IndexBuild, PanelBuild
 from innometrics.composite.denominate import denominate_frame
 from innometrics.composite.impute import impute_frame, impute_panel_frame
@@ -329,6 +329,9 @@ def build(spec: IndexSpec | dict | str | os.PathLike) -> IndexBuild | PanelBuild
     """
     spec = _coerce_spec(spec)
     data = _read(spec)
+    # The user's weights are checked here, not in every rebuild: leave-one-out (COINr
+    # remove_elements) sets an only child's weight to 0 on purpose.
+    check_group_weights(hierarchy(apply_weights(data.imeta, spec.weights, file=spec.source)), file=spec.source)
     if spec.data.period == "all":
         if spec.weighting is not None:
             raise SpecError("[weighting] derives the weights of one period; build one period (set [data] period).",

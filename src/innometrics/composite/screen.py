@@ -9,6 +9,9 @@ and ``force_exclude`` override the rule for named units.
 
 Reference: COINr 1.1.14, ``R/screen_units.R`` (``Screen.data.frame``,
 ``get_data_avail.data.frame``).
+
+The rules are registered methods of the ``screen`` family (``by`` in the spec): each takes
+the availability summary and returns which units pass.
 """
 
 from __future__ import annotations
@@ -20,9 +23,40 @@ import numpy as np
 import pandas as pd
 
 from innometrics.errors import SpecError
+from innometrics.registry import get_method, method_names, register
 
 #: ``by`` values and COINr's ``unit_screen`` names.
 SCREEN_RULES = {"missing": "byNA", "zeros": "byzeros", "missing_and_zeros": "byNAandzeros"}
+
+
+@register("screen", "missing")
+def by_missing(summary: pd.DataFrame) -> pd.Series:
+    """COINr ``byNA``: a unit passes when ``Dat_Avail >= min_availability`` (not ``LowData``).
+
+    >>> by_missing(pd.DataFrame({"LowData": [True, False], "LowNonZero": [False, True]})).tolist()
+    [False, True]
+    """
+    return ~summary["LowData"]
+
+
+@register("screen", "zeros")
+def by_zeros(summary: pd.DataFrame) -> pd.Series:
+    """COINr ``byzeros``: a unit passes when ``Non_Zero >= min_nonzero`` (not ``LowNonZero``).
+
+    >>> by_zeros(pd.DataFrame({"LowData": [True, False], "LowNonZero": [False, True]})).tolist()
+    [True, False]
+    """
+    return ~summary["LowNonZero"]
+
+
+@register("screen", "missing_and_zeros")
+def by_missing_and_zeros(summary: pd.DataFrame) -> pd.Series:
+    """COINr ``byNAandzeros``: a unit passes only when it is neither ``LowData`` nor ``LowNonZero``.
+
+    >>> by_missing_and_zeros(pd.DataFrame({"LowData": [True, False, False], "LowNonZero": [False, True, False]})).tolist()
+    [False, False, True]
+    """
+    return ~(summary["LowData"] | summary["LowNonZero"])
 
 
 def data_availability(data: pd.DataFrame) -> pd.DataFrame:
@@ -51,19 +85,15 @@ def screen_units(
     ``LowNonZero`` and ``Included``.
     """
     by = settings.get("by", "missing")
-    if by not in SCREEN_RULES:
-        raise SpecError(f"by must be one of {', '.join(SCREEN_RULES)}. Got {by!r}.", file=file, key="screen.by")
+    if by not in method_names("screen"):
+        raise SpecError(f"by must be one of {', '.join(method_names('screen'))}. Got {by!r}.", file=file,
+                        key="screen.by")
     dat_thresh = float(settings.get("min_availability", 2 / 3))
     nonzero_thresh = float(settings.get("min_nonzero", 0.05))
     summary = data_availability(data)
     summary["LowData"] = summary["Dat_Avail"] < dat_thresh
     summary["LowNonZero"] = summary["Non_Zero"] < nonzero_thresh
-    if by == "missing":
-        included = ~summary["LowData"]
-    elif by == "zeros":
-        included = ~summary["LowNonZero"]
-    else:
-        included = ~(summary["LowData"] | summary["LowNonZero"])
+    included = get_method("screen", by)(summary)
     for key, flag in (("force_include", True), ("force_exclude", False)):
         codes = list(settings.get(key, []) or [])
         unknown = [c for c in codes if c not in data.index]

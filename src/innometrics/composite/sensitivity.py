@@ -602,6 +602,36 @@ def evaluate(
     return scores
 
 
+def memory_needed(spec: SensitivitySpec, design: Design, n_units: int) -> int:
+    """Bytes the analysis holds at once: the design ``X`` and the scores and ranks of every run.
+
+    ``8 N (d + 2) (v + 2 u)`` for ``v`` design variables and ``u`` units (float64), the
+    three arrays :func:`analyse` keeps; tables and copies add less than these.
+    """
+    return 8 * design_size(spec) * (int(design.problem["num_vars"]) + 2 * n_units)
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory of this machine, or None where the system does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(spec: SensitivitySpec, design: Design, *, n_units: int, share: float = 0.5) -> None:
+    """Refuse, before allocating, a design needing more than ``share`` of the physical memory."""
+    need = memory_needed(spec, design, n_units)
+    have = physical_memory()
+    if have is not None and need > share * have:
+        raise SpecError(
+            f"runs = {spec.runs:,} means {design_size(spec):,} model runs, which need about "
+            f"{need / 2**30:,.1f} GiB of memory for the design and the scores; this machine has "
+            f"{have / 2**30:,.1f} GiB (at most half is used): choose fewer runs "
+            f"(at most about {int(share * have / (need / spec.runs)):,})",
+            key="sensitivity.runs")
+
+
 def analyse(
     nominal: Any,
     spec: SensitivitySpec,
@@ -619,6 +649,7 @@ def analyse(
         raise SpecError(f"target '{target}' is not an aggregate of this build; use one of "
                         f"{', '.join(framework(nominal.meta).query('Level > 1')['iCode'])}.", key="sensitivity.target")
     design = make_design(spec, nominal.meta)
+    check_memory(spec, design, n_units=len(agg.index))
     X = sample(design, spec)
     t1 = time.perf_counter()
     scores = evaluate(nominal, spec, design, X, target, progress=progress)

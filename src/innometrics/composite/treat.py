@@ -7,8 +7,9 @@ For each indicator COINr's default process is:
 2. otherwise Winsorise (:func:`winsorise`): repeatedly replace the highest value(s)
    by the next highest (when skew >= 0), or the lowest by the next lowest (skew < 0),
    until the indicator passes or ``winsorise_max`` points have been replaced;
-3. if it still fails, apply the log transform :func:`log_ct` to the *original* values
-   (COINr's ``combine_treat = FALSE``).
+3. if it still fails, apply the fallback, a registered method of the ``treat_fallback``
+   family: ``log_ct`` (:func:`fallback_log_ct`, the log transform :func:`log_ct` of the
+   *original* values, COINr's ``combine_treat = FALSE``) or ``none`` (:func:`fallback_none`).
 
 Skewness and kurtosis are e1071's type 2 (as in Excel and COINr's ``skew``/``kurt``).
 
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from innometrics.errors import SpecError
+from innometrics.registry import get_method, method_names, register
 
 #: COINr's default treatment settings (``Treat.data.frame``'s ``specs_def``).
 DEFAULTS = {
@@ -35,7 +37,6 @@ DEFAULTS = {
     "force_winsorise": False,
     "combine": False,
 }
-FALLBACKS = ("log_ct", "none")
 
 
 def skew(x: np.ndarray) -> float:
@@ -157,6 +158,38 @@ def log_ct(x: np.ndarray) -> np.ndarray:
         return np.log(x - lo + 0.01 * (hi - lo))
 
 
+@register("treat_fallback", "log_ct")
+def fallback_log_ct(
+    original: np.ndarray, winsorised: np.ndarray, labels: np.ndarray, *, combine: bool
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """COINr's second treatment ``f2 = log_CT`` for an indicator Winsorisation did not fix.
+
+    Applied to the original values (COINr ``combine_treat = FALSE``: the Winsorisation is
+    dropped) or, with ``combine``, to the Winsorised values. Returns the values, the point
+    labels and the name of the treatment.
+
+    >>> y, labels, name = fallback_log_ct(np.array([0.0, 100.0]), np.array([0.0, 50.0]),
+    ...                                   np.array(["", "winhi"], dtype=object), combine=True)
+    >>> np.round(y, 6).tolist(), labels.tolist(), name
+    ([-0.693147, 3.921973], ['log_ct', 'winhi+log_ct'], 'winsorise+log_ct')
+    """
+    if combine:
+        return log_ct(winsorised), np.where(labels != "", labels + "+log_ct", "log_ct"), "winsorise+log_ct"
+    return log_ct(original), np.full(original.size, "log_ct", dtype=object), "log_ct"
+
+
+@register("treat_fallback", "none")
+def fallback_none(
+    original: np.ndarray, winsorised: np.ndarray, labels: np.ndarray, *, combine: bool
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """No second treatment: the Winsorised values stand although the indicator still fails.
+
+    >>> fallback_none(np.array([1.0]), np.array([2.0]), np.array([""], dtype=object), combine=False)[2] is None
+    True
+    """
+    return winsorised, labels, None
+
+
 def treat_column(x: np.ndarray, settings: Mapping[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
     """Treat one indicator (COINr ``Treat.numeric``); return the values and what was done.
 
@@ -183,16 +216,18 @@ def treat_column(x: np.ndarray, settings: Mapping[str, Any]) -> tuple[np.ndarray
         passing = check_skew_kurt(y, sk_t, ku_t)
         if passing is None:
             return x.copy(), {**record, "treatment": "none (test undefined after Winsorisation)", "n_winsorised": 0}
-        if passing is False and s["fallback"] == "log_ct":
-            base = y if s["combine"] else x
-            y = log_ct(base)
-            labels = np.where(labels != "", labels + "+log_ct", "log_ct") if s["combine"] else np.full(x.size, "log_ct", dtype=object)
-            record.update(treatment="winsorise+log_ct" if s["combine"] else "log_ct")
-            if not s["combine"]:
-                record["n_winsorised"] = 0
-            if check_skew_kurt(y, sk_t, ku_t) is None:
-                # COINr Treat.numeric: f_pass returning NA after f2 gives back the untreated vector
-                return x.copy(), {**record, "treatment": "none (test undefined after log_ct)", "n_winsorised": 0}
+        if passing is False:
+            fallback = get_method("treat_fallback", s["fallback"])
+            y_f, labels_f, treatment = fallback(x, y, labels, combine=bool(s["combine"]))
+            if treatment is not None:
+                y, labels = y_f, labels_f
+                record.update(treatment=treatment)
+                if not s["combine"]:
+                    record["n_winsorised"] = 0
+                if check_skew_kurt(y, sk_t, ku_t) is None:
+                    # COINr Treat.numeric: f_pass returning NA after f2 gives back the untreated vector
+                    return x.copy(), {**record, "treatment": f"none (test undefined after {s['fallback']})",
+                                      "n_winsorised": 0}
     record.update(skew_after=skew(y), kurtosis_after=kurt(y), passes=check_skew_kurt(y, sk_t, ku_t))
     record["labels"] = labels
     return y, record
@@ -204,7 +239,7 @@ def treat_frame(
     """Treat every indicator of ``data`` (COINr ``Treat.coin`` with global specs).
 
     ``settings`` keys: ``winsorise_max`` (None = no limit), ``skew_threshold``,
-    ``kurtosis_threshold``, ``fallback`` (``"log_ct"`` or ``"none"``),
+    ``kurtosis_threshold``, ``fallback`` (a ``treat_fallback`` method: ``"log_ct"`` or ``"none"``),
     ``force_winsorise``, ``combine`` (apply the log to the Winsorised values) and
     ``skip`` (codes to leave untreated, COINr's ``indiv_specs = "none"``).
 
@@ -212,8 +247,9 @@ def treat_frame(
     ``treatment``, ``n_winsorised``, skew/kurtosis before and after, ``points``:
     ``{uCode: label}``).
     """
-    if settings.get("fallback", "log_ct") not in FALLBACKS:
-        raise SpecError(f"fallback must be one of {', '.join(FALLBACKS)}. Got {settings.get('fallback')!r}.", file=file, key="treat.fallback")
+    if settings.get("fallback", "log_ct") not in method_names("treat_fallback"):
+        raise SpecError(f"fallback must be one of {', '.join(method_names('treat_fallback'))}. "
+                        f"Got {settings.get('fallback')!r}.", file=file, key="treat.fallback")
     skip = set(settings.get("skip", []) or [])
     unknown = skip - set(data.columns)
     if unknown:

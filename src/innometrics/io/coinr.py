@@ -185,20 +185,14 @@ def imeta_from_table(raw: pd.DataFrame, *, file: object) -> pd.DataFrame:
     return meta[IMETA_COLUMNS + rest].reset_index(drop=True)
 
 
-def read_idata(path: str | os.PathLike, imeta: pd.DataFrame, *, imeta_path: object = None) -> pd.DataFrame:
-    """Read a COINr iData table and check it against ``imeta``.
+def idata_from_table(raw: pd.DataFrame, imeta: pd.DataFrame, *, file: object, imeta_path: object = None) -> pd.DataFrame:
+    """Validate a COINr iData table given as text cells against ``imeta``.
 
     Checks: ``uCode`` present, non-empty and unique (per ``Time`` for a panel); every
     column other than ``uCode, uName, Time`` is a code of iMeta; every indicator,
     denominator and group code of iMeta is a column; indicators, denominators and
     ``Time`` are numeric.
     """
-    path = Path(path)
-    return idata_from_table(read_table(path), imeta, file=path, imeta_path=imeta_path)
-
-
-def idata_from_table(raw: pd.DataFrame, imeta: pd.DataFrame, *, file: object, imeta_path: object = None) -> pd.DataFrame:
-    """Validate an iData table given as text cells against ``imeta`` (see :func:`read_idata`)."""
     path = file
     require_columns(raw, ["uCode"], file=path, what="iData table")
     codes = set(imeta["iCode"].astype(str))

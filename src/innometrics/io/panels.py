@@ -107,10 +107,18 @@ def parse_number(text: object) -> float | None:
         return None
 
 
+#: Largest period accepted (``YYYYMM`` month codes fit); a longer number is a bad period.
+MAX_PERIOD = 999_999
+
+
 def parse_period(text: object) -> int | None:
-    """Parse a period as an integer year (``2014``, ``2014.0``); ``None`` if impossible."""
+    """Parse a period as an integer year (``2014``, ``2014.0``); ``None`` if impossible.
+
+    Periods are bounded by :data:`MAX_PERIOD` in absolute value, so a 20-digit number is
+    a bad period rather than an overflow later on.
+    """
     value = parse_number(text)
-    if value is None or np.isnan(value) or not float(value).is_integer():
+    if value is None or not np.isfinite(value) or not float(value).is_integer() or abs(value) > MAX_PERIOD:
         return None
     return int(value)
 
@@ -138,11 +146,14 @@ def _reject(file, row, column, unit, period, indicator, value, reason):
 
 
 def _check_duplicates(panel: pd.DataFrame, rows: pd.Series, file: str) -> None:
-    dup_mask = panel.duplicated(PANEL_KEY, keep=False)
+    # Keys compared as text: a missing period (a wide file without periods) equals itself.
+    keys = (pd.Series(["\x1f".join(map(str, k)) for k in panel[PANEL_KEY].itertuples(index=False)], index=panel.index)
+            if len(panel) else pd.Series(dtype=object))
+    dup_mask = keys.duplicated(keep=False)
     if dup_mask.any():
         dups = panel[dup_mask]
         first = dups.iloc[0]
-        same = dups[(dups["unit"] == first["unit"]) & (dups["period"] == first["period"]) & (dups["indicator"] == first["indicator"])]
+        same = dups[keys[dup_mask] == keys[dup_mask].iloc[0]]
         lines = ", ".join(str(int(r)) for r in rows[same.index])
         raise DataError(
             f"duplicate key (unit={first['unit']!r}, period={first['period']}, indicator={first['indicator']!r}) "
@@ -166,6 +177,7 @@ def read_panel(
     period: int | None = None,
     columns: dict[str, str] | None = None,
     strict: bool = False,
+    allow_infinite: bool = False,
 ) -> PanelRead:
     """Read an indicator panel in long or wide layout.
 
@@ -188,6 +200,9 @@ def read_panel(
         Explicit header names, e.g. ``{"unit": "province", "period": "year"}``.
     strict : bool
         Raise a DataError on the first rejected observation instead of collecting it.
+    allow_infinite : bool
+        Keep infinite values (``inf``, ``-Infinity``, ``1e400``); by default they are
+        rejected as ``non_finite``, since a growth or a CAGR from them is meaningless.
     """
     file = str(path)
     table = read_table(path, sheet=sheet, encoding=encoding)
@@ -204,14 +219,15 @@ def read_panel(
     if layout == "long":
         required = [unit_col or "unit", period_col or "period", ind_col or "indicator", val_col or "value"]
         require_columns(table, required, file=file, what="long panel")
-        result = _read_long(table, file, unit_col, period_col, ind_col, val_col, indicators)
+        result = _read_long(table, file, unit_col, period_col, ind_col, val_col, indicators, allow_infinite)
     else:
         require_columns(table, [unit_col or "unit"], file=file, what="wide panel (one row per unit)")
-        result = _read_wide(table, file, unit_col, period_col, period, indicators)
+        result = _read_wide(table, file, unit_col, period_col, period, indicators, allow_infinite)
     if strict and result.rejected:
         first = result.rejects.iloc[0]
+        got = first["period"] if first["reason"] == "bad_period" else first["value"]
         raise DataError(
-            f"{first['reason'].replace('_', ' ')}: got {first['value']!r} "
+            f"{first['reason'].replace('_', ' ')}: got {got!r} "
             f"({result.rejected} observation(s) rejected in all; run without --strict to list them)",
             file=file,
             row=int(first["row"]),
@@ -222,7 +238,7 @@ def read_panel(
     return result
 
 
-def _read_long(table, file, unit_col, period_col, ind_col, val_col, indicators):
+def _read_long(table, file, unit_col, period_col, ind_col, val_col, indicators, allow_infinite=False):
     known = None if indicators is None else set(indicators)
     name_col = _pick(table.columns, NAME_ALIASES)
     rows, rejects = [], []
@@ -249,6 +265,9 @@ def _read_long(table, file, unit_col, period_col, ind_col, val_col, indicators):
         if val is None:
             rejects.append(_reject(file, line, val_col, unit, per, ind, raw_value, "non_numeric"))
             continue
+        if np.isinf(val) and not allow_infinite:
+            rejects.append(_reject(file, line, val_col, unit, per, ind, raw_value, "non_finite"))
+            continue
         rows.append((unit, per, ind, val, line))
     panel = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value", "_row"])
     _check_duplicates(panel, panel["_row"], file)
@@ -272,7 +291,7 @@ def _is_text_column(values: pd.Series) -> bool:
     return bool(non_missing) and all(p is None for p in non_missing)
 
 
-def _read_wide(table, file, unit_col, period_col, period, indicators):
+def _read_wide(table, file, unit_col, period_col, period, indicators, allow_infinite=False):
     name_col = _pick(table.columns, NAME_ALIASES)
     skip = {unit_col, period_col, name_col} - {None}
     candidates = [c for c in table.columns if c not in skip]
@@ -305,6 +324,9 @@ def _read_wide(table, file, unit_col, period_col, period, indicators):
             val = parse_number(raw)
             if val is None:
                 rejects.append(_reject(file, line, c, unit, per, c, raw, "non_numeric"))
+                continue
+            if np.isinf(val) and not allow_infinite:
+                rejects.append(_reject(file, line, c, unit, per, c, raw, "non_finite"))
                 continue
             rows.append((unit, per, c, val, line))
     panel = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value", "_row"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from innometrics.errors import SpecError
+from innometrics.errors import SpecError, describe_failure, one_line
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,18 @@ def read_spec_source(source: str | os.PathLike | dict) -> SpecSource:
     path = Path(source)
     if not path.exists():
         raise SpecError("spec file not found", file=path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text (byte {exc.start}); save the spec as UTF-8", file=path) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec: {describe_failure(exc)}", file=path) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"not valid TOML: {exc}", file=path) from None
+        raise SpecError(f"not valid TOML: {one_line(exc)}", file=path) from None
+    except RecursionError:
+        raise SpecError("not valid TOML: nested too deeply", file=path) from None
     return SpecSource(data, str(path), text, path.resolve().parent)
 
 

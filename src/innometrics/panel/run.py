@@ -103,8 +103,11 @@ def run_trends(
     layout: str = "auto",
     encoding: str = "utf-8",
     strict: bool = False,
+    allow_infinite: bool = False,
 ) -> TrendsResult:
     """Read ``panel_path`` (and optional metadata) and compute trends.
+
+    Infinite values are rejected as ``non_finite`` unless ``allow_infinite``.
 
     See :func:`innometrics.panel.trends.compute_trends` for the definitions. With
     ``directional=True`` CAGR is multiplied by each indicator's direction from the
@@ -114,7 +117,8 @@ def run_trends(
     known = None
     if meta is not None:
         known = list(meta["code"]) if meta["type"].isna().all() else list(meta.loc[meta["type"].isna() | meta["type"].isin(["Indicator", "Denominator"]), "code"])
-    read: PanelRead = read_panel(panel_path, layout=layout, encoding=encoding, indicators=known, strict=strict)
+    read: PanelRead = read_panel(panel_path, layout=layout, encoding=encoding, indicators=known, strict=strict,
+                                 allow_infinite=allow_infinite)
     inputs = [input_record(panel_path)] + ([input_record(meta_path)] if meta_path is not None else [])
     log = [{"step": "read", "method": read.layout, "params": {"path": str(panel_path), "encoding": encoding, "strict": strict}}]
     return trends_from_panel(read.panel, units=read.units, indicators=meta, rejects=read.rejects,
@@ -165,20 +169,33 @@ def trends_from_panel(
     )
 
 
+def index_panel_path(out: str | os.PathLike) -> Path:
+    """Where file mode writes the base-period index: ``trends.csv`` -> ``trends.index_panel.csv``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.index_panel{out.suffix}")
+
+
+#: ``--out`` paths with these extensions receive the trends table alone, not a folder.
+TABLE_SUFFIXES = frozenset({".csv", ".parquet", ".pq", ".xlsx"})
+
+
 def write_trends(result: TrendsResult, out: str | os.PathLike) -> Path:
     """Write the trends table to a file, or a full bundle to a folder.
 
     ``out`` with a table extension (``.csv``, ``.parquet``, ``.xlsx``) receives the trends
-    table only (and ``<name>.rejects.csv`` beside it when rows were rejected). Any other
+    table only (and ``<name>.rejects.csv`` beside it when rows were rejected, and
+    ``<name>.index_panel<ext>`` with a base period). Any other
     path is a folder receiving ``trends.csv``, ``panel.csv``, ``units.csv``,
     ``indicators.csv``, ``rejects.csv``, ``index_panel.csv`` (with a base period) and
     ``manifest.json``.
     """
     out = Path(out)
-    if out.suffix.lower() in {".csv", ".parquet", ".pq", ".xlsx"}:
+    if out.suffix.lower() in TABLE_SUFFIXES:
         write_table(result.trends, out)
         if len(result.rejects):
             write_csv(result.rejects, out.with_suffix(".rejects.csv"))
+        if result.indexed is not None:
+            write_table(result.indexed, index_panel_path(out))
         return out
     out.mkdir(parents=True, exist_ok=True)
     tables = {"trends": "trends.csv", "panel": "panel.csv", "units": "units.csv", "rejects": "rejects.csv"}

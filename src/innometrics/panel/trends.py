@@ -158,8 +158,18 @@ def base_index(panel: pd.DataFrame, base_period: int, *, base_value: float = 100
     .. math:: I_{u,t,i} = \\mathrm{base\\_value} \\cdot x_{u,t,i} / x_{u,\\mathrm{base},i}
 
     Series without a non-zero value in the base period become NaN.
+
+    Raises
+    ------
+    DataError
+        When no observation of the panel is in ``base_period``.
     """
     panel = coerce_panel(panel)
+    if len(panel) and not (panel["period"] == base_period).any():
+        periods = sorted(set(panel["period"].dropna().astype(int)))
+        shown = ", ".join(str(p) for p in periods[:12]) + (", ..." if len(periods) > 12 else "")
+        raise DataError(f"base period {base_period} is not in the panel; choose one of its periods ({shown})",
+                        column="period", reason="base_period")
     base = panel[panel["period"] == base_period][["unit", "indicator", "value"]].rename(columns={"value": "_base"})
     merged = panel.merge(base, on=["unit", "indicator"], how="left")
     b = merged["_base"].to_numpy(dtype=float)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -25,6 +24,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from innometrics.errors import DataError, SpecError
+from innometrics.io.tables import read_csv_text
 from innometrics.registry import get_method, register
 from innometrics.rankings.credits import (
     BASE_LEVELS,
@@ -157,7 +157,7 @@ def read_grouping(name: str, base: str, path: str | os.PathLike, *, unmapped: st
         raise SpecError(f"a grouping maps one of {', '.join(BASE_LEVELS)}; got '{base}'", key=f"groupings.{name}.from")
     if unmapped not in ("keep", "other"):
         raise SpecError(f"unmapped must be 'keep' or 'other'; got '{unmapped}'", key=f"groupings.{name}.unmapped")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv_text(path, what="mapping file")
     missing = {"unit", "group"} - set(df.columns)
     if missing:
         raise DataError(f"mapping file needs columns 'unit' and 'group'; missing {sorted(missing)}; found "
@@ -434,9 +434,3 @@ def total_weight(loaded: LoadedRecords, *, period: Period = None) -> tuple[float
     df = loaded.engine.execute(facts.aggregate(w=facts.weight.sum(), n=facts.count()))
     w = df["w"].iloc[0]
     return (0.0 if pd.isna(w) else float(w)), int(df["n"].iloc[0])
-
-
-def check_methods(names: Sequence[str]) -> None:
-    """Raise UnknownMethodError for a name that is not a registered counting method."""
-    for name in names:
-        get_method("count", name)

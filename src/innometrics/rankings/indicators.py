@@ -37,10 +37,6 @@ from scipy.stats import rankdata
 from innometrics.rankings.counting import count_column
 from innometrics.rankings.credits import UNKNOWN
 
-#: Output columns of a level table, in order (interval columns follow when computed).
-INDICATOR_COLUMNS = ("p_full", "p_frac", "share", "pp_int_collab", "mcs", "pp_top10")
-
-
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     den = den.astype("float64")
     return (num.astype("float64") / den.where(den != 0)).astype("float64")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from innometrics import __version__
 from innometrics.entities.countries import country_names
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.counting import (
@@ -91,7 +91,8 @@ def _filter_records(rs, spec: RankSpec):
     records = rs.records.copy()
     rejects = []
     if spec.weights_file:
-        wf = pd.read_csv(spec.weights_file, dtype={"record_id": str})
+        with reading(spec.weights_file, "weights file"):
+            wf = pd.read_csv(spec.weights_file, dtype={"record_id": str})
         if "record_id" not in wf.columns or spec.weight_column not in wf.columns:
             raise DataError(f"weights file needs columns 'record_id' and '{spec.weight_column}'; found "
                             f"{list(wf.columns)}", file=spec.weights_file, reason="schema")
@@ -154,7 +155,8 @@ def rank_build(
     if recordset is None:
         from innometrics.records.read import read_records
 
-        recordset = read_records(spec.records_path, format=spec.records_format)
+        recordset = read_records(spec.records_path, format=spec.records_format,
+                                 allow_missing_affiliations=spec.allow_missing_affiliations)
         inputs.append(spec.records_path)
     log.append({"step": "read", "method": spec.records_format or "auto",
                 "params": {"path": spec.records_path, **recordset.counts}})

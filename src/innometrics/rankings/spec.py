@@ -36,7 +36,7 @@ Relative paths are resolved against the spec file's folder. Unknown keys are err
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ from innometrics.registry import method_names
 
 FORMATS = ("wos", "wos_tab", "scopus", "openalex", "tables")
 _ALLOWED = {
-    "records": {"path", "format"},
+    "records": {"path", "format", "allow_missing_affiliations"},
     "count": {"method", "levels", "years", "windows", "weight_column", "weights_file", "top_proportion"},
     "stability": {"resamples", "seed", "coverage"},
     "institutions": {"registry", "rollup", "cache_dir"},
@@ -105,6 +105,7 @@ class RankSpec:
 
     records_path: str | None
     records_format: str | None = None
+    allow_missing_affiliations: bool = False
     method: str = "fractional"
     levels: tuple[str, ...] = ("country", "institution")
     years: tuple[int, int] | None = None
@@ -125,6 +126,8 @@ class RankSpec:
         d: dict[str, Any] = {"records": {"path": self.records_path}}
         if self.records_format:
             d["records"]["format"] = self.records_format
+        if self.allow_missing_affiliations:
+            d["records"]["allow_missing_affiliations"] = True
         count: dict[str, Any] = {"method": self.method, "levels": list(self.levels),
                                  "weight_column": self.weight_column, "top_proportion": self.top_proportion}
         if self.years is not None:
@@ -141,6 +144,14 @@ class RankSpec:
         if self.resamples:
             d["stability"] = {"resamples": self.resamples, "seed": self.seed, "coverage": self.coverage}
         return d
+
+
+def _flag(section: dict, key: str, file: Any) -> bool:
+    """A true/false setting of ``[records]`` (default false)."""
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"must be true or false. Got {value!r}.", file=file, key=f"records.{key}")
+    return value
 
 
 def _years(value: Any, key: str, file: Any) -> tuple[int, int]:
@@ -251,6 +262,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
     return RankSpec(
         records_path=resolve(records["path"]),
         records_format=fmt,
+        allow_missing_affiliations=_flag(records, "allow_missing_affiliations", file),
         method=method,
         levels=tuple(levels),
         years=years,
@@ -266,10 +278,3 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         file=file,
         text=text,
     )
-
-
-def spec_dict(spec: RankSpec) -> dict[str, Any]:
-    """``asdict`` without the raw text (for logs)."""
-    d = asdict(spec)
-    d.pop("text", None)
-    return d

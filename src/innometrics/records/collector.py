@@ -19,7 +19,7 @@ def safe_build(builder: Callable[..., BuildResult], *args: Any, **kwargs: Any) -
     """
     try:
         return builder(*args, **kwargs)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError):
         return "unparsable_record", None, [], []
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 from innometrics.io.writers import write_csv, write_json, write_parquet
 
 #: Columns and pandas dtypes of ``RecordSet.records``.
@@ -124,6 +124,35 @@ def coerce_frame(rows: list[dict] | pd.DataFrame, schema: dict[str, str], *, nam
             values = values.astype("object").where(values.notna(), None).astype("string")
         out[col] = values.astype(dtype)
     return pd.DataFrame(out).reset_index(drop=True)
+
+
+def read_counts_json(path: Path) -> tuple[dict[str, int], list[str]]:
+    """The ``counts`` and ``sources`` written next to a record set (``counts.json``).
+
+    Raises :class:`~innometrics.errors.DataError` naming the file (and the line and column
+    of a JSON syntax error) when the file is not a JSON object with ``counts`` (whole
+    numbers by name) and ``sources`` (a list of file names), each optional.
+    """
+    def bad(what: str, **where) -> DataError:
+        return DataError(f"{path.name} {what}; expected a JSON object like "
+                         '{"counts": {"read": 10, "used": 9, "rejected": 1}, "sources": ["file.txt"]}',
+                         file=path, reason="malformed_counts", **where)
+
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise bad(f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})", row=exc.lineno) from None
+    except UnicodeDecodeError as exc:
+        raise bad(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not isinstance(meta, dict):
+        raise bad(f"holds a JSON {type(meta).__name__}, not an object")
+    counts, sources = meta.get("counts", {}), meta.get("sources", [])
+    if not isinstance(counts, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        raise bad(f"has 'counts' = {counts!r}, not whole numbers by name", column="counts")
+    if not isinstance(sources, list) or not all(isinstance(v, str) for v in sources):
+        raise bad(f"has 'sources' = {sources!r}, not a list of file names", column="sources")
+    return dict(counts), list(sources)
 
 
 @dataclass
@@ -274,7 +303,8 @@ class RecordSet:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            write_csv(getattr(self, name), directory / f"{name}.csv")
+            # The table layout is machine data read back by read_records: cells stay raw.
+            write_csv(getattr(self, name), directory / f"{name}.csv", neutralise=False)
         write_json({"counts": self.counts, "sources": self.sources}, directory / "counts.json")
         return directory
 
@@ -288,11 +318,12 @@ class RecordSet:
             if not path.exists():
                 raise DataError(f"missing {name}.parquet; expected the four files written by "
                                 f"RecordSet.to_parquet", file=path, reason="not_found")
-            frames[name] = coerce_frame(pd.read_parquet(path), schema, name=name)
+            with reading(path, "Parquet table"):
+                table = pd.read_parquet(path)
+            frames[name] = coerce_frame(table, schema, name=name)
         meta_path = directory / "counts.json"
         if meta_path.exists():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            counts, sources = meta.get("counts", {}), meta.get("sources", [])
+            counts, sources = read_counts_json(meta_path)
         else:
             n_used, n_rej = len(frames["records"]), len(frames["rejects"])
             counts, sources = {"read": n_used + n_rej, "used": n_used, "rejected": n_rej}, []

@@ -35,7 +35,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 from innometrics.io.tables import decode_text, read_table, require_columns
 from innometrics.records.model import RecordSet
 from innometrics.entities.addresses import parse_address
@@ -170,13 +170,14 @@ def _iter_json_works(path: Path, encoding: str) -> Iterator[tuple[int, Any]]:
     """(line number, parsed object or the exception) for each work of a JSON/JSONL file."""
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        with reading(path, "gzip file"):
+            data = gzip.decompress(data)
     text = decode_text(data, file=path, encoding=encoding)
     stripped = text.lstrip()
     if stripped.startswith("[") or (stripped.startswith("{") and "\n{" not in stripped.rstrip()):
         try:
             whole = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             whole = None
         if isinstance(whole, list):
             yield from ((i + 1, w) for i, w in enumerate(whole))
@@ -192,7 +193,7 @@ def _iter_json_works(path: Path, encoding: str) -> Iterator[tuple[int, Any]]:
             continue
         try:
             yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:  # a line nested too deeply is rejected alone
             yield number, exc
 
 
@@ -223,10 +224,10 @@ def _split_dicts(value: str) -> list[dict]:
     for piece in re.split(r"(?<=\})\|(?=\{)", value):
         try:
             item = ast.literal_eval(piece)
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
             try:
                 item = json.loads(piece)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue
         if isinstance(item, dict):
             out.append(item)

@@ -28,7 +28,7 @@ from typing import Callable
 
 import pandas as pd
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
 from innometrics.records.model import RecordSet
 from innometrics.entities.countries import normalise_country
 
@@ -78,16 +78,58 @@ def detect_format(path: str | os.PathLike) -> str:
             return "tables"
         raise DataError("a folder is read as the table layout only when it holds records.csv or "
                         "records.parquet", file=path, reason="format")
+    detected = _format_from_content(path)
+    _check_extension(path, detected)
+    return detected
+
+
+#: File name endings each format is exported with; a file whose ending belongs to none is
+#: refused, and one whose content says another format is refused with both named.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "wos": (".txt", ".ciw"),
+    "wos_tab": (".txt", ".tsv", ".tab", ".csv", ".xls"),
+    "scopus": (".csv", ".txt"),
+    "openalex": (".jsonl", ".jsonl.gz", ".ndjson", ".json", ".json.gz", ".gz", ".csv", ".txt"),
+}
+
+
+def _check_extension(path: Path, detected: str) -> None:
     name = path.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")):
-        return "openalex"
+    if "." not in name.lstrip("."):
+        return  # no extension: the content alone decides
+    if name.endswith(EXTENSIONS[detected]):
+        return
+    owners = [fmt for fmt, endings in EXTENSIONS.items() if name.endswith(endings)]
+    suffix = "".join(path.suffixes[-2:]) if name.endswith(".gz") else path.suffix
+    if owners:
+        raise DataError(f"the content looks like {detected} but the extension '{suffix}' is that of "
+                        f"{' or '.join(owners)}; rename the file or give the format explicitly",
+                        file=path, reason="format_mismatch")
+    raise DataError(f"'{suffix}' is not an extension of a records export (expected "
+                    f"{', '.join(sorted({e for v in EXTENSIONS.values() for e in v}))}); is this the "
+                    "right file?", file=path, reason="format_mismatch")
+
+
+def _looks_like_json(text: str) -> bool:
+    """True when ``text`` starts as a JSON object or array (not a TOML ``[table]`` header)."""
+    import re
+
+    return bool(re.match(r"\s*(\{\s*(\"|\})|\[\s*(\{|\]|$))", text))
+
+
+def _format_from_content(path: Path) -> str:
+    name = path.name.lower()
     head = _head_text(path)
     stripped = head.lstrip()
     first_line = stripped.splitlines()[0] if stripped else ""
     if first_line.startswith(("FN ", "PT ")) or first_line in {"FN", "PT"}:
         return "wos"
-    if stripped.startswith(("{", "[")):
+    with path.open("rb") as fh:
+        gzipped = fh.read(2) == b"\x1f\x8b"
+    if gzipped or _looks_like_json(stripped):
         return "openalex"
+    if name.endswith((".jsonl", ".ndjson")) and not stripped:
+        return "openalex"  # an empty JSON Lines file: the reader says no work was found
     if "\t" in first_line:
         columns = {c.strip().strip('"') for c in first_line.split("\t")}
         if {"UT", "AU"} <= columns:
@@ -103,7 +145,7 @@ def detect_format(path: str | os.PathLike) -> str:
         "cannot tell the format of the file from its content; expected a Web of Science plain-text "
         "(starts with 'FN'/'PT') or tab-delimited export, a Scopus CSV (with an 'EID' column), "
         "OpenAlex JSON Lines or CSV, or pass format= explicitly "
-        f"({', '.join(FORMATS)}). First line: {first_line[:80]!r}",
+        f"({', '.join(FORMATS)})",
         file=path, row=1, reason="format",
     )
 
@@ -158,7 +200,8 @@ def combine_record_sets(parts: list[RecordSet]) -> RecordSet:
     )
 
 
-def read_records(path: str | os.PathLike, format: str | None = None, **options) -> RecordSet:
+def read_records(path: str | os.PathLike, format: str | None = None, *,
+                 allow_missing_affiliations: bool = False, **options) -> RecordSet:
     """Read bibliographic records into a validated RecordSet.
 
     Parameters
@@ -167,6 +210,10 @@ def read_records(path: str | os.PathLike, format: str | None = None, **options) 
         A file, a table-layout folder, or a folder of export files of one format.
     format : {"wos", "wos_tab", "scopus", "openalex", "tables"}, optional
         Detected from the content when omitted (:func:`detect_format`).
+    allow_missing_affiliations : bool
+        Read a Scopus export that has neither ``Affiliations`` nor ``Authors with
+        affiliations`` (its countries then come from correspondence addresses alone);
+        by default such a file is an error.
     **options
         Passed to the reader (e.g. ``encoding``).
 
@@ -198,7 +245,12 @@ def read_records(path: str | os.PathLike, format: str | None = None, **options) 
                        if p.is_file() and not p.name.startswith(".") and p.name.lower() not in _SKIP_FILES)
         if not files:
             raise DataError("the folder holds no export file", file=path, reason="not_found")
-        parts = [read_records(p, format=format, **options) for p in files]
+        parts = [read_records(p, format=format, allow_missing_affiliations=allow_missing_affiliations, **options)
+                 for p in files]
         return combine_record_sets(parts).validate()
     name = format if format is not None else detect_format(path)
-    return _reader(name)(path, **options).validate()
+    reader = _reader(name)
+    if name == "scopus" and allow_missing_affiliations:
+        options["allow_missing_affiliations"] = True
+    with reading(path, f"{name} file"):
+        return reader(path, **options).validate()

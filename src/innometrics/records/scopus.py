@@ -317,7 +317,13 @@ def build_scopus_record(row: dict) -> tuple[str | None, dict | None, list[dict],
     return None, record, contributors, affiliations
 
 
-def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSet:
+#: The columns that carry a Scopus record's affiliations; without both, only the
+#: correspondence address is left, which changes what a ranking counts.
+AFFILIATION_COLUMNS = ("Affiliations", "Authors with affiliations")
+
+
+def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8",
+                allow_missing_affiliations: bool = False) -> RecordSet:
     """Read a Scopus CSV export.
 
     Parameters
@@ -326,6 +332,9 @@ def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
         The CSV file (UTF-8 with or without BOM).
     encoding : str
         Text encoding.
+    allow_missing_affiliations : bool
+        Accept an export without the :data:`AFFILIATION_COLUMNS` (ranked from
+        correspondence addresses alone); an error by default.
 
     Returns
     -------
@@ -344,6 +353,11 @@ def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     require_columns(df, REQUIRED_COLUMNS, file=path, what="Scopus export")
     if not {"Authors", "Author full names"} & set(df.columns):
         require_columns(df, ["Authors"], file=path, what="Scopus export")
+    if not allow_missing_affiliations and not set(AFFILIATION_COLUMNS) & set(df.columns):
+        raise DataError("the Scopus export has neither 'Affiliations' nor 'Authors with affiliations', so "
+                        "institutions and countries would come from correspondence addresses alone; export "
+                        "with affiliations, or set allow_missing_affiliations = true under [records]",
+                        file=path, row=1, column="Affiliations", reason="missing_columns")
     collected = RecordCollector(path)
     for i, row in enumerate(df.to_dict("records")):
         collected.add(i + 2, safe_build(build_scopus_record, row))

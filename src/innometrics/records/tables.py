@@ -31,7 +31,6 @@ is not in ``records`` at all are a DataError (the tables do not belong together)
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -41,11 +40,10 @@ import pandas as pd
 from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
 from innometrics.records.collector import fold_parsed_campuses
-from innometrics.records.model import RecordSet
+from innometrics.records.model import RecordSet, read_counts_json
 from innometrics.entities.addresses import parse_address
 from innometrics.entities.countries import resolve_country
 
-TABLE_NAMES = ("records", "contributors", "affiliations", "rejects")
 _EXTENSIONS = (".parquet", ".pq", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _WOS_FORMATS = {"wos", "wos_tab"}
@@ -293,10 +291,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     sources = [str(p) for p in (records_path, con_path, aff_path) if p]
     meta_path = directory / "counts.json"
     if meta_path.exists():
-        try:
-            sources = list(json.loads(meta_path.read_text(encoding="utf-8")).get("sources", [])) or sources
-        except (ValueError, AttributeError):
-            pass
+        sources = read_counts_json(meta_path)[1] or sources
     return RecordSet.from_rows(kept, contributors, affiliations, rejects, read=read, sources=sources)
 
 

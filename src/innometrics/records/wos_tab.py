@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from innometrics.errors import DataError
+from innometrics.errors import DataError, one_line
 from innometrics.io.tables import decode_text, require_columns
 from innometrics.records.model import RecordSet
 from innometrics.records.collector import RecordCollector, safe_build
@@ -75,7 +75,7 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"cannot parse the file as a {'tab-delimited' if sep == chr(9) else 'CSV'} "
-                        f"Web of Science table: {exc}", file=path, reason="unreadable") from None
+                        f"Web of Science table: {one_line(exc, 200)}", file=path, reason="unreadable") from None
     df.columns = [str(c).strip().strip('"') for c in df.columns]
     require_columns(df, REQUIRED_COLUMNS, file=path, what="Web of Science table")
     columns = [c for c in df.columns if len(c) == 2 and c.isalnum()]

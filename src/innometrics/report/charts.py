@@ -24,10 +24,7 @@ import plotly.graph_objects as go
 
 from innometrics.report.html import Page, esc, json_script, to_jsonable
 
-#: Colours for highlighted series (colour-blind safe, Okabe-Ito order).
-HIGHLIGHT_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-PEER_COLOUR = "#b9bfca"
-BAR_COLOUR = "#1f5fae"
+from innometrics.report.palette import BAR_COLOUR, HIGHLIGHT_COLOURS, PEER_COLOUR  # noqa: F401  (re-exported)
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif", "size": 12}
 
 
@@ -138,13 +135,21 @@ def line_chart(
     y_title: str = "",
     x_title: str = "",
     height: int = 400,
+    reverse_y: bool = False,
 ) -> go.Figure:
     """Lines over time; highlighted series in colour, the others as thin grey peers.
+
+    A series with gaps (years between its points without a value, e.g. 2014 and 2023
+    only) is drawn as its points joined by a dashed line, so it does not read as
+    measured every year.
 
     Parameters
     ----------
     series : sequence of dict
-        ``{"name": str, "x": list, "y": list, "highlight": bool}``; names are escaped here.
+        ``{"name": str, "x": list, "y": list, "highlight": bool, "colour": str}``; names are
+        escaped here; ``colour`` (from :meth:`Page.colour`) keeps a unit's colour across charts.
+    reverse_y : bool
+        Lower is better (ranks): the y axis runs downwards, best on top.
     """
     fig = go.Figure()
     peers = [s for s in series if not s.get("highlight")]
@@ -162,10 +167,13 @@ def line_chart(
         fig.data[0].name = plot_text(f"Other units ({len(peers)})")
         fig.data[0].hovertemplate = plot_text(peers[0]["name"]) + "<br>%{x}: %{y:,.4~g}<extra></extra>"
     for i, s in enumerate(highlighted):
+        colour = s.get("colour") or HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)]
+        sparse = is_sparse(s["x"], s["y"])
         fig.add_trace(
             go.Scatter(
                 x=list(s["x"]), y=list(s["y"]), name=plot_text(s["name"]), mode="lines+markers",
-                line={"color": HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)], "width": 3}, marker={"size": 6},
+                line={"color": colour, "width": 2 if sparse else 3, **({"dash": "dash"} if sparse else {})},
+                marker={"size": 8 if sparse else 6}, connectgaps=True,
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:,.4~g}<extra></extra>",
             )
         )
@@ -176,12 +184,15 @@ def line_chart(
         xaxis["tickformat"] = "d"
         if max(xs) - min(xs) <= 15:
             xaxis["dtick"] = 1
+    yaxis: dict[str, Any] = {"title": {"text": plot_text(y_title + (" (lower is better)" if reverse_y else ""))}}
+    if reverse_y:
+        yaxis["autorange"] = "reversed"
     fig.update_layout(
-        base_layout(title, height=height, xaxis=xaxis,
-                    yaxis={"title": {"text": plot_text(y_title)}}, hovermode="x unified" if len(series) <= 8 else "closest")
+        base_layout(title, height=height, xaxis=xaxis, yaxis=yaxis,
+                    hovermode="x unified" if len(series) <= 8 else "closest")
     )
     ys = [y for s in series for y in s["y"] if isinstance(y, (int, float)) and y == y and y > 0]
-    if ys and max(ys) / min(ys) > 50:
+    if ys and max(ys) / min(ys) > 50 and not reverse_y:
         # A national total dwarfs the provinces: offer a log scale (plotly's own buttons, no custom JS).
         fig.update_layout(updatemenus=[{
             "type": "buttons", "direction": "left", "x": 1, "xanchor": "right", "y": 1.01, "yanchor": "bottom",
@@ -190,6 +201,15 @@ def line_chart(
                         {"label": "log", "method": "relayout", "args": [{"yaxis.type": "log"}]}],
         }])
     return fig
+
+
+def is_sparse(xs: Sequence[Any], ys: Sequence[Any]) -> bool:
+    """True when a yearly series skips years between its measured points (2014, 2023 only)."""
+    pts = sorted(float(x) for x, y in zip(xs, ys)
+                 if isinstance(x, (int, float)) and y is not None and y == y)
+    if len(pts) < 2 or not all(p.is_integer() for p in pts):
+        return False
+    return any(b - a > 1 for a, b in zip(pts, pts[1:]))
 
 
 def bar_chart(
@@ -233,15 +253,17 @@ def growth_chart(
     texts: Sequence[Sequence[str]],
     *,
     title: str,
+    colours: Sequence[str] | None = None,
 ) -> go.Figure:
     """Horizontal grouped bars of growth multiples, each labelled with its text (``x5.45 (+445 %)``),
-    with a reference line at 1 (no change)."""
+    with a reference line at 1 (no change); ``colours`` (one per series) keep each unit's page colour."""
     cats = [plot_text(c) for c in categories]
     fig = go.Figure()
     for i, ((name, values), text) in enumerate(zip(series, texts)):
         fig.add_trace(go.Bar(
             y=cats, x=list(values), name=plot_text(name), orientation="h", text=[plot_text(t) for t in text],
-            textposition="outside", cliponaxis=False, marker={"color": HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)]},
+            textposition="outside", cliponaxis=False,
+            marker={"color": colours[i] if colours else HIGHLIGHT_COLOURS[i % len(HIGHLIGHT_COLOURS)]},
             hovertemplate="%{fullData.name}<br>%{y}: %{text}<extra></extra>",
         ))
     height = max(260, 80 + 26 * len(cats) * max(1, len(series)))

@@ -16,17 +16,40 @@ from typing import Any
 import pandas as pd
 
 from innometrics.errors import DataError
+from innometrics.io.writers import FORMULA_STARTS
 from innometrics.report.html import Page, definition_list, esc, table_html
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read an output CSV; only empty fields are missing (a unit coded ``NA`` stays ``NA``)."""
+    """Read an output CSV; only empty fields are missing (a unit coded ``NA`` stays ``NA``).
+
+    Cells neutralised against spreadsheet formulas (``'=...``, see
+    :func:`innometrics.io.writers.neutralise_cell`) are read back as they were.
+    """
     try:
-        return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+        return restore_neutralised(pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False))
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read this table: {exc}", file=path, reason="unreadable_table") from exc
+
+
+def _restore_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def restore_neutralised(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the ``'`` of neutralised text cells and column names removed."""
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c]):
+            values = out[c].tolist()
+            if any(isinstance(v, str) and v.startswith("'") for v in values):
+                out[c] = pd.Series([_restore_cell(v) for v in values], index=out.index, dtype=out[c].dtype)
+    out.columns = [_restore_cell(c) for c in out.columns]
+    return out
 
 
 def find_column(df: pd.DataFrame, *candidates: str) -> str | None:

@@ -127,3 +127,24 @@ def format_number(value: Any, *, digits: int = 4) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def format_change(multiple: Any, *, lower_is_better: bool = False) -> str:
+    """Growth worded by direction: for a lower-is-better indicator (a rank) a fall is an improvement.
+
+    Examples
+    --------
+    >>> format_change(0.3, lower_is_better=True)
+    'x0.30 (-70 %), an improvement'
+    >>> format_change(2.0, lower_is_better=True)
+    'x2.00 (+100 %), a decline'
+    >>> format_change(2.0)
+    'x2.00 (+100 %)'
+    """
+    text = format_growth(multiple)
+    if not text or not lower_is_better:
+        return text
+    m = float(multiple)
+    if m == 1.0:
+        return f"{text}, no change"
+    return f"{text}, {'an improvement' if m < 1.0 else 'a decline'}"

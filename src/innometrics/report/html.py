@@ -22,12 +22,15 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from innometrics.report.format import format_number
+from innometrics.report.columns import column_formats
+from innometrics.report.geodata import world_topojson
+from innometrics.report.palette import HIGHLIGHT_COLOURS, PEER_COLOUR
 
 _JSON_ESCAPES = {
     "<": "\\u003c",
@@ -96,17 +99,6 @@ def _cell_value(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-_YEAR_LIKE = re.compile(r"^(year|period|time|first_period|last_period|base_period)$|_year$", re.IGNORECASE)
-
-
-def _plain_number(value: Any) -> str:
-    """Years and periods: no thousands separator (2023, not 2,023)."""
-    x = _cell_value(value)
-    if x is None:
-        return ""
-    return str(int(x)) if x == int(x) else format_number(x)
-
-
 def table_html(
     df: pd.DataFrame,
     *,
@@ -117,6 +109,7 @@ def table_html(
     max_rows: int | None = 2000,
     searchable: bool = True,
     numeric_sort: Sequence[str] | None = None,
+    pin_first_text: bool = True,
 ) -> str:
     """Render ``df`` as a sortable (click a header) and searchable HTML table.
 
@@ -130,16 +123,26 @@ def table_html(
         Column -> header text.
     formats : mapping, optional
         Column -> function formatting one value as text; numbers default to
-        :func:`~innometrics.report.format.format_number`.
+        :mod:`innometrics.report.columns` by meaning.
     max_rows : int, optional
         Rows beyond this are left out, with a note saying so (the CSV and the
         Excel export keep every row).
     numeric_sort : sequence of str, optional
         Columns whose sort key is the raw number (``data-v``) although a format
         turns them into text; numeric columns always sort by value.
+    pin_first_text : bool
+        Keep the first text column (the unit's code or name) in view while the table
+        scrolls sideways (phone width).
+
+    Numbers are formatted by meaning (:mod:`innometrics.report.columns`), the same as in
+    the Excel export; a column's unit is written under its header.
     """
     headers = dict(headers or {})
-    formats = {**{c: _plain_number for c in df.columns if _YEAR_LIKE.search(str(c))}, **dict(formats or {})}
+    meaning = column_formats(df)
+    # Meaning-aware defaults (ranks and counts whole, ids plain, proportions in %, text as is:
+    # a "period" of "1940s" stays "1940s"); a renderer's own formats win.
+    formats = {**{c: f.text for c, f in meaning.items()}, **dict(formats or {})}
+    pin = next((c for c in df.columns if meaning[c].kind == "text"), None) if pin_first_text else None
     numeric_sort = set(numeric_sort or ())
     n_total = len(df)
     shown = df if max_rows is None or n_total <= max_rows else df.iloc[:max_rows]
@@ -157,8 +160,11 @@ def table_html(
         parts.append(f"<caption>{esc(caption)}</caption>")
     parts.append("<thead><tr>")
     for c in columns:
-        cls = ' class="num"' if c in numeric_cols or c in numeric_sort else ""
-        parts.append(f'<th scope="col"{cls} title="Sort">{esc(headers.get(c, c))}</th>')
+        classes = (["num"] if c in numeric_cols or c in numeric_sort else []) + (["pin"] if c == pin else [])
+        cls = f' class="{" ".join(classes)}"' if classes else ""
+        unit = meaning[c].unit if c in meaning else ""
+        unit_html = f'<span class="unit">{esc(unit)}</span>' if unit and c not in headers else ""
+        parts.append(f'<th scope="col"{cls} title="Sort">{esc(headers.get(c, c))}{unit_html}</th>')
     parts.append("</tr></thead><tbody>")
     values = {c: shown[c].tolist() for c in columns}
     for i in range(len(shown)):
@@ -168,8 +174,6 @@ def table_html(
             raw = _cell_value(v) if (c in numeric_cols or c in numeric_sort) else None
             if c in formats:
                 text = formats[c](v)
-            elif c in numeric_cols:
-                text = format_number(v)
             else:
                 text = "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
             if raw is not None:
@@ -177,6 +181,8 @@ def table_html(
                 parts.append(f'<td data-v="{raw:.8g}">{esc(text)}</td>')
             elif c in numeric_cols or c in numeric_sort:
                 parts.append(f'<td class="num">{esc(text)}</td>')
+            elif c == pin:
+                parts.append(f'<td class="pin">{esc(text)}</td>')
             else:
                 parts.append(f"<td>{esc(text)}</td>")
         parts.append("</tr>")
@@ -196,12 +202,6 @@ def definition_list(items: Mapping[str, Any]) -> str:
     return f'<dl class="kv">{rows}</dl>'
 
 
-def paragraph(text: str, *, cls: str | None = None) -> str:
-    """An escaped paragraph."""
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return f"<p{attr}>{esc(text)}</p>"
-
-
 @dataclass
 class Section:
     """One titled part of the report; ``body`` is markup already made safe."""
@@ -217,13 +217,21 @@ class Page:
     """A report page under construction.
 
     Renderers add sections and ask the page for element ids (a counter, so the
-    same input gives the same bytes).
+    same input gives the same bytes). Every page opens with its answer
+    (:meth:`set_lead`: a headline sentence, the top of the ranking and a chart) before
+    the contents and the sections; :meth:`flag` adds warnings shown under the headline
+    (e.g. comparisons over different windows). :meth:`colour` gives one colour per
+    unit across all charts of the page.
     """
 
     title: str
     subtitle: str = ""
     sections: list[Section] = field(default_factory=list)
+    lead: str = ""
+    flags: list[str] = field(default_factory=list)
+    needs_world: bool = False
     _counters: dict[str, int] = field(default_factory=dict)
+    _colours: dict[str, str] = field(default_factory=dict)
 
     def new_id(self, prefix: str) -> str:
         """A fresh element id such as ``chart-3``."""
@@ -237,9 +245,30 @@ class Page:
         self.sections.append(section)
         return section
 
+    def set_lead(self, headline: str, table: str = "", chart: str = "") -> None:
+        """The first screen: ``headline`` (markup, already escaped) over the top table and its chart
+        side by side (stacked at phone width)."""
+        grid = ""
+        if table or chart:
+            grid = f'<div class="lead-grid"><div class="lead-table">{table}</div><div class="lead-chart">{chart}</div></div>'
+        self.lead = f'<p class="headline">{headline}</p>{grid}'
+
+    def flag(self, text: str) -> None:
+        """A warning shown under the headline (plain text, escaped here)."""
+        if text not in self.flags:
+            self.flags.append(text)
+
+    def colour(self, key: str) -> str:
+        """The colour of unit ``key`` on this page: the first unit asked gets the first colour, and
+        keeps it in every chart."""
+        if key not in self._colours:
+            n = len(self._colours)
+            self._colours[key] = HIGHLIGHT_COLOURS[n] if n < len(HIGHLIGHT_COLOURS) else PEER_COLOUR
+        return self._colours[key]
+
     @property
     def has_charts(self) -> bool:
-        return any('class="chart"' in s.body for s in self.sections)
+        return 'class="chart"' in self.lead or any('class="chart"' in s.body for s in self.sections)
 
     def render(self, *, generator: str, plotly_js: str | None = None, compress_plotly: bool = False) -> str:
         """The complete HTML document.
@@ -264,21 +293,28 @@ class Page:
                 f'<section id="{esc(s.anchor)}" class="l{s.level}"><{tag}>{esc(s.title)}</{tag}>{s.body}</section>'
             )
         scripts = []
+        if self.needs_world:
+            # plotly.js reads its base map from window.PlotlyGeoAssets before fetching it:
+            # the shipped geometry is put there, so a map never touches the network.
+            scripts.append(f'<script type="application/json" id="geo-world">{world_topojson()}</script>')
+            scripts.append(f"<script>{GEO_JS}</script>")
         if plotly_js is not None and self.has_charts:
             if compress_plotly:
-                scripts.append(f'<script type="text/plain" id="plotly-gz">{_gzip_base64(plotly_js)}</script>')
+                scripts.append(f'<script type="text/plain" id="plotly-gz">{gzip_base85(plotly_js)}</script>')
                 scripts.append(f"<script>{UNPACK_JS}</script>")
             else:
                 scripts.append(f"<script>{_script_safe(plotly_js)}</script>")
         scripts.append(f"<script>{APP_JS}</script>")
         subtitle = f'<p class="subtitle">{esc(self.subtitle)}</p>' if self.subtitle else ""
+        flags = "".join(f'<p class="flag">{esc(f)}</p>' for f in self.flags)
+        lead = f'<section class="lead" id="answer">{self.lead}{flags}</section>' if (self.lead or flags) else ""
         return (
             "<!DOCTYPE html>\n"
             '<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="generator" content="{esc(generator)}">'
             f"<title>{esc(self.title)}</title><style>{CSS}</style></head><body>"
-            f"<header><h1>{esc(self.title)}</h1>{subtitle}</header>"
+            f"<header><h1>{esc(self.title)}</h1>{subtitle}</header>{lead}"
             f'<nav class="toc" aria-label="Contents"><ul>{toc}</ul></nav>'
             '<noscript><p class="note">Charts, sorting and search need JavaScript; the tables read without it.</p></noscript>'
             f"<main>{''.join(body)}</main>"
@@ -287,12 +323,30 @@ class Page:
         )
 
 
-def _gzip_base64(text: str) -> str:
+#: Python's base85 alphabet with the four characters that mean something in HTML or could
+#: start ``</script`` swapped for four it does not use (so the text is inert in a script element).
+_B85_SWAP = str.maketrans({"<": ",", ">": ".", "&": ":", "`": "["})
+_B85_UNSWAP = str.maketrans({",": "<", ".": ">", ":": "&", "[": "`"})
+
+
+@lru_cache(maxsize=2)
+def gzip_base85(text: str) -> str:
+    """``text`` gzipped (mtime 0: same bytes every run) and base85-encoded (RFC 1924 alphabet with
+    ``< > & `` ` swapped for ``, . : [``): 25 % overhead instead of base64's 33 %."""
     import base64
     import gzip
 
-    # mtime=0: the same bundle gives the same bytes.
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+    packed = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b85encode(packed, pad=True).decode("ascii").translate(_B85_SWAP) + f"~{len(packed)}"
+
+
+def gunzip_base85(blob: str) -> str:
+    """Inverse of :func:`gzip_base85` (tests and tools)."""
+    import base64
+    import gzip
+
+    data, _, size = blob.rpartition("~")
+    return gzip.decompress(base64.b85decode(data.translate(_B85_UNSWAP))[: int(size)]).decode("utf-8")
 
 
 def _script_safe(js: str) -> str:
@@ -315,7 +369,20 @@ a{color:var(--accent)}
 .tbl-tools{margin:.4em 0;display:flex;align-items:center;gap:10px}
 .tsearch{padding:4px 8px;border:1px solid var(--line);border-radius:4px;min-width:240px;font:inherit}
 .tcount{color:var(--muted);font-size:.88em}
-.tbl-scroll{max-height:560px;overflow:auto;border:1px solid var(--line)}
+.tbl-scroll{max-height:560px;overflow:auto;border:1px solid var(--line);-webkit-overflow-scrolling:touch}
+th .unit{display:block;font-weight:400;color:var(--muted);font-size:.82em}
+th.pin,td.pin{position:sticky;left:0;background:#fff;z-index:1;box-shadow:1px 0 0 var(--line)}
+th.pin{z-index:2;background:#eef1f6}
+tbody tr:nth-child(even) td.pin{background:var(--bg-alt)}
+.lead{margin:6px 0 10px}
+.headline{font-size:1.18em;line-height:1.4;margin:.3em 0 .5em}
+.lead-grid{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,6fr);gap:16px;align-items:start}
+.lead-grid .tbl-scroll{max-height:420px}
+.lead-grid .chart{margin:0}
+.flag{background:#fff6e0;border-left:4px solid #E69F00;padding:4px 10px;margin:.4em 0;font-size:.92em}
+@media (max-width:900px){.lead-grid{grid-template-columns:minmax(0,1fr)}}
+@media (max-width:600px){body{padding:0 10px 30px;font-size:14px}h1{font-size:1.35em}.tsearch{min-width:0;width:100%}
+.chart{min-height:280px}.modebar-container{display:none!important}}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 caption{text-align:left;color:var(--muted);padding:4px}
 th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
@@ -358,13 +425,29 @@ UNPACK_JS = r"""
 "use strict";
 var el=document.getElementById("plotly-gz");
 if(!el||window.Plotly){return;}
-var bin=atob(el.textContent.trim()),bytes=new Uint8Array(bin.length);
-for(var i=0;i<bin.length;i++){bytes[i]=bin.charCodeAt(i);}
+var A="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%:()*+-;,=.?@^_[{|}~".split(""),D={};
+A.forEach(function(c,i){D[c]=i;});
+var t=el.textContent.trim(),cut=t.lastIndexOf("~"),size=parseInt(t.slice(cut+1),10),s=t.slice(0,cut);
+var bytes=new Uint8Array(s.length/5*4),o=0;
+for(var i=0;i<s.length;i+=5){var v=0;for(var k=0;k<5;k++){v=v*85+D[s.charAt(i+k)];}
+ bytes[o++]=(v>>>24)&255;bytes[o++]=(v>>>16)&255;bytes[o++]=(v>>>8)&255;bytes[o++]=v&255;}
+bytes=bytes.subarray(0,size);
 var stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
 new Response(stream).text().then(function(code){
  var s=document.createElement("script");s.text=code;document.head.appendChild(s);
  document.dispatchEvent(new Event("plotly-ready"));
 });
+})();
+"""
+
+# Puts the shipped world geometry where plotly.js looks before fetching (no network).
+GEO_JS = r"""
+(function(){
+"use strict";
+var el=document.getElementById("geo-world");if(!el){return;}
+window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}};
+window.PlotlyGeoAssets.topojson=window.PlotlyGeoAssets.topojson||{};
+window.PlotlyGeoAssets.topojson.world_110m=JSON.parse(el.textContent);
 })();
 """
 
@@ -407,7 +490,7 @@ function makeSearchable(inp){
  });
 }
 function readJSON(id){var el=document.getElementById(id);return el?JSON.parse(el.textContent):null;}
-var CONFIG={responsive:true,displaylogo:false,modeBarButtonsToRemove:["select2d","lasso2d"]};
+var CONFIG={responsive:true,displaylogo:false,displayModeBar:"hover",modeBarButtonsToRemove:["select2d","lasso2d"]};
 var charts=[];
 function drawCharts(){
  if(!window.Plotly){return;}

@@ -25,6 +25,8 @@ from innometrics.report.context import ResultsDir, find_column, read_csv
 from innometrics.report.format import format_number
 from innometrics.report.html import Page, esc, table_html
 from innometrics.report.index_analysis import audit_sections, sensitivity_sections
+from innometrics.report import maps
+from innometrics.report.pages import fmt_value, lead_table, register_page, top_sentence
 from innometrics.report.panel_index import leave_one_out_sections, timeseries_sections
 
 TOP_N = 20
@@ -154,8 +156,10 @@ def _score_columns(results_df: pd.DataFrame, meta: pd.DataFrame | None) -> tuple
     return aggs, (aggs[0] if aggs else None), aggs[1:]
 
 
+@register_page("index", "Composite index")
 def render(results: ResultsDir, page: Page) -> None:
-    """Add the index sections to ``page``."""
+    """Add the index sections to ``page``: the answer (headline, top units, map or bars), the ranking,
+    the unit profile, then the framework, the audit and the sensitivity analysis."""
     res_rel = results.tables.get("results", "results.csv")
     res = results.table(res_rel, required=True).copy()
     if not len(res.columns) or not any(pd.api.types.is_numeric_dtype(res[c]) for c in res.columns):
@@ -182,19 +186,11 @@ def render(results: ResultsDir, page: Page) -> None:
         res = res.sort_values([rank_col, code_col], kind="stable", na_position="last")
 
     title = meta_names.get(top, top) if top else "Index"
-    page.add("Overview", (
+    overview = (
         f"<p>{len(res):,} units scored on {esc(title)}"
         + (f", built from {int((meta['level'] == 1).sum()):,} indicators" if meta is not None else "")
         + (f" in {len(pillars):,} pillars" if pillars else "") + "." + esc(period_note) + "</p>"
-    ))
-
-    if meta is not None:
-        has_tree = meta["parent"].notna().any()
-        page.add("Framework", "<p>Indicators and aggregates with their weights (share of the parent in brackets).</p>"
-                 + (f'<p class="note">{esc(meta_note)}</p>' if meta_note else "")
-                 + (_tree(meta) if has_tree else '<p class="note">The weights table has no parents; no tree to draw.</p>'))
-    elif meta_note:
-        page.add("Framework", f'<p class="note">{esc(meta_note)}</p>')
+    )
 
     group_cols = [c for c in res.columns if str(c).lower().endswith("_group") or str(c).lower() in ("group", "region")]
     group_note = ""
@@ -206,6 +202,29 @@ def render(results: ResultsDir, page: Page) -> None:
     cols = [c for c in [rank_col, code_col, name_col] if c] + group_cols[:4] + aggs
     headers = {c: f"{meta_names.get(str(c), c)}" for c in aggs}
     headers.update({code_col: "code", **({name_col: "unit"} if name_col else {})})
+
+    if top is not None:
+        ranked = res.dropna(subset=[top])
+        unit_names = [names[c] for c in ranked[code_col]]
+        values = [fmt_value(top, res[top], v) for v in ranked[top]]
+        headline = top_sentence(unit_names, values, n_units=len(ranked), what=f"units on {title}", measure="a score of")
+        headline += esc(f" Scores run from 0 to 100 (best); {len(pillars):,} pillars" if pillars else "") + (
+            "." if pillars else "") + esc(period_note)
+        top_rows = ranked.sort_values(top, ascending=False, kind="stable").head(TOP_N)
+        codes = maps.mappable_countries(ranked[code_col])
+        if len(codes) >= max(3, len(ranked) // 2):
+            sub = ranked[ranked[code_col].isin(codes)]
+            fig = maps.choropleth(page, sub[code_col].tolist(), sub[top].tolist(), [names[c] for c in sub[code_col]],
+                                  title=f"{title} by country", value_title="score",
+                                  hover_values=[fmt_value(top, res[top], v) for v in sub[top]])
+            chart = chart_block(page, fig, label="map of the index")
+        else:
+            fig = bar_chart([names[c] for c in top_rows[code_col]], top_rows[top].tolist(),
+                            title=f"Top {len(top_rows)} units: {title}", value_title="score")
+            chart = chart_block(page, fig, label="top units")
+        lead_cols = [c for c in [rank_col, name_col or code_col, top] if c]
+        page.set_lead(headline, lead_table(page, ranked, lead_cols, headers=headers), chart)
+    page.add("Overview", overview)
     page.add("Ranking", table_html(res[cols], table_id=page.new_id("table"), headers=headers)
              + (f'<p class="note">{esc(group_note)}</p>' if group_note else ""))
 
@@ -218,10 +237,19 @@ def render(results: ResultsDir, page: Page) -> None:
     if pillars:
         page.add("Unit profile", _profile(page, res, code_col, names, pillars, meta_names, group_cols))
 
+    timeseries_sections(results, page)  # an index over time: its paths and growth come before the method parts
+
+    if meta is not None:
+        has_tree = meta["parent"].notna().any()
+        page.add("Framework", "<p>Indicators and aggregates with their weights (share of the parent in brackets).</p>"
+                 + (f'<p class="note">{esc(meta_note)}</p>' if meta_note else "")
+                 + (_tree(meta) if has_tree else '<p class="note">The weights table has no parents; no tree to draw.</p>'))
+    elif meta_note:
+        page.add("Framework", f'<p class="note">{esc(meta_note)}</p>')
+
     framework_order = _framework_order(meta) if meta is not None else []
     audit_sections(results, page, {**meta_names}, framework_order)
     sensitivity_sections(results, page, names)
-    timeseries_sections(results, page)
     leave_one_out_sections(results, page, names)
     _rejects(results, page, names)
 

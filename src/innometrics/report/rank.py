@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from innometrics.report import maps
 from innometrics.report.charts import bar_chart, chart_block, line_chart
 from innometrics.report.context import ResultsDir, find_column
 from innometrics.report.format import format_number, format_percent
 from innometrics.report.html import Page, definition_list, esc, json_script, table_html
+from innometrics.report.pages import LONG_TABLE_ROWS, fmt_value, lead_table, records_sentence, register_page, top_sentence
 
 TOP_N = 15
 TREND_N = 8
 #: Units of a level offered in the drill-down, and records listed per unit.
-DRILL_UNITS = 200
-DRILL_RECORDS = 300
+DRILL_UNITS = 100
+DRILL_RECORDS = 200
 
 _INTERVAL_PAIRS = [
     ("{v}_lb", "{v}_ub"), ("{v}_lo", "{v}_hi"), ("{v}_low", "{v}_high"), ("{v}_lower", "{v}_upper"), ("{v}_q05", "{v}_q95"),
@@ -56,6 +58,90 @@ def _interval(df: pd.DataFrame, value: str) -> tuple[str, str] | None:
     return None
 
 
+COUNTING_EXPLAINED = ("<p>Full counting (p_full) credits each record once to every unit on it; fractional counting "
+                      "(p_frac) splits each record's single credit among its units, so fractional counts add up to the "
+                      "number of records. Share is a unit's fraction of all fractional credit.</p>")
+
+
+def _sorted_level(df: pd.DataFrame) -> pd.DataFrame:
+    unit, rank, value = find_column(df, "unit"), find_column(df, "rank"), _value_column(df)
+    df = df.copy()
+    df[unit] = df[unit].astype(str)
+    if rank is not None:
+        return df.sort_values([rank, unit], kind="stable", na_position="last").reset_index(drop=True)
+    if value is not None:
+        return df.sort_values([value, unit], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return df
+
+
+def lead_level(results: ResultsDir, levels: dict[str, str]) -> str:
+    """The level the page opens with: countries when there are, else the first level."""
+    for name in levels:
+        if name.lower().startswith("countr"):
+            return name
+    return next(iter(levels))
+
+
+def ranking_lead(results: ResultsDir, page: Page, levels: dict[str, str], *, extra: str = "") -> None:
+    """Headline, top of the lead level and its map (countries) or bars."""
+    level = lead_level(results, levels)
+    df = _sorted_level(results.table(levels[level]))
+    unit, value = find_column(df, "unit"), _value_column(df)
+    ranked = df.dropna(subset=[value]) if value else df
+    names = _labels(ranked, unit)
+    measure = {"p_frac": "a fractional count of", "p_full": "a full count of"}.get(value, f"{value}")
+    plural = "countries" if level.lower().startswith("countr") else f"{level} units"
+    headline = top_sentence(names, [fmt_value(value, df[value], v) for v in ranked[value]],
+                            n_units=len(ranked), what=plural, measure=measure)
+    share = find_column(df, "share")
+    if share is not None and len(ranked) and pd.notna(ranked[share].iloc[0]):
+        headline = headline[:-1] + esc(f"; {names[0]} holds {fmt_value(share, df[share], ranked[share].iloc[0])} of all credit.")
+    headline += records_sentence(results) + extra
+    chart = ""
+    codes = maps.mappable_countries(ranked[unit])
+    if codes and share is not None:
+        sub = ranked[ranked[unit].isin(codes)]
+        fig = maps.choropleth(page, sub[unit].tolist(), pd.to_numeric(sub[share], errors="coerce").tolist(),
+                              _labels(sub, unit), title="Share of all credit by country", value_title="share", percent=True,
+                              hover_values=[fmt_value(share, df[share], v) for v in sub[share]])
+        chart = chart_block(page, fig, label=f"map of {level}")
+    elif value is not None:
+        top = ranked.head(TOP_N)
+        fig = bar_chart(_labels(top, unit), pd.to_numeric(top[value], errors="coerce").tolist(),
+                        title=f"Top {len(top)} by {value} ({level})", value_title=value)
+        chart = chart_block(page, fig, label=f"top units {level}")
+    cols = [c for c in ("rank", "name", "p_full", "p_frac", "share") if find_column(df, c)]
+    page.set_lead(headline, lead_table(page, ranked, cols), chart)
+
+
+def _about(summary) -> str:
+    if not isinstance(summary, dict):
+        return ""
+    items = {}
+    counts = summary.get("counts") or {}
+    if counts:
+        items["records"] = f"read {counts.get('read', 0):,} = used {counts.get('used', 0):,} + rejected {counts.get('rejected', 0):,}"
+    for key in ("method", "variant", "engine"):
+        if isinstance(summary.get(key), str):
+            items["counting" if key in ("method", "variant") else key] = summary[key]
+    years = summary.get("years")
+    items["years"] = f"{years[0]}-{years[1]}" if isinstance(years, list) and len(years) == 2 else "all years in the input"
+    for level, info in (summary.get("levels") or {}).items():
+        if isinstance(info, dict):
+            text = f"{info.get('units', 0):,} units"
+            if "unknown_p_frac" in info:
+                text += f"; {format_number(info['unknown_p_frac'])} credit to addresses without a unit"
+            if "reconciled" in info:
+                text += "; credits add up to the records" if info["reconciled"] else "; credits DO NOT add up"
+            items[f"level {level}"] = text
+    stability = summary.get("stability")
+    if isinstance(stability, dict) and stability:
+        items["stability intervals"] = (f"{stability.get('coverage', 0):.0%} bootstrap, {stability.get('resamples', 0):,} "
+                                        f"resamples, seed {stability.get('seed')}")
+    return definition_list(items)
+
+
+@register_page("rank", "Contribution ranking")
 def render(results: ResultsDir, page: Page) -> None:
     """Add the ranking sections to ``page``."""
     levels = level_tables(results)
@@ -68,12 +154,8 @@ def render(results: ResultsDir, page: Page) -> None:
             file=results.path / "manifest.json", reason="missing_table",
         )
     summary = results.json("summary.json")
-    intro = ("<p>Full counting (p_full) credits each record once to every unit on it; fractional counting "
-             "(p_frac) splits each record's single credit among its units, so fractional counts add up to the "
-             "number of records. Share is a unit's fraction of all fractional credit.</p>")
-    if isinstance(summary, dict):
-        intro += definition_list(_flatten(summary))
-    page.add("Overview", intro)
+    ranking_lead(results, page, levels)
+    page.add("About this ranking", COUNTING_EXPLAINED + _about(summary))
 
     credits = results.table(results.tables.get("credits", "credits.csv"))
     records = results.table(results.tables.get("records", "records.csv"))
@@ -127,14 +209,8 @@ def _labels(df: pd.DataFrame, unit: str) -> list[str]:
 
 def _level_section(results, page: Page, level: str, df: pd.DataFrame, credits, records) -> None:
     unit = find_column(df, "unit")
-    rank = find_column(df, "rank")
     value = _value_column(df)
-    df = df.copy()
-    df[unit] = df[unit].astype(str)
-    if rank is not None:
-        df = df.sort_values([rank, unit], kind="stable", na_position="last")
-    elif value is not None:
-        df = df.sort_values([value, unit], ascending=[False, True], kind="stable")
+    df = _sorted_level(df)
     page.add(f"Level: {level}", f"<p>{len(df):,} units.</p>")
 
     if value is not None and len(df):
@@ -156,16 +232,14 @@ def _level_section(results, page: Page, level: str, df: pd.DataFrame, credits, r
     if yearly is not None and len(yearly) and value is not None:
         _yearly(page, level, yearly, df, unit, value)
 
-    share = find_column(df, "share")
-    formats = {c: (lambda v: format_percent(v, signed=False)) for c in df.columns
-               if share and str(c).startswith(share) or str(c).startswith("pp_")}
+    formats: dict = {}  # meaning-aware defaults: shares and pp_* in %, as in the workbook
     columns = _display_columns(df, value)
     note = ""
     if len(columns) < len(df.columns):
         note = (f'<p class="note">{len(df.columns) - len(columns)} interval columns of secondary indicators '
                 "are in the CSV and the Excel export.</p>")
     page.add(f"Table ({level})", table_html(df[columns], table_id=page.new_id("table"), formats=formats,
-                                            numeric_sort=list(formats)) + note, level=3)
+                                            numeric_sort=list(formats), max_rows=LONG_TABLE_ROWS) + note, level=3)
 
     if credits is not None and len(credits):
         drill = _drill(page, level, df, unit, credits, records)
@@ -187,7 +261,8 @@ def _yearly(page, level, yearly, df, unit, value) -> None:
         rows = yearly[yearly[y_unit] == code].sort_values(y_year)
         if len(rows):
             series.append({"name": labels.get(code, code), "x": rows[y_year].tolist(),
-                           "y": pd.to_numeric(rows[y_value], errors="coerce").tolist(), "highlight": True})
+                           "y": pd.to_numeric(rows[y_value], errors="coerce").tolist(), "highlight": True,
+                           "colour": page.colour(code)})
     if series:
         fig = line_chart(series, title=f"{y_value} by year, top {len(series)} units ({level})", y_title=y_value, x_title="year")
         page.add(f"Yearly trend ({level})", chart_block(page, fig, label=f"yearly trend {level}"), level=3)
@@ -249,20 +324,9 @@ def _drill(page: Page, level: str, df: pd.DataFrame, unit: str, credits: pd.Data
 
 def rejects_section(results: ResultsDir, page: Page) -> None:
     """The rejected records with their reasons (counted by reason)."""
-    _rejects(results, page)
+    from innometrics.report.pages import rejects_section as section
+
+    section(results, page)
 
 
-def _rejects(results: ResultsDir, page: Page) -> None:
-    rejects = results.table(results.tables.get("rejects", "rejects.csv"))
-    if rejects is None:
-        return
-    if not len(rejects):
-        page.add("Rejected records", "<p>No record was rejected.</p>")
-        return
-    body = f"<p>{len(rejects):,} records or rows could not be used; each is listed with its reason.</p>"
-    reason = find_column(rejects, "reason")
-    if reason:
-        counts = rejects[reason].astype(str).value_counts().rename_axis("reason").reset_index(name="count")
-        body += table_html(counts, table_id=page.new_id("table"), searchable=False)
-    body += table_html(rejects, table_id=page.new_id("table"), max_rows=500)
-    page.add("Rejected records", body)
+_rejects = rejects_section

@@ -17,8 +17,9 @@ import pandas as pd
 
 from innometrics.report.charts import chart_block, growth_chart, line_chart
 from innometrics.report.context import ResultsDir, find_column
-from innometrics.report.format import format_cagr, format_growth, format_number
+from innometrics.report.format import format_cagr, format_change, format_growth, format_number
 from innometrics.report.html import Page, esc, table_html
+from innometrics.report.pages import LONG_TABLE_ROWS, register_page
 
 #: Per-capita (per-N-people) indicators by code or name, when indicators.csv names no denominator:
 #: "per capita", "per_10k", "per 10,000 people", "_per_10000_resident_population"; not "per day".
@@ -56,12 +57,15 @@ def _indicator_info(results: ResultsDir, panel: pd.DataFrame | None) -> dict[str
         name = find_column(meta, "name", "indicator_name", "iName")
         unit = find_column(meta, "unit", "Unit")
         denom = find_column(meta, "denominator", "per")
+        direction = find_column(meta, "direction", "Direction")
         if code:
             for _, row in meta.iterrows():
+                d = pd.to_numeric(pd.Series([row[direction]]), errors="coerce").iloc[0] if direction else None
                 info[str(row[code])] = {
                     "name": str(row[name]) if name and pd.notna(row[name]) else str(row[code]),
                     "unit": str(row[unit]) if unit and pd.notna(row[unit]) else "",
                     "per_capita": bool(denom and pd.notna(row[denom]) and str(row[denom]).strip()),
+                    "lower_is_better": bool(d is not None and pd.notna(d) and d < 0),
                 }
     if panel is not None:
         name = find_column(panel, "indicator_name")
@@ -102,24 +106,29 @@ _GROWTH_EXPLAINED = ("<p>Growth is given as the multiple of the first value and 
                      "x3.66 means the last value is 3.66 times the first, an increase of 266 %.</p>")
 
 
-def _growth_cell(r) -> str:
+def _growth_cell(r, lower_is_better: bool = False) -> str:
     if pd.isna(r.get("multiple")):
         note = r.get("note")
         return f"no growth figure ({note})" if isinstance(note, str) and note else "no growth figure"
-    return (f"{format_growth(r['multiple'])}, {format_cagr(r.get('cagr'))}, "
+    return (f"{format_change(r['multiple'], lower_is_better=lower_is_better)}, {format_cagr(r.get('cagr'))}, "
             f"{_period(r['first_period'])}-{_period(r['last_period'])}")
+
+
+def _lower(info, ind) -> bool:
+    return bool(info.get(ind, {}).get("lower_is_better"))
 
 
 def _growth_matrix(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info) -> str:
     sub = trends[trends["unit"].isin(highlighted)]
     rows = []
     for ind in dict.fromkeys(sub["indicator"]):
-        row = {"indicator": info.get(ind, {}).get("name", ind)}
+        row = {"indicator": info.get(ind, {}).get("name", ind) + (" (lower is better)" if _lower(info, ind) else ""),
+               "measure": info.get(ind, {}).get("unit", "")}
         for code in highlighted:
             hit = sub[(sub["unit"] == code) & (sub["indicator"] == ind)]
-            row[code] = _growth_cell(hit.iloc[0]) if len(hit) else ""
+            row[code] = _growth_cell(hit.iloc[0], _lower(info, ind)) if len(hit) else ""
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=["indicator"] + highlighted)
+    frame = pd.DataFrame(rows, columns=["indicator", "measure"] + highlighted)
     headers = {c: labels.get(c, c) for c in highlighted}
     return _GROWTH_EXPLAINED + table_html(frame, table_id=page.new_id("table"), headers=headers)
 
@@ -139,11 +148,14 @@ def _growth_sentences(page: Page, trends: pd.DataFrame, highlighted: list[str], 
                              f"{' (' + esc(note) + ')' if isinstance(note, str) and note else ''}.</li>")
                 continue
             unit_txt = f" {unit}" if unit else ""
+            if _lower(info, ind):
+                name += " (lower is better)"
             items.append(
                 f"<li><b>{esc(labels.get(code, code))}</b>, {esc(name)}: "
                 f"{esc(format_number(r['first_value']))}{esc(unit_txt)} ({esc(_period(r['first_period']))}) to "
                 f"{esc(format_number(r['last_value']))}{esc(unit_txt)} ({esc(_period(r['last_period']))}), "
-                f"<b>{esc(format_growth(r['multiple']))}</b>, {esc(format_cagr(r.get('cagr')))}.</li>"
+                f"<b>{esc(format_change(r['multiple'], lower_is_better=_lower(info, ind)))}</b>, "
+                f"{esc(format_cagr(r.get('cagr')))}.</li>"
             )
     if not items:
         return ""
@@ -159,11 +171,14 @@ def _cagr_short(value) -> str:
 GROWTH_BARS_UNITS = 4
 
 
-def _growth_bars(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info) -> str:
+def _growth_bars(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info,
+                 only: list[str] | None = None) -> str:
     """Growth multiples of the highlighted units, one bar per indicator, labelled "x5.45 (+445 %)"."""
     units = highlighted[:GROWTH_BARS_UNITS]
     sub = trends[trends["unit"].isin(units)].assign(multiple=lambda d: pd.to_numeric(d["multiple"], errors="coerce"))
     sub = sub.dropna(subset=["multiple"]).drop_duplicates(["unit", "indicator"])
+    if only is not None:
+        sub = sub[sub["indicator"].isin(only)]
     if not len(sub):
         return ""
     indicators = list(dict.fromkeys(sub["indicator"]))
@@ -172,9 +187,11 @@ def _growth_bars(page: Page, trends: pd.DataFrame, highlighted: list[str], label
         rows = sub[sub["unit"] == code].set_index("indicator")["multiple"]
         values = [float(rows[i]) if i in rows.index else None for i in indicators]
         series.append((labels.get(code, code), values))
-    fig = growth_chart([info.get(i, {}).get("name", i) for i in indicators], series,
+    fig = growth_chart([info.get(i, {}).get("name", i) + (" (lower is better)" if _lower(info, i) else "")
+                        for i in indicators], series,
                        [[format_growth(v) for v in values] for _, values in series],
-                       title="Growth multiple, last / first value (1 = no change)")
+                       title="Growth multiple, last / first value (1 = no change)",
+                       colours=[page.colour(code) for code in units])
     return chart_block(page, fig, label="growth multiples of the highlighted units")
 
 
@@ -184,6 +201,73 @@ def _period(value) -> str:
     return "" if pd.isna(value) else str(value)
 
 
+def _window_flags(page: Page, trends: pd.DataFrame, units: list[str], labels, info) -> None:
+    """Flag indicators whose growth is compared over different windows among ``units``
+    (e.g. the national total 2019-2023 against provinces 2010-2023)."""
+    sub = trends[trends["unit"].isin(units) & trends["n_points"].fillna(0).astype(float).ge(2)]
+    patterns: dict[tuple, list[str]] = {}
+    for ind, rows in sub.groupby("indicator", sort=False):
+        windows: dict[str, list[str]] = {}
+        for _, r in rows.iterrows():
+            windows.setdefault(f"{_period(r['first_period'])}-{_period(r['last_period'])}", []).append(
+                labels.get(r["unit"], r["unit"]))
+        if len(windows) > 1:
+            key = tuple(sorted((w, tuple(n)) for w, n in windows.items()))
+            patterns.setdefault(key, []).append(info.get(ind, {}).get("name", ind))
+    for key, indicators in patterns.items():
+        where = "; ".join(f"{', '.join(names)} {w}" for w, names in key)
+        shown = ", ".join(indicators[:4]) + (f" and {len(indicators) - 4} more" if len(indicators) > 4 else "")
+        page.flag(f"Windows differ: {shown} are compared over different periods ({where}). "
+                  "Growth over different windows is not comparable.")
+
+
+def _lead(page: Page, trends: pd.DataFrame, highlighted: list[str], labels, info, n_units: int) -> None:
+    """Headline with the growth of the first highlighted unit (or the fastest growth), the growth rows and bars."""
+    usable = trends.assign(multiple=pd.to_numeric(trends["multiple"], errors="coerce")).dropna(subset=["multiple"])
+    focus = [c for c in highlighted if c in set(usable["unit"])]
+    if focus:
+        first = usable[usable["unit"] == focus[0]]
+        parts = [f"{esc(info.get(r.indicator, {}).get('name', r.indicator))} "
+                 f"<b>{esc(format_change(r.multiple, lower_is_better=_lower(info, r.indicator)))}</b> "
+                 f"({esc(_period(r.first_period))}-{esc(_period(r.last_period))})"
+                 for r in first.head(3).itertuples()]
+        headline = f"<b>{esc(labels.get(focus[0], focus[0]))}</b>: " + "; ".join(parts) + "."
+        rows = usable[usable["unit"].isin(focus[:GROWTH_BARS_UNITS])]
+        indicators = list(dict.fromkeys(rows["indicator"]))
+        per_chart = max(1, 440 // (26 * min(len(focus), GROWTH_BARS_UNITS)))
+        lead_inds = indicators[:per_chart]
+        rows = rows[rows["indicator"].isin(lead_inds)]
+        # The highlighted units in their order (Beijing first), indicators in the chart's order.
+        rows = rows.assign(_u=rows["unit"].map({c: k for k, c in enumerate(focus)}),
+                           _i=rows["indicator"].map({c: k for k, c in enumerate(lead_inds)}))
+        rows = rows.sort_values(["_u", "_i"], kind="stable").drop(columns=["_u", "_i"])
+        chart = _growth_bars(page, trends, focus, labels, info, only=lead_inds)
+    else:
+        best = usable[usable["n_points"].astype(float) >= 2].sort_values(["multiple", "unit"], ascending=[False, True])
+        if not len(best):
+            page.set_lead(esc(f"{n_units:,} units: no unit has two points of any indicator, so no growth figure."))
+            return
+        r = best.iloc[0]
+        headline = (f"Fastest growth: <b>{esc(labels.get(r['unit'], r['unit']))}</b>, "
+                    f"{esc(info.get(r['indicator'], {}).get('name', r['indicator']))} "
+                    f"<b>{esc(format_change(r['multiple'], lower_is_better=_lower(info, r['indicator'])))}</b> "
+                    f"({esc(_period(r['first_period']))}-{esc(_period(r['last_period']))}).")
+        rows = best.head(10)
+        chart = ""
+    headline += esc(f" {n_units:,} units, {trends['indicator'].nunique():,} indicators.")
+    table = _trends_table(rows.head(10), labels, info).drop(
+        columns=["unit", "note", "n_points", "measure", "first_value", "last_value"], errors="ignore")
+    if "unit name" in table and table["unit name"].nunique() == 1:
+        table = table.drop(columns="unit name")
+    page.set_lead(headline, table_html(
+        table, table_id=page.new_id("table"), searchable=False,
+        headers={"growth": "growth", "cagr": "CAGR", "first_period": "from", "last_period": "to"},
+        formats={"growth": lambda v: format_growth(v), "cagr": _cagr_short,
+                 "first_period": _period, "last_period": _period},
+        numeric_sort=["growth", "cagr"]), chart)
+
+
+@register_page("trends", "Indicator trends")
 def render(results: ResultsDir, page: Page) -> None:
     """Add the trends sections to ``page``."""
     trends_rel = results.tables.get("trends", "trends.csv")
@@ -222,6 +306,10 @@ def render(results: ResultsDir, page: Page) -> None:
     if not highlighted and len(codes) > ALL_COLOUR_MAX:
         intro += ('<p class="note">No units highlighted: pass <code>--highlight CODE</code> '
                   "(or set <code>highlight</code> in the spec) to draw chosen units in colour.</p>")
+    for code in highlighted:
+        page.colour(code)  # one colour per unit, in highlight order, across every chart
+    _lead(page, trends, highlighted, labels, info, len(codes))
+    _window_flags(page, trends, highlighted or (codes if len(codes) <= ALL_COLOUR_MAX else []), labels, info)
     page.add("Overview", intro)
     sentences = _growth_sentences(page, trends, highlighted, labels, info)
     if sentences:
@@ -238,7 +326,7 @@ def render(results: ResultsDir, page: Page) -> None:
             headers={"growth": "growth (multiple, % increase)", "cagr": "CAGR (a year)", "n_points": "points"},
             formats={"growth": lambda v: format_growth(v), "cagr": _cagr_short,
                      "first_period": _period, "last_period": _period},
-            numeric_sort=["growth", "cagr"],
+            numeric_sort=["growth", "cagr"], max_rows=LONG_TABLE_ROWS,
         ),
     )
 
@@ -247,7 +335,9 @@ def _trends_table(trends: pd.DataFrame, labels, info) -> pd.DataFrame:
     out = pd.DataFrame({
         "unit": trends["unit"],
         "unit name": [labels.get(c, "") for c in trends["unit"]],
-        "indicator": [info.get(c, {}).get("name", c) for c in trends["indicator"]],
+        "indicator": [info.get(c, {}).get("name", c) + (" (lower is better)" if _lower(info, c) else "")
+                      for c in trends["indicator"]],
+        "measure": [info.get(c, {}).get("unit", "") for c in trends["indicator"]],
         "first_period": trends["first_period"],
         "last_period": trends["last_period"],
         "first_value": trends["first_value"],
@@ -259,6 +349,8 @@ def _trends_table(trends: pd.DataFrame, labels, info) -> pd.DataFrame:
     })
     if not any(out["unit name"]):
         out = out.drop(columns="unit name")
+    if not any(out["measure"]):
+        out = out.drop(columns="measure")
     return out
 
 
@@ -280,10 +372,12 @@ def _charts(results, page, panel, labels, info, highlighted) -> None:
             for code, rows in sub.groupby("unit", sort=True):
                 rows = rows.sort_values("period")
                 series.append({"name": labels.get(code, code), "x": rows["period"].tolist(), "y": rows["value"].tolist(),
-                               "highlight": code in order, "order": order.get(code, len(order))})
+                               "highlight": code in order, "order": order.get(code, len(order)),
+                               "colour": page.colour(code) if code in order else None})
             series.sort(key=lambda s: s["order"])
             plain_name = name == ind or info.get(ind, {}).get("derived_name")
-            fig = line_chart(series, title=name if plain_name else f"{name} ({ind})", y_title=unit, x_title="period")
+            fig = line_chart(series, title=name if plain_name else f"{name} ({ind})", y_title=unit, x_title="period",
+                             reverse_y=_lower(info, ind))
             blocks.append(chart_block(page, fig, label=f"{name} over time"))
         note = ""
         if title == "Per-capita views":

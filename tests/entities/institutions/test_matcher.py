@@ -58,10 +58,16 @@ def test_acronym_without_evidence_and_nothing_are_no_match(matcher):
         assert (m.ror_id, m.name, m.score, m.matched_on) == ("", "", 0.0, "")
 
 
-def test_inactive_organisation_goes_to_its_successor(matcher, registry):
+def test_withdrawn_organisation_goes_to_its_successor_inactive_keeps_its_id(matcher, registry):
+    # Yale School of Medicine is withdrawn in ROR (merged into Yale University): its successor.
+    m = matcher.match_one("Yale School of Medicine, New Haven, CT, USA")
+    assert m.name == "Yale University"
+    assert m.matched_on.endswith("; successor of 03pnmqc26")
+    # Wuhan Institute of Physics and Mathematics is inactive with a successor: publishers keep
+    # asserting the inactive id (22 of 25 such rows on crossref_test), so it is kept.
     m = matcher.match_one("Wuhan Institute of Physics and Mathematics, Wuhan, China")
-    assert m.name == "Institute Academy for Precision Measurment Science and Technology, CAS"
-    assert m.matched_on == "exact display name + city + country; successor of 00zky9d41"
+    assert _id(m) == "00zky9d41" and "successor" not in m.matched_on
+    assert m.matched_on == "exact display name + city + country"
 
 
 def test_several_organisations_the_main_one_wins(matcher):
@@ -92,11 +98,14 @@ def test_results_are_cached_by_string_and_in_input_order(matcher):
 
 def test_score_floor_on_labelled_crossref_sample(registry, matcher):
     """400 publisher-asserted strings of crossref_test (odd rows; see DATA_SOURCES.md); 355 have their
-    gold organisation in the sample registry. Measured at commit time: P 0.901, R 0.932, F1 0.916."""
+    gold organisation in the sample registry. Measured at commit time: TP 300, FP 33, FN 22; P 0.901, R 0.932, F1 0.916
+    (unchanged by the withdrawn-only successor and funder tie-break rules)."""
     gold = pd.read_csv(LABELLED, keep_default_na=False)
     s = score_frame(match_frame(gold["affiliation"], matcher), gold, registry_ids=set(registry.orgs["ror_id"]))
     assert s["rows"] == 355
-    assert s["f1"] >= 0.90 and s["precision"] >= 0.88 and s["recall"] >= 0.91
+    # Floor at the measured figures: a change that loses a right match or adds a wrong one fails.
+    assert s["tp"] >= 300 and s["fp"] <= 33
+    assert s["f1"] >= 0.916 and s["precision"] >= 0.900 and s["recall"] >= 0.931
 
 
 def test_scoring_follows_ror():
@@ -145,3 +154,13 @@ def test_cli_load_reports_counts(tmp_path, ror_cache):
     r = CliRunner().invoke(app, ["institutions", "load", str(SAMPLE), "--cache-dir", str(ror_cache)])
     assert r.exit_code == 0, r.output
     assert '"organisations": 2667' in r.output
+
+
+def test_same_name_without_evidence_goes_to_the_one_funder(matcher):
+    # Two active universities whose display name is China Medical University (Shenyang: ROR types
+    # education and funder; Taichung: education): no city or country -> the funder; a named city
+    # decides first.
+    m = matcher.match_one("Department of Oncology, China Medical University")
+    assert _id(m) == "032d4f246" and m.matched_on == "exact display name"
+    assert _id(matcher.match_one("China Medical University, Taichung, Taiwan")) == "00v408z34"
+    assert _id(matcher.match_one("China Medical University, Shenyang, China")) == "032d4f246"

@@ -22,7 +22,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 12
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -81,6 +81,8 @@ class MatcherIndex:
     city: np.ndarray
     active: np.ndarray
     education: np.ndarray
+    #: ROR type ``funder`` (the organisation is also in the Crossref Funder Registry).
+    funder: np.ndarray
     current: np.ndarray
     places: list[frozenset]
     #: Normalised name -> organisation position * 4 + name kind code, for names of one organisation
@@ -167,7 +169,9 @@ def build_index(registry: Registry) -> MatcherIndex:
         city=orgs["city"].fillna("").astype(str).to_numpy(),
         active=(orgs["status"] == "active").to_numpy(),
         education=orgs["types"].fillna("").str.contains("education").to_numpy(),
-        current=np.array([pos[registry.current(r)] for r in ids]),
+        funder=orgs["types"].fillna("").str.contains("funder").to_numpy(),
+        current=np.array([pos[registry.current(r)] if status == "withdrawn" else i
+                          for i, (r, status) in enumerate(zip(ids, orgs["status"]))]),
         places=[frozenset(p) for p in places], name_codes={}, name_multi={}, acronyms=acronyms,
         countries=countries, place_words=place_words, parents=parents, related=related,
         generic=set(), unit_of={}, sha256=registry.sha256,

@@ -13,7 +13,8 @@ The method (``docs/institutions.md`` gives its measured accuracy and its failure
 3. **Evidence and conflicts.** Countries named in the string (a part that is, or ends with, a
    country name or code) and the cities of candidate organisations found in the string decide
    between organisations of the same name and veto a candidate from another country; then the
-   display name beats a label or alias, active beats inactive; a tie matches nothing. A generic
+   display name beats a label or alias, active beats inactive, a parent beats its part, then
+   the one research funder (ROR type ``funder``) among them; a tie matches nothing. A generic
    name (found inside the names of two or more unrelated organisations: ``University
    Hospital``) needs the city or country, or to be the whole string.
 4. **The organisation the string is about.** A hit inside a longer hit is dropped (``University
@@ -29,8 +30,11 @@ The method (``docs/institutions.md`` gives its measured accuracy and its failure
    :data:`FUZZY_CANDIDATES` are re-scored with ``rapidfuzz`` (normalised Indel similarity, also
    after sorting words); a candidate must reach :data:`FUZZY_MIN`, keep the part's rare words
    and not conflict with a country in the string.
-6. **Current organisation.** An inactive or withdrawn organisation with a successor in the
-   registry is replaced by the successor (``matched_on`` says so).
+6. **Current organisation.** A withdrawn organisation (a record ROR retired, usually a
+   duplicate) with a successor in the registry is replaced by the successor (``matched_on``
+   says so). An *inactive* organisation (one that existed and closed or merged) keeps its own
+   id: publishers assert the id of the organisation the author belonged to (on
+   ``crossref_test`` the gold is the inactive id on 22 of 25 such rows).
 
 Distinct strings are matched once (results are cached by string), so a corpus of many
 affiliation links costs one match per distinct string.
@@ -198,6 +202,12 @@ class AffiliationMatcher:
             ids = {h.org for h in cands}
             tops = [h for h in cands if not (set(self.parents.get(h.org, [])) & ids)]
             cands = tops if len(tops) == 1 else cands
+        if len(cands) > 1:
+            # Still tied: the one organisation that is also a research funder (ROR type ``funder``,
+            # i.e. in the Crossref Funder Registry), a registry-wide sign of a larger organisation
+            # that publishes more (``Northwestern University``, Evanston, over its namesakes).
+            funders = [h for h in cands if self.index.funder[h.org]]
+            cands = funders if len(funders) == 1 else cands
         return cands if len(cands) == 1 else []
 
     def _acronym_hits(self, text: str, countries: set[str], grams: set[str]) -> list[_Hit]:

@@ -1,0 +1,209 @@
+"""Mutation testing of the core formulas, one module at a time (``make mutation``).
+
+Each module in :data:`MODULES` is mutated by mutmut (https://github.com/boxed/mutmut) in its
+own scratch copy of the project under ``.mutation/<module>/``, and its mutants run only the
+tests listed next to it, so a module takes minutes, not the whole suite per mutant. mutmut
+itself narrows further: it records which tests call each function and runs only those for
+that function's mutants.
+
+A surviving mutant fails the run unless docs/mutation.md lists it as equivalent (a table
+row whose first cell is the mutant name in backticks, e.g. ``innometrics.panel.trends.x_slope__mutmut_3``)
+with the reason it cannot change any result.
+
+Usage::
+
+    python tools/mutation.py                 # every module, cheapest first
+    python tools/mutation.py panel/trends.py # just these (paths under src/innometrics)
+    python tools/mutation.py --jobs 2        # mutmut --max-children (default 1: shared machines)
+    python tools/mutation.py --report --show # last results, with the change each survivor makes
+
+Writes ``.mutation/summary.json`` (per module: mutants, killed, survived, equivalent, score)
+and prints a table; exits 1 when a non-equivalent mutant survives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".mutation"
+DOC = ROOT / "docs" / "mutation.md"
+
+#: Module under src/innometrics -> the tests that exercise it, cheapest module first.
+MODULES: dict[str, list[str]] = {
+    "panel/trends.py": ["tests/panel/test_trends.py", "tests/cli/test_trends_cli.py"],
+    # find_clusters is checked end to end on the WoS export (tests/views/test_cities_clusters.py,
+    # ~45 s a run, too slow per mutant): here the DBSCAN, naming and parameter rules
+    "views/clusters.py": ["tests/views/test_clusters.py"],
+    "rankings/stability.py": ["tests/rankings/test_stability.py"],
+    "composite/treat.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
+    "composite/impute.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
+    "composite/normalise.py": [
+        "tests/composite/test_normalise.py",
+        "tests/composite/test_method_contract.py",
+        "tests/composite/test_coinr_translation.py",
+    ],
+    "composite/aggregate.py": [
+        "tests/composite/test_aggregate.py",
+        "tests/composite/test_method_contract.py",
+        "tests/composite/test_coinr_translation.py",
+    ],
+    "entities/countries.py": ["tests/entities/test_countries.py"],
+    "views/nature_index.py": ["tests/views/test_nature_index.py"],
+    "rankings/credits.py": [
+        "tests/rankings/test_counting.py",
+        "tests/rankings/test_independent_counts.py",
+        "tests/rankings/test_unit_counts.py",
+    ],
+    "rankings/counting.py": [
+        "tests/rankings/test_counting.py",
+        "tests/rankings/test_independent_counts.py",
+        "tests/rankings/test_unit_counts.py",
+    ],
+}
+
+#: Spark, browser and slow tests are excluded: a mutant is killed on the DuckDB path already,
+#: and those tests take a JVM or Chromium per run.
+PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not spark and not browser and not slow"]
+
+EQUIVALENT_ROW = re.compile(r"^\|\s*`(innometrics\.[\w.]+__mutmut_\d+)`\s*\|")
+
+
+def equivalent_mutants() -> set[str]:
+    """Mutant names that docs/mutation.md lists as equivalent (first cell of a table row)."""
+    if not DOC.exists():
+        return set()
+    return {m.group(1) for line in DOC.read_text(encoding="utf-8").splitlines() if (m := EQUIVALENT_ROW.match(line))}
+
+
+def prepare(module: str, tests: list[str]) -> Path:
+    """A scratch project for one module: current src/ and tests/, and a mutmut config."""
+    work = WORK / module.replace("/", ".").removesuffix(".py")
+    work.mkdir(parents=True, exist_ok=True)
+    for name in ("src", "tests"):
+        shutil.copytree(ROOT / name, work / name, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_ini = project["tool"]["pytest"]["ini_options"]
+    config = [
+        "[tool.mutmut]",
+        'source_paths = ["src"]',
+        f'only_mutate = ["src/innometrics/{module}"]',
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        "use_git_change_detection = false",
+        "",
+        "[tool.pytest.ini_options]",
+        f"filterwarnings = {json.dumps(pytest_ini.get('filterwarnings', []))}",
+        f"markers = {json.dumps(pytest_ini.get('markers', []))}",
+        "",
+    ]
+    (work / "pyproject.toml").write_text("\n".join(config), encoding="utf-8")
+    return work
+
+
+def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(work / "src")
+    cmd = ["nice", "-n", "15", sys.executable, "-m", "mutmut", *args]
+    return subprocess.run(cmd, cwd=work, env=env, text=True, capture_output=True)
+
+
+def statuses(work: Path) -> dict[str, str]:
+    """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...)."""
+    done = mutmut(work, "results", "--all", "true")
+    found = {}
+    for line in done.stdout.splitlines():
+        name, sep, status = line.strip().partition(": ")
+        if sep and name.startswith("innometrics."):
+            found[name] = status.strip()
+    return found
+
+
+def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False) -> dict:
+    missing = [t for t in tests if not (ROOT / t).exists()]
+    if missing:
+        raise SystemExit(f"mutation: tests for {module} not found: {missing}")
+    started = time.monotonic()
+    if report_only:
+        work = WORK / module.replace("/", ".").removesuffix(".py")
+    else:
+        work = prepare(module, tests)
+        run = mutmut(work, "run", "--max-children", str(jobs))
+        log = run.stdout + run.stderr
+        # mutmut keeps a survivor's verdict from an earlier run even when tests were added
+        # since: run the survivors again against the current tests
+        again = sorted(n for n, s in statuses(work).items() if s == "survived")
+        if again:
+            rerun = mutmut(work, "run", "--max-children", str(jobs), *again)
+            log += rerun.stdout + rerun.stderr
+        (work / "mutmut-run.log").write_text(log, encoding="utf-8")
+    seconds = time.monotonic() - started
+    found = statuses(work)
+    if not found:
+        raise SystemExit(f"mutation: mutmut produced no results for {module}; see {work}/mutmut-run.log")
+    survived = sorted(n for n, s in found.items() if s not in ("killed", "timeout"))
+    not_equivalent = [n for n in survived if n not in equivalent]
+    killed = len(found) - len(survived)
+    return {
+        "module": module,
+        "mutants": len(found),
+        "killed": killed,
+        "equivalent": len(survived) - len(not_equivalent),
+        "survived": not_equivalent,
+        "survived_status": {n: found[n] for n in not_equivalent},
+        "score": round(100 * killed / len(found), 1),
+        "score_without_equivalent": round(100 * killed / max(1, len(found) - (len(survived) - len(not_equivalent))), 1),
+        "seconds": round(seconds),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="paths under src/innometrics (default: all)")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
+    parser.add_argument("--report", action="store_true",
+                        help="only report the results of the last run (against docs/mutation.md)")
+    parser.add_argument("--show", action="store_true", help="print the change each surviving mutant makes")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; choose from {list(MODULES)}")
+    chosen = args.modules or list(MODULES)
+    equivalent = equivalent_mutants()
+    summary_path = WORK / "summary.json"
+    failed = False
+    for module in chosen:
+        print(f"mutation: {module} ...", flush=True)
+        result = run_module(module, MODULES[module], args.jobs, equivalent, report_only=args.report)
+        summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+        summary[module] = result
+        summary_path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        print(
+            f"  {result['mutants']} mutants, {result['killed']} killed, {result['equivalent']} equivalent, "
+            f"{len(result['survived'])} surviving; score {result['score']}% "
+            f"({result['score_without_equivalent']}% of non-equivalent) in {result['seconds']} s",
+            flush=True,
+        )
+        for name in result["survived"]:
+            print(f"  SURVIVED {name} ({result['survived_status'][name]})")
+            if args.show:
+                work = WORK / module.replace("/", ".").removesuffix(".py")
+                diff = mutmut(work, "show", name).stdout.splitlines()
+                print("\n".join("    " + line for line in diff if line.startswith(("-  ", "+  ", "- ", "+ "))
+                                and not line.startswith(("---", "+++"))))
+        failed = failed or bool(result["survived"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
