@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from innometrics.rankings.engines import spark_available
+from tools_present import tool_missing
 
 pytestmark = pytest.mark.spark
 
@@ -43,10 +44,8 @@ levels = ["country"]
 @pytest.fixture(scope="module")
 def cluster():
     ok, why = spark_available()
-    if not ok:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but the Spark cluster test cannot run: {why}")
-        pytest.skip(f"Spark standalone cluster test skipped: {why}")
+    if not ok:  # skips where Java or PySpark is absent; fails under CI=true
+        tool_missing(f"Spark standalone cluster test: {why}")
     from innometrics.rankings.engines.spark_cluster import LocalStandaloneCluster
 
     c = LocalStandaloneCluster(workers=2, worker_cores=1, worker_memory="1g", executor_memory="768m").start()
