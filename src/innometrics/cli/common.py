@@ -50,7 +50,7 @@ def handle_errors(func: F) -> F:
 
         try:
             return func(*args, **kwargs)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
+        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
             raise
         except InnometricsError as exc:
             fail(str(exc))
