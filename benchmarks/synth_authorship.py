@@ -37,12 +37,22 @@ def _u(expr: str, seed: int) -> str:
     return f"((hash({expr}, {seed}) % 1000000007) / 1000000007.0)"
 
 
-def generate(rows: int, out: str | Path, *, seed: int = 1, threads: int = 2) -> dict[str, int]:
-    """Write the three Parquet tables for about ``rows`` authorship rows; return row counts."""
+def generate(rows: int, out: str | Path, *, seed: int = 1, threads: int = 2, memory_limit: str | None = None,
+             temp_directory: str | Path | None = None) -> dict[str, int]:
+    """Write the three Parquet tables for about ``rows`` authorship rows; return row counts.
+
+    ``memory_limit`` and ``temp_directory`` (DuckDB settings) let a billion-row data
+    set be generated out of core.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     n_records = max(1, int(round(rows / ROWS_PER_RECORD)))
-    con = duckdb.connect(config={"threads": threads, "preserve_insertion_order": False})
+    config = {"threads": threads, "preserve_insertion_order": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory:
+        config["temp_directory"] = str(temp_directory)
+    con = duckdb.connect(config=config)
     con.execute(f"""
         CREATE TEMP TABLE recs AS
         SELECT r AS record_id,
@@ -97,9 +107,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, required=True, help="authorship rows wanted (about)")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 6GB (spills to --out/gen.tmp)")
     args = parser.parse_args()
     t = time.perf_counter()
-    counts = generate(args.rows, args.out, seed=args.seed)
+    counts = generate(args.rows, args.out, seed=args.seed, memory_limit=args.memory_limit,
+                      temp_directory=Path(args.out) / "gen.tmp" if args.memory_limit else None)
     print(f"{counts} in {time.perf_counter() - t:.1f} s -> {args.out}")
 
 

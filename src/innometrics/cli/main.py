@@ -64,6 +64,9 @@ def _register_commands() -> None:
     from innometrics.cli import institutions_cmd
 
     institutions_cmd.register(app)
+    from innometrics.cli import records_cmd
+
+    records_cmd.register(app)
 
 
 _register_commands()

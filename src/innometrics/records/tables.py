@@ -51,12 +51,30 @@ _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
 def find_table(directory: Path, name: str) -> Path | None:
-    """``directory/name.parquet`` or ``.pq`` or ``.csv``, whichever exists first."""
+    """``directory/name.parquet`` or ``.pq`` or ``.csv``, whichever exists first, else a
+    folder ``directory/name/`` of Parquet parts (as the OpenAlex snapshot converter writes)."""
     for ext in _EXTENSIONS:
         path = directory / f"{name}{ext}"
         if path.exists():
             return path
+    folder = directory / name
+    if folder.is_dir() and any(folder.glob("*.parquet")):
+        return folder
     return None
+
+
+def _read(path: Path, encoding: str) -> pd.DataFrame:
+    """A table file, or a folder of Parquet parts read as one table."""
+    if not path.is_dir():
+        return read_table(path, encoding=encoding)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pa.concat_tables([pq.read_table(p) for p in sorted(path.glob("*.parquet"))]).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"cannot read the folder as Parquet parts of one table: {exc}", file=path,
+                        reason="unreadable") from None
 
 
 def is_tables_dir(path: str | os.PathLike) -> bool:
@@ -107,15 +125,15 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     if records_path is None:
         raise DataError("no records.csv or records.parquet in the folder; the table layout needs a "
                         "records table with a record_id column", file=directory, reason="missing_table")
-    rec = read_table(records_path, encoding=encoding)
+    rec = _read(records_path, encoding)
     require_columns(rec, ["record_id"], file=records_path, what="records table")
 
     con_path = find_table(directory, "contributors")
-    con = read_table(con_path, encoding=encoding) if con_path else pd.DataFrame(columns=["record_id", "position"])
+    con = _read(con_path, encoding) if con_path else pd.DataFrame(columns=["record_id", "position"])
     if con_path:
         require_columns(con, ["record_id", "position"], file=con_path, what="contributors table")
     aff_path = find_table(directory, "affiliations")
-    aff = read_table(aff_path, encoding=encoding) if aff_path else pd.DataFrame(columns=["record_id", "raw"])
+    aff = _read(aff_path, encoding) if aff_path else pd.DataFrame(columns=["record_id", "raw"])
     if aff_path:
         require_columns(aff, ["record_id"], file=aff_path, what="affiliations table")
         if not {"raw", "institution", "country"} & set(aff.columns):
@@ -126,7 +144,7 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
     rejects: list[dict] = []
     rej_path = find_table(directory, "rejects")
     if rej_path:
-        prior = read_table(rej_path, encoding=encoding)
+        prior = _read(rej_path, encoding)
         require_columns(prior, ["reason"], file=rej_path, what="rejects table")
         for f, r, i, why in zip(_cells(prior, "file"), _cells(prior, "row"), _cells(prior, "record_id"),
                                 _cells(prior, "reason")):

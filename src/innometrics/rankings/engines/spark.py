@@ -6,13 +6,15 @@ workaround lives in this module:
 
 * ``SPARK_LOCAL_IP=127.0.0.1`` so a sandboxed machine without a resolvable host name
   can start the driver;
-* the web UI is disabled and shuffle partitions are few (small local data sets);
+* the web UI is disabled; in local mode shuffle partitions are few (small local
+  data sets), on a cluster the cluster's settings (``spark-defaults.conf``) apply;
 * ``spark.sql.ansi.enabled=false`` so integer division and casts behave as in DuckDB
   (Spark 4 turns ANSI mode on by default);
 * pandas frames are uploaded through Arrow with explicit nullable types;
 * tables materialised at load time go to a private temporary warehouse folder with an
   in-memory catalog, never to ``./spark-warehouse`` or a Derby metastore in the
-  working directory.
+  working directory; on a cluster of several machines set ``INNOMETRICS_SPARK_WAREHOUSE``
+  to storage every executor can write (HDFS, S3, DBFS; see docs/spark.md).
 """
 
 from __future__ import annotations
@@ -61,21 +63,24 @@ def connect_spark(master: str = "local[2]", *, app_name: str = "innometrics-rank
     import ibis
     from pyspark.sql import SparkSession
 
-    warehouse = tempfile.mkdtemp(prefix="innometrics-spark-")
+    warehouse = os.environ.get("INNOMETRICS_SPARK_WAREHOUSE") or tempfile.mkdtemp(prefix="innometrics-spark-")
+    local = master.startswith("local") or master.split("://", 1)[-1].split(":", 1)[0] in ("127.0.0.1", "localhost")
 
-    session = (
+    builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.host", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", warehouse)
         .config("spark.sql.catalogImplementation", "in-memory")
-        .getOrCreate()
     )
+    if master.startswith("local"):  # small local data sets: few shuffle partitions
+        builder = builder.config("spark.sql.shuffle.partitions", "4")
+    if local:  # a driver on a sandboxed machine without a resolvable host name
+        builder = builder.config("spark.driver.host", "127.0.0.1")
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     con = ibis.pyspark.connect(session)
     return Engine(name="spark", con=con, target=master)

@@ -1,0 +1,577 @@
+"""Benchmark for issue 16: ranking builds at OpenAlex scale, the snapshot converter, Spark on a cluster.
+
+Three parts, each side by side with a hand-written baseline in the same run, each
+size's figures saved to ``<data-dir>/scale_results.json`` (so sizes run at
+different times are reported together):
+
+``rank``
+    The engine work of ``innometrics rank build`` on the synthetic Parquet tables of
+    :mod:`synth_authorship`: the load (record facts and the pair tables of the three
+    base levels: every method's credit, full and fractional, and the indicator facts)
+    against ``hand_load.sql``, hand-written DuckDB SQL producing the same tables
+    (checked equal), in interleaved rounds in one process; then every ranking query
+    of a build (all indicators of a level, the yearly counts, the unit names, the
+    total weight) against one scan of its pair table (``SELECT unit, sum(frac) ...
+    GROUP BY unit``). Peak memory: each implementation once in a process of its own.
+    Above 20M rows DuckDB runs with a memory limit (``--memory-limit``, default
+    from the machine) and spills to a temporary folder next to the data.
+``convert``
+    ``convert_openalex_snapshot`` on a synthetic works snapshot
+    (:mod:`synth_openalex`) against DuckDB's own ``read_json`` of the same files to
+    one Parquet file, interleaved; peak memory of each in its own process.
+``spark``
+    ``rank build`` on a Spark standalone cluster on this machine (one master, two
+    workers) against the same build on DuckDB (results compared).
+
+Usage::
+
+    python benchmarks/bench_scale.py rank --sizes 1M,10M
+    python benchmarks/bench_scale.py rank --sizes 100M --huge   # 1B too
+    python benchmarks/bench_scale.py report                     # BENCHMARKS.md from the saved results
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+THREADS = 2
+ON_DISK_FROM = 20_000_000
+LEVELS = ("institution", "city", "country")
+UNIT_SQL = {
+    "institution": ("coalesce(CAST(institution_id AS VARCHAR), CAST(institution AS VARCHAR))",
+                    "CAST(institution AS VARCHAR)", "agg.unit_name"),
+    "city": ("CASE WHEN country IS NULL THEN CAST(city AS VARCHAR) ELSE city || ', ' || country END",
+             "NULL::VARCHAR", "agg.unit"),
+    "country": ("CAST(country AS VARCHAR)", "NULL::VARCHAR", "agg.unit"),
+}
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().upper()
+    mult = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("KMB")) * mult)
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000_000}B" if n % 1_000_000_000 == 0 else f"{n // 1_000_000}M"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def machine_memory_limit() -> str:
+    """Half the machine's memory, at most 10 GB: DuckDB's limit for out-of-core sizes."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{min(10.0, total / 2 ** 30 / 2):.0f}GB"
+
+
+def duckdb_config(d: str, who: str, memory_limit: str) -> dict:
+    config = {"threads": THREADS, "preserve_insertion_order": False}
+    n_rows = json.loads((Path(d) / "counts.json").read_text())["affiliations"]
+    if n_rows > ON_DISK_FROM:
+        config.update(memory_limit=memory_limit, temp_directory=str(Path(d) / f"{who}.tmp"))
+    return config
+
+
+# ---------------------------------------------------------------------------- rank: the two loads
+def hand_load(con, d: str) -> None:
+    """The hand-written SQL: facts, contributors' credits, three pair tables."""
+    text = (HERE / "hand_load.sql").read_text()
+    statements = [s for s in text.split(";\n") if s.strip() and not s.strip().startswith("--") or "CREATE" in s]
+    tables = {"records": f"read_parquet('{d}/records.parquet')",
+              "contributors": f"read_parquet('{d}/contributors.parquet')",
+              "affiliations": f"read_parquet('{d}/affiliations.parquet')"}
+    for stmt in statements:
+        if "CREATE" not in stmt:
+            continue
+        if "{level}" in stmt:
+            for level in LEVELS:
+                unit, name, out = UNIT_SQL[level]
+                con.execute(stmt.format(level=level, unit=unit, name=name, unit_name_out=out, **tables))
+        else:
+            con.execute(stmt.format(**tables))
+
+
+def engine_load(d: str, memory_limit: str, who: str = "engine"):
+    sys.path.insert(0, str(ROOT / "src"))
+    from innometrics.rankings.credits import load_tables
+    from innometrics.rankings.engines import connect_duckdb
+
+    cfg = duckdb_config(d, who, memory_limit)
+    eng = connect_duckdb(threads=THREADS, memory_limit=cfg.get("memory_limit"),
+                         temp_directory=cfg.get("temp_directory"))
+    r = eng.read_parquet("b_records", f"{d}/records.parquet")
+    c = eng.read_parquet("b_contributors", f"{d}/contributors.parquet")
+    a = eng.read_parquet("b_affiliations", f"{d}/affiliations.parquet")
+
+    def run():
+        return load_tables(eng, r, c, a, levels=LEVELS, eager=True)
+
+    return eng, run
+
+
+CHECK_SQL = ("SELECT count(*), round(sum(frac), 3), round(sum(first), 3), round(sum(corr), 3), sum(n_links), "
+             "round(sum(weight), 3), count(DISTINCT unit), sum(hash(unit, unit_name, is_helper) % 1000003), "
+             "round(sum(top_share), 3), sum(CAST(is_international AS INT)) FROM {t}")
+
+
+def worker_rank_timing(d: str, repeat: int, memory_limit: str) -> dict:
+    """Interleaved rounds: hand SQL load, engine load, ...; then the queries after the load."""
+    import duckdb
+
+    hand = duckdb.connect(config=duckdb_config(d, "sql", memory_limit))
+    eng, run = engine_load(d, memory_limit)
+    times = {"sql": [], "engine": []}
+    peaks = {}
+    loaded = None
+    for i in range(repeat):
+        t = time.perf_counter()
+        hand_load(hand, d)
+        times["sql"].append(time.perf_counter() - t)
+        peaks.setdefault("after_sql_mb", peak_mb())
+        if loaded is not None:  # free the previous round's tables first
+            for name in loaded.tables.values():
+                eng.drop(name)
+        t = time.perf_counter()
+        loaded = run()
+        times["engine"].append(time.perf_counter() - t)
+        peaks.setdefault("after_engine_mb", peak_mb())
+        print(f"round {i + 1}: hand SQL {times['sql'][-1]:.1f} s, engine {times['engine'][-1]:.1f} s",
+              file=sys.stderr, flush=True)
+    checks = {}
+    for level in LEVELS:
+        e = eng.con.con.execute(CHECK_SQL.format(t=loaded.tables[f"pairs_{level}"])).fetchone()
+        h = hand.execute(CHECK_SQL.format(t=f"h_pairs_{level}")).fetchone()
+        checks[level] = {"engine": list(e), "sql": list(h), "equal": list(e) == list(h)}
+    hand.close()
+    queries = rank_queries(eng, loaded, max(3, repeat))
+    return {"sql": times["sql"], "engine": times["engine"], "checks": checks, "queries": queries, **peaks}
+
+
+def rank_queries(eng, loaded, repeat: int) -> dict:
+    """Every query a ranking build runs on a level, timed against one scan of its pair table."""
+    from innometrics.rankings.counting import count_units, total_weight, unit_names
+
+    def med(fn):
+        fn()  # compiled once, as a build does before its first query
+        ts = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t)
+        return statistics.median(ts)
+
+    out = {}
+    for level in LEVELS:
+        table = loaded.tables[f"pairs_{level}"]
+        scan = f"SELECT unit, sum(frac) AS p_frac FROM {table} GROUP BY unit"
+        full = "CASE WHEN is_helper THEN 0.0 ELSE weight END"
+        cited = "citations IS NOT NULL"
+        hand = (f"SELECT unit, sum({full}) AS p_full, sum(frac) AS p_frac, "
+                f"sum(CASE WHEN {cited} THEN frac ELSE 0.0 END) AS cit_weight, "
+                f"sum(CASE WHEN {cited} THEN frac * citations ELSE 0.0 END) AS cit_sum, "
+                f"sum(CASE WHEN {cited} THEN frac * top_share ELSE 0.0 END) AS top_sum, "
+                f"sum(CASE WHEN is_international THEN {full} ELSE 0.0 END) AS p_int_collab "
+                f"FROM {table} GROUP BY unit")
+        out[level] = {
+            "scan_s": med(lambda: eng.con.con.execute(scan).df()),
+            "hand_indicators_s": med(lambda: eng.con.con.execute(hand).df()),
+            "pair_rows": int(eng.con.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]),
+            "indicators_full_s": med(lambda: count_units(loaded, level, "full")),
+            "indicators_frac_s": med(lambda: count_units(loaded, level, "fractional")),
+            "yearly_s": med(lambda: count_units(loaded, level, "fractional", by_year=True)),
+            "names_s": med(lambda: unit_names(loaded, level)),
+        }
+    out["total_weight_s"] = med(lambda: total_weight(loaded))
+    return out
+
+
+def worker_rank_alone(kind: str):
+    def worker(d: str, repeat: int, memory_limit: str) -> dict:
+        t = time.perf_counter()
+        if kind == "sql":
+            import duckdb
+
+            hand_load(duckdb.connect(config=duckdb_config(d, "sql", memory_limit)), d)
+        else:
+            _, run = engine_load(d, memory_limit)
+            run()
+        return {"alone_s": time.perf_counter() - t, "peak_mb": peak_mb()}
+
+    return worker
+
+
+# ---------------------------------------------------------------------------- convert
+BASELINE_SQL = ("COPY (SELECT * FROM read_json('{snap}/updated_date=*/part_*.gz', format = 'newline_delimited', "
+                "compression = 'gzip')) TO '{out}' (FORMAT parquet)")
+
+
+def convert_runners(snap: str, scratch: Path):
+    """The converter and DuckDB's own read_json of the same parts to one Parquet file."""
+    import shutil
+
+    import duckdb
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from innometrics.records.openalex_snapshot import convert_openalex_snapshot
+
+    scratch.mkdir(parents=True, exist_ok=True)
+
+    def ours():
+        out = scratch / "converted"
+        shutil.rmtree(out, ignore_errors=True)
+        result = convert_openalex_snapshot(snap, out, threads=THREADS)
+        return result.counts
+
+    def baseline():
+        out = scratch / "read_json.parquet"
+        con = duckdb.connect(config={"threads": THREADS})
+        con.execute(BASELINE_SQL.format(snap=snap, out=out))
+        n = con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]
+        con.close()
+        out.unlink()
+        return n
+
+    return {"sql": baseline, "engine": ours}
+
+
+def worker_convert_timing(d: str, repeat: int, memory_limit: str) -> dict:
+    runners = convert_runners(d, Path(d).parent / (Path(d).name + ".scratch"))
+    times = {k: [] for k in runners}
+    out = {}
+    for _ in range(repeat):
+        for k, run in runners.items():
+            t = time.perf_counter()
+            out[k] = run()
+            times[k].append(time.perf_counter() - t)
+    return {**times, "counts": out["engine"], "works_read_json": out["sql"]}
+
+
+def worker_convert_alone(kind: str):
+    def worker(d: str, repeat: int, memory_limit: str) -> dict:
+        run = convert_runners(d, Path(d).parent / (Path(d).name + f".scratch_{kind}"))[kind]
+        t = time.perf_counter()
+        run()
+        return {"alone_s": time.perf_counter() - t, "peak_mb": peak_mb()}
+
+    return worker
+
+
+# ---------------------------------------------------------------------------- spark cluster
+def worker_spark(d: str, repeat: int, memory_limit: str) -> dict:
+    """The rank load and every level's indicators on the cluster (URL in INNOMETRICS_BENCH_SPARK), vs DuckDB."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from innometrics.rankings.counting import count_units
+    from innometrics.rankings.credits import load_tables
+    from innometrics.rankings.engines import connect_duckdb, connect_spark
+
+    out = {}
+    results = {}
+    for name in ("duckdb", "spark"):
+        eng = connect_spark(os.environ["INNOMETRICS_BENCH_SPARK"]) if name == "spark" else connect_duckdb(
+            threads=THREADS)
+        t = time.perf_counter()
+        tables = [eng.read_parquet(f"b_{name}_{t_}", f"{d}/{t_}.parquet")
+                  for t_ in ("records", "contributors", "affiliations")]
+        loaded = load_tables(eng, *tables, levels=LEVELS, eager=True)
+        load_s = time.perf_counter() - t
+        t = time.perf_counter()
+        results[name] = {lv: count_units(loaded, lv, "fractional") for lv in LEVELS}
+        out[name] = {"load_s": load_s, "queries_s": time.perf_counter() - t}
+    import pandas as pd
+
+    diffs = []
+    for lv in LEVELS:
+        a, b = results["duckdb"][lv], results["spark"][lv]
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
+                                      rtol=1e-9)
+        diffs.append(float((a["p_frac"] - b["p_frac"]).abs().max()))
+    out["max_diff"] = max(diffs)
+    out["equal"] = True
+    return out
+
+
+WORKERS = {"rank_timing": worker_rank_timing, "rank_sql": worker_rank_alone("sql"),
+           "rank_engine": worker_rank_alone("engine"), "convert_timing": worker_convert_timing,
+           "convert_sql": worker_convert_alone("sql"), "convert_engine": worker_convert_alone("engine"),
+           "spark": worker_spark}
+
+
+def run_worker(kind: str, d: Path, repeat: int, memory_limit: str, env: dict | None = None) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "worker", "--kind", kind, "--data", str(d),
+           "--repeat", str(repeat), "--memory-limit", memory_limit]
+    log = open(Path(d) / f"worker_{kind}.log", "w")  # progress of long workers
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True, cwd=d, env=env)
+    log.close()
+    proc.stderr = (Path(d) / f"worker_{kind}.log").read_text()
+    if proc.returncode != 0:
+        raise SystemExit(f"worker {kind} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def save(data_dir: Path, part: str, n: int, row: dict) -> None:
+    path = data_dir / "scale_results.json"
+    saved = json.loads(path.read_text()) if path.exists() else {}
+    saved.setdefault(part, {})[str(n)] = row
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(saved, indent=1))
+    tmp.replace(path)
+
+
+def bench_rank(sizes: list[int], data_dir: Path, memory_limit: str, alone_max: int = 100_000_000) -> None:
+    sys.path.insert(0, str(HERE))
+    from synth_authorship import generate
+
+    for n in sizes:
+        d = data_dir / f"rows_{n}"
+        marker = d / "counts.json"
+        if not marker.exists():
+            t = time.perf_counter()
+            counts = generate(n, d, threads=THREADS, memory_limit=memory_limit if n > ON_DISK_FROM else None,
+                              temp_directory=d / "gen.tmp")
+            marker.write_text(json.dumps({**counts, "_seconds": time.perf_counter() - t}))
+        counts = json.loads(marker.read_text())
+        repeat = 5 if n <= 2_000_000 else (3 if n <= 20_000_000 else 1)
+        print(f"[{label(n)}] {counts['affiliations']:,} authorship rows; {repeat} round(s)", flush=True)
+        row = {"rows": n, **counts, "memory_limit": memory_limit if n > ON_DISK_FROM else None}
+        row["timing"] = run_worker("rank_timing", d, repeat, memory_limit)
+        save(data_dir, "rank", n, row)
+        if n >= alone_max:  # one process for both: peak after the hand SQL, then after both (an upper bound)
+            row["alone_sql"] = {"peak_mb": row["timing"]["after_sql_mb"], "shared_process": True}
+            row["alone_engine"] = {"peak_mb": row["timing"]["after_engine_mb"], "shared_process": True}
+        else:
+            for kind in ("sql", "engine"):
+                row[f"alone_{kind}"] = run_worker(f"rank_{kind}", d, 1, memory_limit)
+        t = row["timing"]
+        s, e = statistics.median(t["sql"]), statistics.median(t["engine"])
+        print(f"  hand SQL load {s:.2f} s, engine load {e:.2f} s ({e / s:.2f}x); peak "
+              f"{row['alone_sql']['peak_mb']:.0f} / {row['alone_engine']['peak_mb']:.0f} MB; "
+              f"tables equal: {all(c['equal'] for c in t['checks'].values())}", flush=True)
+        save(data_dir, "rank", n, row)
+
+
+def bench_convert(sizes: list[int], data_dir: Path, memory_limit: str) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from innometrics.records.openalex_synth import write_synthetic_snapshot
+
+    for n in sizes:
+        d = data_dir / f"snapshot_{n}"
+        marker = d / "snapshot.json"
+        if not marker.exists():
+            t = time.perf_counter()
+            info = write_synthetic_snapshot(d, rows=n, parts=max(4, n // 2_500_000), threads=THREADS)
+            marker.write_text(json.dumps({**info, "_seconds": time.perf_counter() - t}))
+        info = json.loads(marker.read_text())
+        size = sum(p.stat().st_size for p in d.glob("updated_date=*/part_*.gz"))
+        repeat = 3 if n <= 2_000_000 else 1
+        print(f"[{label(n)}] snapshot: {info['works']:,} works in {info['parts']} parts, {size / 2**20:.0f} MB gz",
+              flush=True)
+        row = {"rows": n, **info, "gz_bytes": size, "timing": run_worker("convert_timing", d, repeat, memory_limit)}
+        for kind in ("sql", "engine"):
+            row[f"alone_{kind}"] = run_worker(f"convert_{kind}", d, 1, memory_limit)
+        t = row["timing"]
+        s_, e = statistics.median(t["sql"]), statistics.median(t["engine"])
+        print(f"  read_json -> Parquet {s_:.2f} s, converter {e:.2f} s ({e / s_:.2f}x); peak "
+              f"{row['alone_sql']['peak_mb']:.0f} / {row['alone_engine']['peak_mb']:.0f} MB; {t['counts']}", flush=True)
+        save(data_dir, "convert", n, row)
+
+
+def bench_spark(sizes: list[int], data_dir: Path, memory_limit: str) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from innometrics.rankings.engines.spark_cluster import LocalStandaloneCluster
+
+    with LocalStandaloneCluster(workers=2, worker_cores=1, worker_memory="3g", executor_memory="2g") as cluster:
+        for n in sizes:
+            d = data_dir / f"rows_{n}"
+            if not (d / "counts.json").exists():
+                raise SystemExit(f"run the rank part at {label(n)} first (it generates {d})")
+            print(f"[{label(n)}] Spark standalone cluster {cluster.url} (2 workers x 1 core)", flush=True)
+            row = {"rows": n, **run_worker("spark", d, 1, memory_limit,
+                                           env={**cluster.env, "INNOMETRICS_BENCH_SPARK": cluster.url})}
+            print(f"  DuckDB load {row['duckdb']['load_s']:.1f} s + queries {row['duckdb']['queries_s']:.1f} s; "
+                  f"Spark cluster load {row['spark']['load_s']:.1f} s + queries {row['spark']['queries_s']:.1f} s; "
+                  f"equal: {row['equal']}", flush=True)
+            save(data_dir, "spark", n, row)
+
+
+# ---------------------------------------------------------------------------- report
+def growth(points: list[tuple[int, float]]) -> str:
+    """The least-squares line of log(time) on log(rows): ``t = a (rows / 1M)^b``."""
+    points = [(n, t) for n, t in points if t > 0]
+    if len(points) < 2:
+        return "one size only"
+    xs = [math.log(n / 1e6) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    a = math.exp(my - b * mx)
+    return f"t = {a:.3g} s x (rows / 1M)^{b:.2f}"
+
+
+def _gb(mb: float) -> str:
+    return f"{mb / 1024:.1f} GB"
+
+
+def write_report(data_dir: Path) -> None:
+    import duckdb
+
+    saved = json.loads((data_dir / "scale_results.json").read_text())
+    rank = [saved["rank"][k] for k in sorted(saved.get("rank", {}), key=int)]
+    conv = [saved["convert"][k] for k in sorted(saved.get("convert", {}), key=int)]
+    spark = [saved["spark"][k] for k in sorted(saved.get("spark", {}), key=int)]
+    med = statistics.median
+    out = ["## Scale: OpenAlex-size rankings (issue 16)", "",
+           f"`python benchmarks/bench_scale.py rank|convert|spark --sizes ...` then `report` (DuckDB "
+           f"{duckdb.__version__}, {THREADS} threads on 2 cores shared with several other jobs: the load average "
+           "was often 10-20 during these runs, so absolute times are several times what an idle machine gives; "
+           "ratios come from interleaved rounds in one process, where each implementation meets the same load). "
+           "Synthetic data as in the section above (`synth_authorship.py`, 2.6 countries per record).", "",
+           "### Rank build: the load of all three levels vs hand-written SQL", "",
+           "Engine: `load_tables(..., levels=(institution, city, country), eager=True)` from the Parquet files: "
+           "record facts, a numbered dictionary of the places, the credit rows summed once per (record, place) "
+           "over integer keys, and each level's pair table from those sums (every method's credit and the "
+           "indicator facts). Hand SQL: `benchmarks/hand_load.sql`, the same tables written directly in DuckDB "
+           "SQL (facts, contributors' credits, then per level the affiliations joined to them and summed per "
+           "(record, unit)); the tables are checked equal (row counts, sums of every credit, distinct units, a "
+           "hash of units and names). Above 20M rows both run with DuckDB's memory limit set from the machine "
+           "(half its memory, at most 10 GB) and spill to a temporary folder. Peak memory: each alone in a "
+           "process of its own.", "",
+           "| Authorship rows | Rounds | Hand SQL load | Engine load | Engine / hand SQL | Peak memory hand SQL / "
+           "engine | Tables equal | Pair rows institution / city / country |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rank:
+        t = r["timing"]
+        s_, e = med(t["sql"]), med(t["engine"])
+        q = t["queries"]
+        shared = "*" if r["alone_sql"].get("shared_process") else ""
+        out.append(f"| {label(r['rows'])} ({r['affiliations']:,}) | {len(t['sql'])} | {s_:.1f} s | {e:.1f} s "
+                   f"| **{e / s_:.2f}x** | {_gb(r['alone_sql']['peak_mb'])} / {_gb(r['alone_engine']['peak_mb'])}{shared} "
+                   f"| {'yes' if all(c['equal'] for c in t['checks'].values()) else 'NO'} "
+                   f"| {' / '.join(format(q[lv]['pair_rows'], ',') for lv in LEVELS)} |")
+    if any(r["alone_sql"].get("shared_process") for r in rank):
+        out += ["", "\\* Both loads in one process (no separate runs at this size, for time): the peak after the "
+                "hand SQL load, then the peak after both (the engine's own peak is at most that)."]
+    with_hand = any(r["timing"]["queries"][lv].get("hand_indicators_s") for r in rank for lv in LEVELS)
+    out += ["", "Queries after the load (a rank build's queries of each level, median of 3 after one "
+            "compiling run), against one scan of the level's pair table (`SELECT unit, sum(frac) FROM pairs "
+            "GROUP BY unit`, hand-written):", "",
+            "| Authorship rows | Level | One scan | " + ("Same indicators hand-written | " if with_hand else "")
+            + "All indicators, full | All indicators, fractional | Yearly counts | Unit names | Slowest / scan |"
+            + (" Fractional indicators / hand-written |" if with_hand else ""),
+            "| --- " * (8 + 2 * with_hand) + "|"]
+    for r in rank:
+        q = r["timing"]["queries"]
+        for lv in LEVELS:
+            x = q[lv]
+            ts = [x["indicators_full_s"], x["indicators_frac_s"], x["yearly_s"], x["names_s"]]
+            hand = x.get("hand_indicators_s")
+            cells = [label(r["rows"]), lv, f"{x['scan_s'] * 1000:.0f} ms"]
+            if with_hand:
+                cells.append(f"{hand * 1000:.0f} ms" if hand else "not timed")
+            cells += [f"{v * 1000:.0f} ms" for v in ts] + [f"{max(ts) / x['scan_s']:.2f}x"]
+            if with_hand:
+                cells.append(f"{x['indicators_frac_s'] / hand:.2f}x" if hand else "-")
+            out.append("| " + " | ".join(cells) + " |")
+    if rank:
+        out += ["", "Growth (least squares on log-log): hand SQL load "
+                + growth([(r["rows"], med(r["timing"]["sql"])) for r in rank]) + "; engine load "
+                + growth([(r["rows"], med(r["timing"]["engine"])) for r in rank]) + "."]
+    if conv:
+        out += ["", "### OpenAlex snapshot conversion vs DuckDB's own read_json", "",
+                "Synthetic works snapshot (`innometrics.records.openalex_synth`: OpenAlex's field names and "
+                "nesting, gzipped JSON Lines in `updated_date=*/part_*.gz`, quirks included). Converter: "
+                "`convert_openalex_snapshot` (per part: `read_json` with explicit columns, UNNEST into records, "
+                "contributors, affiliations, rejects, atomic per-part files and done markers). Baseline: "
+                "`COPY (SELECT * FROM read_json('.../part_*.gz')) TO 'x.parquet'` (schema inferred, one "
+                "copy of every field, nested as in the JSON). Same threads; interleaved rounds.", "",
+                "| Authorship rows | Works | Parts (gz) | read_json to Parquet | Converter | Converter / read_json "
+                "| Peak memory read_json / converter | Output rows (records, contributors, affiliations, rejects) |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for r in conv:
+            t = r["timing"]
+            s_, e = med(t["sql"]), med(t["engine"])
+            c = t["counts"]
+            out.append(f"| {label(r['rows'])} | {r['works']:,} | {r['parts']} ({r['gz_bytes'] / 2**20:.0f} MB) "
+                       f"| {s_:.1f} s | {e:.1f} s | **{e / s_:.2f}x** | {_gb(r['alone_sql']['peak_mb'])} / "
+                       f"{_gb(r['alone_engine']['peak_mb'])} | {c['records']:,}, {c['contributors']:,}, "
+                       f"{c['affiliations']:,}, {c['rejects']:,} |")
+        out += ["", "Growth: read_json " + growth([(r["rows"], med(r["timing"]["sql"])) for r in conv])
+                + "; converter " + growth([(r["rows"], med(r["timing"]["engine"])) for r in conv]) + "."]
+    if spark:
+        out += ["", "### Spark standalone cluster", "",
+                "One master and two workers (1 core, 3 GB each; executors 2 GB) started on 127.0.0.1 from the "
+                "PySpark installation (`LocalStandaloneCluster`); the load of the three levels from the Parquet "
+                "files and each level's fractional count, against the same on DuckDB in the same process; the "
+                "counts are compared.", "",
+                "| Authorship rows | DuckDB load + counts | Spark cluster load + counts | Spark / DuckDB | Counts equal "
+                "(largest difference) |", "| --- | --- | --- | --- | --- |"]
+        for r in spark:
+            d_, sp = r["duckdb"], r["spark"]
+            dt, st = d_["load_s"] + d_["queries_s"], sp["load_s"] + sp["queries_s"]
+            out.append(f"| {label(r['rows'])} | {d_['load_s']:.1f} + {d_['queries_s']:.1f} s | {sp['load_s']:.1f} + "
+                       f"{sp['queries_s']:.1f} s | {st / dt:.1f}x | {'yes' if r['equal'] else 'NO'} "
+                       f"({r['max_diff']:.1e}) |")
+        out += ["", "Growth: DuckDB " + growth([(r["rows"], r["duckdb"]["load_s"] + r["duckdb"]["queries_s"])
+                                                for r in spark])
+                + "; Spark cluster " + growth([(r["rows"], r["spark"]["load_s"] + r["spark"]["queries_s"])
+                                               for r in spark]) + "."]
+    notes = (data_dir / "scale_notes.md")
+    if notes.exists():
+        out += ["", notes.read_text().strip()]
+    section = "\n".join(out) + "\n"
+    import re
+
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(r"^## Scale: OpenAlex-size rankings \(issue 16\)\n.*?(?=^## |\Z)", re.S | re.M)
+    text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+    print("BENCHMARKS.md updated (## Scale: OpenAlex-size rankings (issue 16))")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=["rank", "convert", "spark", "report", "worker"])
+    parser.add_argument("--sizes", default="1M,10M,100M")
+    parser.add_argument("--huge", action="store_true", help="also 1B authorship rows (out of core)")
+    parser.add_argument("--data-dir", default=os.environ.get("INNOMETRICS_BENCH_DIR", "/tmp/innometrics-bench"))
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit above 20M rows (default: "
+                        "half the machine's memory, at most 10GB)")
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    memory_limit = args.memory_limit or machine_memory_limit()
+    if args.part == "worker":
+        print(json.dumps(WORKERS[args.kind](args.data, args.repeat, memory_limit)))
+        return 0
+    data_dir = Path(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    if args.huge and 1_000_000_000 not in sizes:
+        sizes.append(1_000_000_000)
+    if args.part == "rank":
+        bench_rank(sizes, data_dir, memory_limit)
+    elif args.part == "convert":
+        bench_convert(sizes, data_dir, memory_limit)
+    elif args.part == "spark":
+        bench_spark(sizes, data_dir, memory_limit)
+    elif args.part == "report":
+        write_report(data_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The streaming snapshot converter against the JSON reader, on synthetic snapshot parts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+
+import pandas as pd
+import pytest
+
+from innometrics.errors import DataError
+from innometrics.records.openalex import read_openalex
+from innometrics.records.openalex_snapshot import convert_openalex_snapshot, find_snapshot_parts
+from innometrics.records.openalex_synth import write_synthetic_snapshot
+from innometrics.records.read import combine_record_sets
+from innometrics.records.tables import read_tables
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    root = tmp_path_factory.mktemp("snapshot")
+    write_synthetic_snapshot(root / "works", works=1500, parts=3, dates=2, n_institutions=300, seed=3)
+    return root
+
+
+def _parquet(folder) -> pd.DataFrame:
+    return pd.read_parquet(folder)
+
+
+def test_layout_and_quirks_of_the_synthetic_snapshot(snapshot):
+    parts = find_snapshot_parts(snapshot)
+    assert [f"{p.parent.name}/{p.name}" for p in parts] == [
+        "updated_date=2024-01-15/part_000.gz", "updated_date=2024-01-15/part_002.gz",
+        "updated_date=2024-02-15/part_001.gz"]
+    works = [json.loads(line) for p in parts for line in gzip.open(p, "rt")]
+    assert len(works) == 1500
+    auths = [a for w in works for a in w["authorships"]]
+    assert any(a["institutions"] is None for a in auths)
+    assert any(a["institutions"] == [] for a in auths)
+    assert any(a["institutions"] == [] and a["countries"] for a in auths)
+    assert any(a["institutions"] and len({i["id"] for i in a["institutions"]}) < len(a["institutions"])
+               for a in auths)
+    assert any(not w["authorships"] for w in works)
+    w = next(w for w in works if w["authorships"] and w["primary_topic"])
+    inst = next(a["institutions"][0] for a in w["authorships"] if a["institutions"])
+    assert {"ror", "country_code", "id", "display_name"} <= set(inst)
+    assert set(w["primary_topic"]["field"]) == {"id", "display_name"}
+    assert {"is_oa", "oa_status"} <= set(w["open_access"])
+
+
+def test_converter_matches_the_json_reader(snapshot, tmp_path):
+    out = tmp_path / "tables"
+    result = convert_openalex_snapshot(snapshot, out, threads=1)
+    assert (result.parts, result.converted, result.skipped) == (3, 3, 0)
+    expected = combine_record_sets([read_openalex(p) for p in find_snapshot_parts(snapshot)])
+    rec, con, aff, rej = (_parquet(out / t) for t in ("records", "contributors", "affiliations", "rejects"))
+    # every work is used or rejected, with the JSON reader's reasons
+    assert result.counts["records"] + result.counts["rejects"] == 1500
+    assert len(rec) == len(expected.records) and len(rej) == len(expected.rejects) > 0
+    assert sorted(rej["reason"]) == sorted(expected.rejects["reason"])
+    key = ["record_id"]
+    r = rec.merge(expected.records, on=key, suffixes=("", "_json"))
+    assert len(r) == len(rec)
+    assert (r["year"] == r["year_json"].astype("int64")).all()
+    assert (r["citations"] == r["citations_json"].astype("int64")).all()
+    assert (r["type"] == r["type_json"]).all()
+    assert rec["field"].notna().mean() > 0.9 and rec["is_oa"].any()
+    c = con.merge(expected.contributors, on=["record_id", "position"], suffixes=("", "_json"))
+    assert len(c) == len(con) == len(expected.contributors)
+    assert (c["is_corresponding"] == c["is_corresponding_json"].astype(bool)).all()
+    assert (c["identifier"] == c["identifier_json"]).all()
+    cols = ["record_id", "position", "institution_id", "country"]
+    ours = aff[cols].astype(str).sort_values(cols).reset_index(drop=True)
+    theirs = expected.affiliations[cols].astype(str).replace({"<NA>": "None", "nan": "None"})
+    theirs = theirs.sort_values(cols).reset_index(drop=True)
+    ours = ours.replace({"<NA>": "None", "nan": "None"})
+    pd.testing.assert_frame_equal(ours, theirs)
+    # duplicate institutions of an author are kept once; ROR ids are short
+    assert not aff.dropna(subset=["institution_id"]).duplicated(["record_id", "position", "institution_id"]).any()
+    assert aff["ror"].dropna().str.match(r"^0\d{6}x$").all()
+
+
+def test_output_reads_back_as_tables(snapshot, tmp_path):
+    out = tmp_path / "tables"
+    convert_openalex_snapshot(snapshot, out, threads=1)
+    rs = read_tables(out)
+    assert len(rs.records) + len(rs.rejects) == 1500
+    assert rs.counts["read"] == 1500
+
+
+def test_resume_skips_finished_parts(snapshot, tmp_path):
+    out = tmp_path / "tables"
+    first = convert_openalex_snapshot(snapshot, out, threads=1)
+    done = sorted((out / "done").glob("*.json"))
+    os.remove(done[1])  # as if interrupted before the second part's marker
+    stamps = {p: p.stat().st_mtime_ns for p in (out / "records").glob("*.parquet")}
+    again = convert_openalex_snapshot(snapshot, out, threads=1)
+    assert (again.converted, again.skipped) == (1, 2)
+    assert again.counts == first.counts
+    redone = [p for p in stamps if p.stat().st_mtime_ns != stamps[p]]
+    assert [p.stem for p in redone] == [done[1].stem]
+
+
+def test_corrupt_part_is_a_data_error(snapshot, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(snapshot, bad)
+    victim = find_snapshot_parts(bad)[1]
+    victim.write_bytes(victim.read_bytes()[:200])  # truncated gzip
+    with pytest.raises(DataError, match=victim.name) as info:
+        convert_openalex_snapshot(bad, tmp_path / "out", threads=1)
+    assert info.value.reason == "unreadable"
+    assert len(list((tmp_path / "out" / "done").glob("*.json"))) == 1  # the part before it is done
+
+
+def test_no_parts_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="updated_date"):
+        convert_openalex_snapshot(tmp_path, tmp_path / "out")
+
+
+def test_cli_convert_openalex(snapshot, tmp_path):
+    from typer.testing import CliRunner
+
+    from innometrics.cli.main import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["records", "convert-openalex", str(snapshot), "--out", str(tmp_path / "t"),
+                                 "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    assert "works read 1,500 = used" in result.output and "3 converted now" in result.output
+    again = runner.invoke(app, ["records", "convert-openalex", str(snapshot), "--out", str(tmp_path / "t")])
+    assert again.exit_code == 0 and "0 converted now, 3 done before" in again.output
+    bad = runner.invoke(app, ["records", "convert-openalex", str(tmp_path / "missing"), "--out", str(tmp_path / "u")])
+    assert bad.exit_code != 0 and "snapshot folder not found" in bad.output
+    assert "Traceback" not in bad.output
