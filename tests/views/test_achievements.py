@@ -204,7 +204,8 @@ def test_demo_table_every_row_sourced():
         assert needle in works
     vn = ach[ach["work"].str.contains("von Neumann")].iloc[0]
     assert vn["period"] == "1940s"
-    shima = aset.recordset.affiliations.merge(aset.recordset.contributors, on=["record_id", "position"])
+    people = aset.recordset.contributors[["record_id", "position", "name"]]
+    shima = aset.recordset.affiliations.merge(people, on=["record_id", "position"])
     assert shima.loc[shima["name"] == "Masatoshi Shima", "country"].iloc[0] == "JPN"
 
 

@@ -633,12 +633,14 @@ def unit_dictionary(affiliations: ir.Table) -> ir.Table:
     ).distinct()
     keys = ["institution", "institution_name", "city", "country"]
     numbered = {
-        LEVEL_IDS[lv]: ibis.ifelse(u[lv] == UNKNOWN, 0, ibis.dense_rank().over(order_by=u[lv]) + 1)
+        # int64 on every engine (Spark's ranking functions are int32)
+        LEVEL_IDS[lv]: ibis.ifelse(u[lv] == UNKNOWN, 0, ibis.dense_rank().over(order_by=u[lv]) + 1).cast("int64")
         for lv in BASE_LEVELS
     }
     name_no = ibis.ifelse(u.institution_name.isnull(), ibis.null("int64"),
-                          ibis.dense_rank().over(order_by=u.institution_name) + 1)
-    return u.select(*keys, loc=ibis.row_number().over(order_by=keys) + 1, name_no=name_no, **numbered)
+                          (ibis.dense_rank().over(order_by=u.institution_name) + 1).cast("int64"))
+    return u.select(*keys, loc=(ibis.row_number().over(order_by=keys) + 1).cast("int64"), name_no=name_no,
+                    **numbered)
 
 
 def _located_affiliations(affiliations: ir.Table, units: ir.Table) -> ir.Table:
@@ -656,7 +658,7 @@ def _located_affiliations(affiliations: ir.Table, units: ir.Table) -> ir.Table:
     on = [aff.institution == u.u_institution, aff.institution_name.identical_to(u.u_name),
           aff.city == u.u_city, aff.country == u.u_country]
     j = aff.join(u, on)
-    return j.select("record_id", "position", loc=j.u_loc)
+    return j.select("record_id", "position", loc=j.u_loc.cast("int64"))
 
 
 def location_sums(rows: ir.Table) -> ir.Table:

@@ -98,8 +98,12 @@ class AchievementSet:
 
     @property
     def contributors(self) -> pd.DataFrame:
-        """The record model's contributors with the ``role`` and ``is_main`` columns."""
-        return self.recordset.contributors.merge(
+        """The record model's contributors with the ``role`` and ``is_main`` columns.
+
+        The model's own ``role`` column (inventor or applicant, for patents) is empty for
+        achievements and replaced by the achievement roles.
+        """
+        return self.recordset.contributors.drop(columns=["role"], errors="ignore").merge(
             self.roles[["record_id", "position", "role", "is_main"]], on=["record_id", "position"], how="left"
         )
 
