@@ -96,3 +96,18 @@ def test_base_period_in_file_mode(tmp_path):
     df = pd.read_csv(index)
     base = df[df["period"] == 2014]
     assert len(base) and (base["value"].round(9) == 100).all()
+
+
+def test_rank_build_with_every_record_rejected_exits_2_with_the_reason(tmp_path):
+    works = tmp_path / "works.jsonl"
+    works.write_text('{"id": "https://openalex.org/W1", "publication_year": 2020, "authorships": []}\n'
+                     '{"id": "https://openalex.org/W2", "publication_year": 2021, "authorships": []}\n',
+                     encoding="utf-8")
+    spec = tmp_path / "rank.toml"
+    spec.write_text('[records]\npath = "works.jsonl"\nformat = "openalex"\n'
+                    '[count]\nmethod = "fractional"\nlevels = ["country"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("rank", "build", spec, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "every one of the 2 records was rejected" in result.output
+    assert not out.exists()

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Optional
 import typer
 
-from innometrics.cli.common import XLSX_HELP, check_out_folder, print_table, console, err_console, handle_errors, report_step
+from innometrics.cli.common import (XLSX_HELP, check_out_folder, console, err_console, fail, handle_errors,
+                                     print_table, report_step)
 
 rank_app = typer.Typer(
     name="rank",
@@ -38,6 +39,11 @@ def build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
+    if c["read"] and not c["used"]:
+        reasons = result.rejects["reason"].value_counts() if "reason" in result.rejects else {}
+        top = ", ".join(f"{reason} ({n:,})" for reason, n in list(reasons.items())[:3])
+        fail(f"{result.spec.records_path}: every one of the {c['read']:,} records was rejected ({top}); "
+             "nothing to rank.")
     from innometrics.io.outdir import staged_output
 
     with staged_output(out) as stage:
