@@ -194,24 +194,9 @@ def rank_build(
         if own_engine:
             eng.close()
 
-    rejects = pd.concat([recordset.rejects.astype(object), extra_rejects.astype(object)], ignore_index=True)
-    n_read = int(recordset.counts.get("read", len(recordset.records) + len(recordset.rejects)))
-    counts = {"read": n_read, "used": len(used.records), "rejected": len(rejects)}
-    if counts["read"] != counts["used"] + counts["rejected"]:
-        raise DataError(f"record counts do not reconcile: read {counts['read']} != used {counts['used']} + "
-                        f"rejected {counts['rejected']}", reason="counts")
     levels, yearly, windows, credits, level_summary, total = result
-    summary = {
-        "counts": counts,
-        "engine": eng.name,
-        "method": spec.method,
-        "years": list(spec.years) if spec.years else None,
-        "total_weight": total,
-        "levels": level_summary,
-        "reject_reasons": {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
-        "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
-                      if spec.resamples else None),
-    }
+    rejects, counts, summary = _reconciled_summary(recordset, extra_rejects, len(used.records), eng, spec,
+                                                   total, level_summary)
     if institutions_summary is not None:
         summary["institutions"] = institutions_summary
     record_cols = [c for c in ("record_id", "year", "type", "title", "weight", "citations") if c in used.records.columns]
@@ -325,22 +310,10 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
         extra["per_million"] = per_million(yearly["country"], opts.population_file)
         inputs.append(opts.population_file)
 
-    rejects = pd.concat([rs.rejects.astype(object), extra_rejects.astype(object)], ignore_index=True)
-    n_read = int(rs.counts.get("read", len(rs.records) + len(rs.rejects)))
-    counts = {"read": n_read, "used": len(used_members), "rejected": len(rejects)}
-    if counts["read"] != counts["used"] + counts["rejected"]:
-        raise DataError(f"record counts do not reconcile: read {counts['read']} != used {counts['used']} + "
-                        f"rejected {counts['rejected']}", reason="counts")
+    rejects, counts, summary = _reconciled_summary(rs, extra_rejects, len(used_members), eng, spec, total,
+                                                   level_summary)
     summary = {
-        "counts": counts,
-        "engine": eng.name,
-        "method": spec.method,
-        "years": list(spec.years) if spec.years else None,
-        "total_weight": total,
-        "levels": level_summary,
-        "reject_reasons": {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
-        "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
-                      if spec.resamples else None),
+        **summary,
         "patents": {"by": opts.by, "family": opts.family, "date": opts.date, "units_counted": len(used.records),
                     "family_source": {str(k): int(v) for k, v in
                                       rs.records["family_source"].value_counts().sort_index().items()},
@@ -386,6 +359,29 @@ def _institution_columns(table: pd.DataFrame, registry) -> pd.DataFrame:
     details.loc[details["unit"] == UNKNOWN, "matched"] = pd.NA  # no affiliation at all: neither
     return table.merge(details, on="unit", how="left")
 
+
+
+def _reconciled_summary(recordset, extra_rejects: pd.DataFrame, n_used: int, eng: Engine, spec: RankSpec,
+                        total: float, level_summary: dict) -> tuple[pd.DataFrame, dict, dict]:
+    """All rejects, the counts (checked: read = used + rejected) and the summary of a build."""
+    rejects = pd.concat([recordset.rejects.astype(object), extra_rejects.astype(object)], ignore_index=True)
+    n_read = int(recordset.counts.get("read", len(recordset.records) + len(recordset.rejects)))
+    counts = {"read": n_read, "used": n_used, "rejected": len(rejects)}
+    if counts["read"] != counts["used"] + counts["rejected"]:
+        raise DataError(f"record counts do not reconcile: read {counts['read']} != used {counts['used']} + "
+                        f"rejected {counts['rejected']}", reason="counts")
+    summary = {
+        "counts": counts,
+        "engine": eng.name,
+        "method": spec.method,
+        "years": list(spec.years) if spec.years else None,
+        "total_weight": total,
+        "levels": level_summary,
+        "reject_reasons": {str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
+        "stability": ({"resamples": spec.resamples, "seed": spec.seed, "coverage": spec.coverage}
+                      if spec.resamples else None),
+    }
+    return rejects, counts, summary
 
 def _rank_loaded(sources: dict[str, tuple[LoadedRecords, str, Grouping | None]], spec: RankSpec, log: list,
                  names_override: dict[str, pd.DataFrame] | None = None, registry=None):
