@@ -34,6 +34,27 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _cli_control_exceptions() -> tuple[type[BaseException], ...]:
+    """Exceptions the CLI framework uses to exit or report usage errors itself.
+
+    Typer 0.29 vendors its own Click (``typer._click``); earlier releases use Click, which
+    is then importable. Both kinds pass through the error boundary untouched.
+    """
+    found: list[type[BaseException]] = [typer.Exit, typer.Abort]
+    if hasattr(typer, "TyperException"):
+        found.append(typer.TyperException)
+    try:
+        import click
+    except ImportError:
+        pass
+    else:
+        found += [click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException]
+    return tuple(found)
+
+
+_CLI_CONTROL = _cli_control_exceptions()
+
+
 def handle_errors(func: F) -> F:
     """The CLI's error boundary: every failure is one line on stderr and exit status 2.
 
@@ -46,11 +67,9 @@ def handle_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        import click
-
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
+        except _CLI_CONTROL:
             raise
         except InnometricsError as exc:
             fail(str(exc))
