@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from innometrics.entities.places import UNLOCATED, fold_city, geocode_affiliations, geocode_city, split_city_unit
-from innometrics.records.read import read_records
+from innometrics.entities.resolve import read_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 BIB = ROOT / "tests" / "data" / "bibliographic"
@@ -15,7 +15,7 @@ BIB = ROOT / "tests" / "data" / "bibliographic"
 
 @pytest.fixture(scope="module")
 def wos():
-    return read_records(BIB / "wos_biblium_500.txt")
+    return read_resolved(BIB / "wos_biblium_500.txt")
 
 
 @pytest.mark.parametrize("city, country, name, cc", [

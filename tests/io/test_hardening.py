@@ -36,20 +36,20 @@ def test_pyarrow_message_condensed_to_one_line():
 
 
 def test_deep_json_line_rejected_alone(tmp_path):
-    from innometrics.records.read import read_records
+    from innometrics.entities.resolve import read_resolved
 
     good = (DATA / "openalex_works_sample.jsonl").read_text(encoding="utf-8").splitlines()[:2]
     deep = "[" * 100_000 + "]" * 100_000
     path = tmp_path / "works.jsonl"
     path.write_text("\n".join([good[0], deep, good[1]]) + "\n", encoding="utf-8")
-    rs = read_records(path)
+    rs = read_resolved(path)
     assert rs.counts == {"read": 3, "used": 2, "rejected": 1}
     assert list(rs.rejects["row"]) == [2]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "crc"])
 def test_broken_gzip_is_a_dataerror(tmp_path, damage):
-    from innometrics.records.read import read_records
+    from innometrics.entities.resolve import read_resolved
 
     data = bytearray(gzip.compress((DATA / "openalex_works_sample.jsonl").read_bytes(), mtime=0))
     if damage == "truncate":
@@ -59,7 +59,7 @@ def test_broken_gzip_is_a_dataerror(tmp_path, damage):
     path = tmp_path / "works.jsonl.gz"
     path.write_bytes(bytes(data))
     with pytest.raises(DataError, match="cannot read the gzip file"):
-        read_records(path)
+        read_resolved(path)
 
 
 def test_format_error_does_not_echo_file_contents(tmp_path):
@@ -191,14 +191,14 @@ def test_toml_file_as_records_is_refused(tmp_path):
 
 
 def test_scopus_without_affiliations_needs_permission(tmp_path):
-    from innometrics.records.read import read_records
+    from innometrics.entities.resolve import read_resolved
 
     df = pd.read_csv(DATA / "scopus_biblium_200.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     path = tmp_path / "scopus.csv"
     df.drop(columns=["Affiliations", "Authors with affiliations"]).head(5).to_csv(path, index=False)
     with pytest.raises(DataError, match="allow_missing_affiliations"):
-        read_records(path)
-    rs = read_records(path, allow_missing_affiliations=True)
+        read_resolved(path)
+    rs = read_resolved(path, allow_missing_affiliations=True)
     assert rs.counts["read"] == 5
 
 

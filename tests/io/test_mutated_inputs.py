@@ -99,7 +99,7 @@ def run_reader(name: str, path: Path):
     """Call the reader ``name`` on ``path`` (the readers of every supported format)."""
     from innometrics.io.panels import read_indicator_meta, read_panel
     from innometrics.io.specfiles import read_spec_source
-    from innometrics.records.read import read_records
+    from innometrics.entities.resolve import read_resolved
 
     if name.startswith("panel_"):
         return read_panel(path)
@@ -110,9 +110,9 @@ def run_reader(name: str, path: Path):
 
         return read_imeta(path)
     if name in {"wos", "wos_tab", "scopus"}:
-        return read_records(path, format=name)
+        return read_resolved(path, format=name)
     if name.startswith("openalex"):
-        return read_records(path, format="openalex")
+        return read_resolved(path, format="openalex")
     if name == "spec_toml":
         return read_spec_source(path)
     if name == "achievements":

@@ -36,9 +36,9 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def recordset():
-    from innometrics.records.read import read_records
+    from innometrics.entities.resolve import read_resolved
 
-    return read_records(SCOPUS)
+    return read_resolved(SCOPUS)
 
 
 @pytest.fixture(scope="module")

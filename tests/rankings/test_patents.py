@@ -23,7 +23,7 @@ import pytest
 
 from innometrics.errors import SpecError
 from innometrics.rankings.pipeline import rank_build, write_rank
-from innometrics.records.read import read_records
+from innometrics.entities.resolve import read_resolved
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "patents"
 PATSTAT = DATA / "patstat_example"
@@ -31,7 +31,7 @@ PATSTAT = DATA / "patstat_example"
 
 @pytest.fixture(scope="module")
 def patstat():
-    return read_records(PATSTAT)
+    return read_resolved(PATSTAT)
 
 
 def build(patstat, engine=None, *, levels=("country",), method="fractional", **patents):

@@ -16,7 +16,7 @@ import pytest
 from innometrics.rankings.counting import COUNT_METHODS, Grouping, count_column, count_units, unit_counts
 from innometrics.rankings.credits import load_recordset, load_tables
 from innometrics.records.model import RecordSet
-from innometrics.records.read import read_records
+from innometrics.entities.resolve import read_resolved
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "bibliographic"
 
@@ -131,7 +131,7 @@ def test_every_method_once_pairs_exist(engine, method):
 
 @pytest.mark.parametrize("name", ["wos_biblium_500.txt", "scopus_biblium_200.csv", "openalex_biblium_613.csv"])
 def test_real_exports(duckdb_engine, name):
-    rs = read_records(DATA / name)
+    rs = read_resolved(DATA / name)
     for level in ("country", "institution"):
         got = unit_counts(load_recordset(duckdb_engine, rs), level)
         assert_same(got, expected(rs, duckdb_engine, level))

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from innometrics.errors import DataError
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
 
 DATA = Path(__file__).parents[1] / "data" / "bibliographic"
 SAMPLE = DATA / "openalex_works_sample.jsonl"
@@ -26,7 +27,7 @@ def _affs(rs, rid):
 
 @pytest.fixture(scope="module")
 def sample():
-    return read_records(SAMPLE)
+    return read_resolved(SAMPLE)
 
 
 def test_jsonl_counts_and_rejects(sample):
@@ -72,14 +73,14 @@ def test_api_page_and_gzipped_snapshot(tmp_path):
     page.write_text(json.dumps({"meta": {"count": 2}, "results": works}), encoding="utf-8")
     part = tmp_path / "part_000.gz"
     part.write_bytes(gzip.compress("\n".join(json.dumps(w) for w in works).encode("utf-8")))
-    a, b = read_records(page, format="openalex"), read_records(part, format="openalex")
+    a, b = read_resolved(page, format="openalex"), read_resolved(part, format="openalex")
     assert a.counts == b.counts == {"read": 2, "used": 2, "rejected": 0}
     pd.testing.assert_frame_equal(a.affiliations, b.affiliations)
     assert len(a.affiliations) == 9
 
 
 def test_flat_csv_counts(tmp_path):
-    rs = read_records(FLAT)
+    rs = read_resolved(FLAT)
     assert detect_format(FLAT) == "openalex"
     assert rs.counts == {"read": 613, "used": 611, "rejected": 2}
     assert rs.rejects["record_id"].tolist() == ["W2884617417", "W4300176115"]  # books without authorships
@@ -90,7 +91,7 @@ def test_flat_csv_counts(tmp_path):
 
 
 def test_flat_csv_institutions_are_unlinked(tmp_path):
-    rs = read_records(FLAT)
+    rs = read_resolved(FLAT)
     rid = "W3160856016"
     # the flattened lists lose the author boundaries: distinct institutions, position NULL
     assert _affs(rs, rid) == [
@@ -109,11 +110,11 @@ def test_not_openalex(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text("\n\n", encoding="utf-8")
     with pytest.raises(DataError):
-        read_records(path)
+        read_resolved(path)
     csv = tmp_path / "x.csv"
     csv.write_text("id,title\nW1,T\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(csv, format="openalex")
+        read_resolved(csv, format="openalex")
     assert err.value.column == "authorships.author.id"
 
 
@@ -122,6 +123,6 @@ def test_unexpected_values_reject_the_record_only(tmp_path):
     odd = json.dumps({"id": "https://openalex.org/W9", "publication_year": 2020, "authorships": 5})
     path = tmp_path / "odd.jsonl"
     path.write_text(good + "\n" + odd + "\n", encoding="utf-8")
-    rs = read_records(path)
+    rs = read_resolved(path)
     assert rs.counts == {"read": 2, "used": 1, "rejected": 1}
     assert rs.rejects[["row", "reason"]].values.tolist() == [[2, "unparsable_record"]]

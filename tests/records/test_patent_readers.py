@@ -10,7 +10,8 @@ import pytest
 
 from innometrics.errors import DataError
 from innometrics.records.espacenet import decode_espacenet
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "patents"
 PIZZA = DATA / "espacenet_pizza"
@@ -18,7 +19,7 @@ PIZZA = DATA / "espacenet_pizza"
 
 @pytest.fixture(scope="module")
 def pizza():
-    return read_records(PIZZA, format="espacenet")
+    return read_resolved(PIZZA, format="espacenet")
 
 
 def test_espacenet_slices_read_as_one_set(pizza):
@@ -67,13 +68,13 @@ def test_espacenet_encoding(tmp_path):
     assert "\u2002[US]" in text
     utf8 = tmp_path / "utf8.csv"
     utf8.write_text(text.replace("\r", "\r\n"), encoding="utf-8", newline="")
-    a, b = read_records(utf8, format="espacenet"), read_records(PIZZA / "pizza_sliced_20002002_319.csv")
+    a, b = read_resolved(utf8, format="espacenet"), read_resolved(PIZZA / "pizza_sliced_20002002_319.csv")
     assert a.counts == b.counts == {"read": 319, "used": 319, "rejected": 0}
     assert a.contributors.equals(b.contributors)
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"Title,Publication number\r\xff\xfe\x81\x8d," + bytes(range(128, 256)))
     with pytest.raises(DataError) as err:
-        read_records(bad, format="espacenet")
+        read_resolved(bad, format="espacenet")
     assert "missing column" in str(err.value) or "decode" in str(err.value)
 
 
@@ -81,14 +82,14 @@ def test_glob_and_duplicate_slices(tmp_path):
     for p in sorted(PIZZA.glob("*.csv"))[:2]:
         shutil.copy(p, tmp_path / p.name)
     shutil.copy(sorted(PIZZA.glob("*.csv"))[0], tmp_path / "zz_again.csv")
-    rs = read_records(tmp_path)
+    rs = read_resolved(tmp_path)
     assert rs.counts["read"] == 319 + 366 + 319
     dup = rs.rejects[rs.rejects["reason"] == "duplicate_id"]
     assert len(dup) == 319 and dup["file"].str.endswith("zz_again.csv").all()
-    g = read_records(str(tmp_path / "pizza_*.csv"))
+    g = read_resolved(str(tmp_path / "pizza_*.csv"))
     assert g.counts == {"read": 685, "used": 678, "rejected": 7}
     with pytest.raises(DataError, match="glob matches no file"):
-        read_records(str(tmp_path / "nothing_*.csv"))
+        read_resolved(str(tmp_path / "nothing_*.csv"))
 
 
 def test_detect_formats():
@@ -100,7 +101,7 @@ def test_detect_formats():
 
 
 def test_lens_2021_layout():
-    rs = read_records(DATA / "lens_jet_engines" / "lens-export.csv")
+    rs = read_resolved(DATA / "lens_jet_engines" / "lens-export.csv")
     assert rs.counts == {"read": 3779, "used": 3716, "rejected": 63}
     r = rs.records.set_index("record_id")
     rec = r.loc["157-736-003-883-490"]  # US 8001762 B2
@@ -116,7 +117,7 @@ def test_lens_2021_layout():
 
 
 def test_lens_current_layout_with_family_members():
-    rs = read_records(DATA / "lens_sangamo" / "lens-export.csv")
+    rs = read_resolved(DATA / "lens_sangamo" / "lens-export.csv")
     assert rs.counts == {"read": 130, "used": 130, "rejected": 0}
     r = rs.records
     assert (r["family_source"] == "source").all()
@@ -130,7 +131,7 @@ def test_lens_current_layout_with_family_members():
 
 def test_patentsview_tables_in_place(tmp_path):
     folder = DATA / "patentsview_pipeline_sample"
-    rs = read_records(folder)
+    rs = read_resolved(folder)
     assert rs.counts == {"read": 4704, "used": 4704, "rejected": 0}
     tc = {Path(k).name: v for k, v in rs.table_counts.items()}
     # README: 12,742 inventor rows, 12,013 distinct (patent, inventor); 12,067 assignee
@@ -149,7 +150,7 @@ def test_patentsview_tables_in_place(tmp_path):
     for p in folder.glob("*.tsv"):
         with zipfile.ZipFile(zipped / f"{p.name}.zip", "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.write(p, p.name)
-    rz = read_records(zipped, format="patentsview")
+    rz = read_resolved(zipped, format="patentsview")
     assert rz.counts == rs.counts and rz.contributors.equals(rs.contributors)
 
 
@@ -165,7 +166,7 @@ def test_patentsview_rejects_patent_rows(tmp_path):
         "patent_id\tinventor_sequence\tinventor_id\tdisambig_inventor_name_first\tdisambig_inventor_name_last\t"
         "gender_code\tlocation_id\n1\t0\ti1\tAnn\tLee\t\tl1\n9\t0\ti2\tBo\tKim\t\tl1\n1\t1\t\tNo\tId\t\tl1\n",
         encoding="utf-8")
-    rs = read_records(folder)
+    rs = read_resolved(folder)
     assert rs.counts == {"read": 5, "used": 1, "rejected": 4}
     assert dict(zip(rs.rejects["row"], rs.rejects["reason"])) == {3: "duplicate_id", 4: "unparsable_date",
                                                                    5: "withdrawn", 6: "missing_id"}
@@ -174,7 +175,7 @@ def test_patentsview_rejects_patent_rows(tmp_path):
 
 
 def test_patstat_example():
-    rs = read_records(DATA / "patstat_example")
+    rs = read_resolved(DATA / "patstat_example")
     assert rs.counts == {"read": 7, "used": 4, "rejected": 3}
     assert sorted(rs.rejects["reason"]) == ["duplicate_id", "missing_id", "unparsable_date"]
     tc = next(iter(rs.table_counts.values()))
@@ -192,4 +193,4 @@ def test_patstat_missing_table(tmp_path):
     (tmp_path / "person_application.csv").write_text("person_id,appln_id,applt_seq_nr,invt_seq_nr\n",
                                                      encoding="utf-8")
     with pytest.raises(DataError, match="missing persons.csv"):
-        read_records(tmp_path, format="patstat")
+        read_resolved(tmp_path, format="patstat")

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from innometrics.errors import DataError
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
+from innometrics.entities.addresses import names_country, parse_address
 from innometrics.records.scopus import build_scopus_record, surname_initial
 
 DATA = Path(__file__).parents[1] / "data" / "bibliographic"
@@ -16,12 +18,12 @@ DATA = Path(__file__).parents[1] / "data" / "bibliographic"
 
 @pytest.fixture(scope="module")
 def biblium():
-    return read_records(DATA / "scopus_biblium_200.csv")
+    return read_resolved(DATA / "scopus_biblium_200.csv")
 
 
 @pytest.fixture(scope="module")
 def bibexpy():
-    return read_records(DATA / "scopus_bibexpy_3658.csv")
+    return read_resolved(DATA / "scopus_bibexpy_3658.csv")
 
 
 def _affs(rs, rid):
@@ -117,7 +119,10 @@ def test_names_and_html_entities():
         "Correspondence Address": "A. Roe; Merck, Rahway, United States; email: a@b.c",
     })
     assert reason is None and cons[0]["is_corresponding"] and cons[0]["identifier"] == "123"
-    assert [(a["institution"], a["city"], a["country"]) for a in affs] == [("Merck & Co.", "Rahway", "USA")]
+    # the reader keeps the address as written (entities decoded); resolution splits it
+    assert [(a["raw"], a["institution"]) for a in affs] == [("Merck & Co., Rahway, NJ, United States", None)]
+    address = parse_address(affs[0]["raw"], style="scopus")
+    assert (address.institution, address.city, address.country) == ("Merck & Co.", "Rahway", "USA")
 
 
 def test_rejects_on_a_bad_file(tmp_path):
@@ -130,14 +135,14 @@ def test_rejects_on_a_bad_file(tmp_path):
         "Roe A.,\"Roe, Ann (1)\",1,T4,MMXX,,2-s2.0-4,,\n"
         "Roe A.,\"Roe, Ann (1)\",1,T1,2020,3,2-s2.0-1,,\n",
         encoding="utf-8")
-    rs = read_records(path)
+    rs = read_resolved(path)
     assert rs.counts == {"read": 5, "used": 1, "rejected": 4}
     assert rs.rejects["reason"].tolist() == ["missing_id", "no_authors", "unparsable_year", "duplicate_id"]
     assert rs.rejects["row"].tolist() == [3, 4, 5, 6]
     bad = tmp_path / "nope.csv"
     bad.write_text("Title,Year\nT,2020\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(bad, format="scopus")
+        read_resolved(bad, format="scopus")
     assert err.value.column == "EID"
 
 
@@ -197,9 +202,12 @@ def test_segment_and_fallback_split():
     assert _segment("Univ A , Sydney, New South Wales, Australia,", known) == [known[0]]
     assert _segment("Univ C, Oslo, Norway", known) is None
     # without known affiliations: cut after the last of consecutive country-like parts
-    assert _split_at_countries("Univ A, Sydney, New South Wales, Australia, Univ B, Houston, Texas, United States") == \
+    text = "Univ A, Sydney, New South Wales, Australia, Univ B, Houston, Texas, United States"
+    assert _split_at_countries(text, names_country) == \
         ["Univ A, Sydney, New South Wales, Australia", "Univ B, Houston, Texas, United States"]
-    assert _split_at_countries("Univ C, North Canton, Ohio") == ["Univ C, North Canton, Ohio"]
+    assert _split_at_countries("Univ C, North Canton, Ohio", names_country) == ["Univ C, North Canton, Ohio"]
+    # the reader knows no countries: without the resolution stage's test the entry is one affiliation
+    assert _split_at_countries(text) == [text]
 
 
 def test_stray_semicolon_in_a_built_record():
@@ -209,7 +217,8 @@ def test_stray_semicolon_in_a_built_record():
         "Affiliations": "Univ A, Wagga Wagga, New South Wales, Australia;; Univ B, Houston, TX, United States",
         "Authors with affiliations": "Roe A., Univ A, Wagga Wagga, New South Wales, Australia;, "
                                      "Univ B, Houston, TX, United States; Doe B., Univ B, Houston, TX, United States",
-    })
+    }, names_country)
     assert reason is None
-    assert [(a["position"], a["institution"], a["country"]) for a in affs] == [
-        (1, "Univ A", "AUS"), (1, "Univ B", "USA"), (2, "Univ B", "USA")]
+    assert [(a["position"], a["raw"]) for a in affs] == [
+        (1, "Univ A, Wagga Wagga, New South Wales, Australia"), (1, "Univ B, Houston, TX, United States"),
+        (2, "Univ B, Houston, TX, United States")]

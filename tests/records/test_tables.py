@@ -9,7 +9,8 @@ import pytest
 
 from innometrics.errors import DataError
 from innometrics.records.model import (AFFILIATION_COLUMNS, CONTRIBUTOR_COLUMNS, RECORD_COLUMNS, RecordSet)
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
 
 DATA = Path(__file__).parents[1] / "data" / "bibliographic"
 
@@ -49,7 +50,7 @@ def folder(tmp_path):
 
 def test_tables_layout(folder):
     assert detect_format(folder) == "tables"
-    rs = read_records(folder)
+    rs = read_resolved(folder)
     assert rs.counts == {"read": 9, "used": 3, "rejected": 6}
     assert rs.rejects[["row", "record_id", "reason"]].astype(object).where(rs.rejects[["row", "record_id", "reason"]].notna(), None).values.tolist() == [
         [4, "A3", "unparsable_year"],
@@ -76,27 +77,27 @@ def test_tables_layout(folder):
 
 
 def test_parquet_round_trip(tmp_path):
-    rs = read_records(DATA / "wos_biblium_500.txt")
+    rs = read_resolved(DATA / "wos_biblium_500.txt")
     rs.to_parquet(tmp_path / "rs")
     assert sorted(p.name for p in (tmp_path / "rs").iterdir()) == [
         "affiliations.parquet", "contributors.parquet", "counts.json", "records.parquet", "rejects.parquet"]
-    for back in (RecordSet.from_parquet(tmp_path / "rs"), read_records(tmp_path / "rs")):
+    for back in (RecordSet.from_parquet(tmp_path / "rs"), read_resolved(tmp_path / "rs")):
         assert back.counts == rs.counts == {"read": 500, "used": 499, "rejected": 1}
         for name in ("records", "contributors", "affiliations", "rejects"):
             pd.testing.assert_frame_equal(getattr(back, name), getattr(rs, name))
 
 
 def test_csv_round_trip(tmp_path):
-    rs = read_records(DATA / "scopus_biblium_200.csv")
+    rs = read_resolved(DATA / "scopus_biblium_200.csv")
     rs.to_csv(tmp_path / "csv")
-    back = read_records(tmp_path / "csv")
+    back = read_resolved(tmp_path / "csv")
     assert back.counts == rs.counts == {"read": 200, "used": 199, "rejected": 1}
     for name in ("records", "contributors", "affiliations", "rejects"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(rs, name))
 
 
 def test_schema_and_repr():
-    rs = read_records(DATA / "wos_bibliometrix_scientometrics_147.txt")
+    rs = read_resolved(DATA / "wos_bibliometrix_scientometrics_147.txt")
     assert list(rs.records.columns) == list(RECORD_COLUMNS)
     assert list(rs.contributors.columns) == list(CONTRIBUTOR_COLUMNS)
     assert list(rs.affiliations.columns) == list(AFFILIATION_COLUMNS)
@@ -106,7 +107,7 @@ def test_schema_and_repr():
 
 
 def test_validate_catches_broken_sets():
-    rs = read_records(DATA / "wos_bibliometrix_scientometrics_147.txt")
+    rs = read_resolved(DATA / "wos_bibliometrix_scientometrics_147.txt")
     broken = RecordSet(rs.records, rs.contributors.iloc[1:], rs.affiliations, rs.rejects, dict(rs.counts))
     with pytest.raises(DataError) as err:
         broken.validate()  # affiliation rows of position 1 of the first record lose their contributor
@@ -125,15 +126,15 @@ def test_validate_catches_broken_sets():
 def test_orphan_rows_and_missing_tables(tmp_path, folder):
     (folder / "contributors.csv").write_text(CONTRIBUTORS + "Z9,1,\"Ghost, G\",,\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(folder)
+        read_resolved(folder)
     assert err.value.reason == "orphan" and err.value.row == 6 and len(err.value.failures) == 1
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(DataError):
-        read_records(empty, format="tables")
+        read_resolved(empty, format="tables")
     (empty / "records.csv").write_text("id,year\n1,2020\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(empty)
+        read_resolved(empty)
     assert err.value.column == "record_id"
 
 
@@ -146,18 +147,18 @@ def test_orphan_rows_and_missing_tables(tmp_path, folder):
 def test_malformed_counts_json_is_a_data_error(folder, text, row, column, message):
     (folder / "counts.json").write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=message) as err:
-        read_records(folder)
+        read_resolved(folder)
     assert err.value.reason == "malformed_counts" and err.value.file.endswith("counts.json")
     assert err.value.row == row and err.value.column == column
 
 
 def test_counts_json_sources_are_used(folder):
     (folder / "counts.json").write_text('{"sources": ["export.txt"]}', encoding="utf-8")
-    assert read_records(folder).sources == ["export.txt"]
+    assert read_resolved(folder).sources == ["export.txt"]
 
 
 def test_malformed_counts_json_next_to_parquet(tmp_path):
-    read_records(DATA / "scopus_biblium_200.csv").to_parquet(tmp_path / "rs")
+    read_resolved(DATA / "scopus_biblium_200.csv").to_parquet(tmp_path / "rs")
     (tmp_path / "rs" / "counts.json").write_text("{", encoding="utf-8")
     with pytest.raises(DataError, match="counts.json is not valid JSON"):
         RecordSet.from_parquet(tmp_path / "rs")
@@ -173,7 +174,7 @@ def test_country_column_is_read_as_codes(tmp_path):
     aff = "record_id,institution,country\n" + "".join(f"R{i},U{i},{c}\n" for i, c in enumerate(codes))
     aff += "BAD1,U,ZZZ\nBAD2,U,DE\nBAD2,V,Virgin Islands\nBAD3,U,California\n"
     (tmp_path / "affiliations.csv").write_text(aff, encoding="utf-8")
-    rs = read_records(tmp_path)
+    rs = read_resolved(tmp_path)
     assert rs.counts == {"read": len(codes) + 3, "used": len(codes), "rejected": 3}
     assert rs.affiliations["country"].tolist() == list(codes.values())
     # the text is kept when it was not already the alpha-3 code

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from innometrics.errors import DataError
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
 from innometrics.records.wos import parse_corresponding, split_c1
 
 DATA = Path(__file__).parents[1] / "data" / "bibliographic"
@@ -16,12 +17,12 @@ DATA = Path(__file__).parents[1] / "data" / "bibliographic"
 
 @pytest.fixture(scope="module")
 def biblium():
-    return read_records(DATA / "wos_biblium_500.txt")
+    return read_resolved(DATA / "wos_biblium_500.txt")
 
 
 @pytest.fixture(scope="module")
 def scientometrics():
-    return read_records(DATA / "wos_bibliometrix_scientometrics_147.txt")
+    return read_resolved(DATA / "wos_bibliometrix_scientometrics_147.txt")
 
 
 def _affs(rs, rid):
@@ -186,7 +187,7 @@ UT WOS:5
 def test_bad_records_are_rejected_with_reasons(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_text(BAD_WOS, encoding="utf-8")
-    rs = read_records(path)
+    rs = read_resolved(path)
     assert rs.counts == {"read": 7, "used": 1, "rejected": 6}
     got = list(zip(rs.rejects["row"], rs.rejects["record_id"].astype(object).where(rs.rejects["record_id"].notna(), None),
                    rs.rejects["reason"]))
@@ -201,14 +202,14 @@ def test_wrong_file_raises_data_error(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("hello world\nthis is not an export\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(path, format="wos")
+        read_resolved(path, format="wos")
     assert err.value.row == 1 and err.value.reason == "format"
     with pytest.raises(DataError, match="cannot tell the format"):
-        read_records(path)
+        read_resolved(path)
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("PT J\nAU M\xfcller, K\nUT WOS:9\nER\n".encode("latin-1"))
     with pytest.raises(DataError) as err:
-        read_records(bad, format="wos")
+        read_resolved(bad, format="wos")
     assert err.value.reason == "encoding" and err.value.row == 2
 
 
@@ -220,7 +221,7 @@ def test_folder_of_exports_rejects_repeated_records(tmp_path):
     for i, chunk in enumerate(chunks, start=1):
         (tmp_path / f"savedrecs({i}).txt").write_text(chunk if chunk.endswith("\n") else chunk + "\n",
                                                        encoding="utf-8")
-    rs = read_records(tmp_path)
+    rs = read_resolved(tmp_path)
     assert rs.counts == {"read": 157, "used": 147, "rejected": 10}
     assert set(rs.rejects["reason"]) == {"duplicate_id"}
     assert rs.rejects["file"].str.endswith("savedrecs(2).txt").all()
@@ -238,7 +239,7 @@ def test_homonymous_authors_keep_their_own_addresses(tmp_path):
         "   [Wang, Wei] Kyoto Univ, Kyoto, Japan.\n"
         "RP Wang, W (corresponding author), Zhejiang Univ, Hangzhou, Peoples R China.\n"
         "PY 2022\nUT WOS:7\nER\nEF\n", encoding="utf-8")
-    rs = read_records(path)
+    rs = read_resolved(path)
     assert rs.counts == {"read": 1, "used": 1, "rejected": 0}
     got = list(zip(rs.affiliations["position"].astype(int), rs.affiliations["country"]))
     # the first "Wang, Wei" of each bracket list is author 1; a second one would be author 3

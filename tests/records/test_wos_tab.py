@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from innometrics.errors import DataError
-from innometrics.records.read import detect_format, read_records
+from innometrics.entities.resolve import read_resolved
+from innometrics.records.read import detect_format
 from innometrics.records.wos import iter_tagged_records
 
 DATA = Path(__file__).parents[1] / "data" / "bibliographic"
@@ -17,7 +18,7 @@ MANAGEMENT = DATA / "wos_bibliometrix_management_898.csv"
 
 @pytest.fixture(scope="module")
 def management():
-    return read_records(MANAGEMENT)
+    return read_resolved(MANAGEMENT)
 
 
 def _affs(rs, rid):
@@ -89,7 +90,7 @@ def test_tab_export_equals_plain_text(tmp_path):
     tab = tmp_path / "savedrecs.txt"
     tab.write_bytes(_to_tab(plain.read_text(encoding="utf-8-sig")).encode("utf-16"))
     assert detect_format(tab) == "wos_tab"
-    a, b = read_records(plain), read_records(tab)
+    a, b = read_resolved(plain), read_resolved(tab)
     assert b.counts == a.counts == {"read": 500, "used": 499, "rejected": 1}
     pd.testing.assert_frame_equal(a.records.drop(columns="source_format"), b.records.drop(columns="source_format"))
     pd.testing.assert_frame_equal(a.contributors, b.contributors)
@@ -101,5 +102,5 @@ def test_missing_columns(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("AU,TI\nDOE J,Title\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        read_records(path, format="wos_tab")
+        read_resolved(path, format="wos_tab")
     assert err.value.column == "UT" and err.value.reason == "missing_columns"

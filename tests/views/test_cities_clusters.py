@@ -16,7 +16,7 @@ from innometrics.rankings.credits import load_recordset
 from innometrics.rankings.engines import connect
 from innometrics.entities.places import UNLOCATED
 from innometrics.views.cities import science_cities
-from innometrics.records.read import read_records
+from innometrics.entities.resolve import read_resolved
 
 import independent_counts as ic
 from haversine import haversine_km
@@ -56,7 +56,7 @@ def eng():
 
 @pytest.fixture(scope="module")
 def wos():
-    return read_records(BIB / "wos_biblium_500.txt")
+    return read_resolved(BIB / "wos_biblium_500.txt")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_science_cities_reconcile(wos_loaded):
 
 
 def test_science_cities_by_count_on_scopus(eng):
-    rs = read_records(BIB / "scopus_biblium_200.csv")
+    rs = read_resolved(BIB / "scopus_biblium_200.csv")
     loaded = load_recordset(eng, rs)
     table, _, summary = science_cities(loaded, method="full")
     assert table["share"].sum() == pytest.approx(summary["total_weight"])

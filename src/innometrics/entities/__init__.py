@@ -1,8 +1,10 @@
 """Entities: what the raw strings of records name.
 
-Countries (ISO codes, names, states: :mod:`~innometrics.entities.countries`), addresses
-(an affiliation string split into organisation, city, country:
-:mod:`~innometrics.entities.addresses`) and places (offline geocoding:
-:mod:`~innometrics.entities.places`). May import ``io`` and ``errors``; never
-``records``' readers, ``rankings`` or ``views``.
+The resolution stage (:mod:`~innometrics.entities.resolve`) applied to every reader's
+output; countries (ISO codes, names, states: :mod:`~innometrics.entities.countries`),
+addresses (an affiliation string split into organisation, city, country:
+:mod:`~innometrics.entities.addresses`), places (offline geocoding:
+:mod:`~innometrics.entities.places`) and institutions (the ROR registry and matcher:
+:mod:`~innometrics.entities.institutions`). May import ``records``, ``io`` and
+``errors``; never ``rankings`` or ``views``.
 """

@@ -503,6 +503,18 @@ def split_parts(raw: str) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()]
 
 
+def names_country(text: str) -> bool:
+    """Whether an address (its last part) or an address part names a country, US states
+    and single-country provinces included (:func:`~innometrics.entities.countries.normalise_country`).
+
+    The Scopus reader takes it to find where one affiliation ends in an author's entry.
+
+    >>> names_country("Pittsburgh, Pennsylvania"), names_country("Dept Phys")
+    (True, False)
+    """
+    return normalise_country(text) is not None
+
+
 @lru_cache(maxsize=65536)
 def parse_address(raw: str, *, style: str = "wos") -> Address:
     """Parse one address.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from innometrics import __version__
 from innometrics.entities.countries import country_names
+from innometrics.entities.resolve import read_resolved, resolve_records
 from innometrics.errors import DataError, reading
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
@@ -157,11 +158,11 @@ def rank_build(
     log: list[dict[str, Any]] = []
     inputs: list[str] = []
     if recordset is None:
-        from innometrics.records.read import read_records
-
-        recordset = read_records(spec.records_path, format=spec.records_format,
-                                 allow_missing_affiliations=spec.allow_missing_affiliations)
+        recordset = read_resolved(spec.records_path, format=spec.records_format,
+                                  allow_missing_affiliations=spec.allow_missing_affiliations)
         inputs.append(spec.records_path)
+    else:  # records read by the caller may be raw; resolving a resolved set changes nothing
+        recordset = resolve_records(recordset)
     log.append({"step": "read", "method": spec.records_format or "auto",
                 "params": {"path": spec.records_path, **recordset.counts}})
     if spec.patents is not None:

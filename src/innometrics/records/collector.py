@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from innometrics.entities.addresses import fold_single_campuses
+from innometrics.records.model import RecordSet
 
 #: What a record builder returns: (reject reason or None, record, contributors, affiliations).
 BuildResult = tuple[str | None, dict | None, list[dict], list[dict]]
@@ -23,13 +23,6 @@ def safe_build(builder: Callable[..., BuildResult], *args: Any, **kwargs: Any) -
         return "unparsable_record", None, [], []
 
 
-def fold_parsed_campuses(affiliations: list[dict]) -> None:
-    """Fold single-campus names among the affiliations whose institution was parsed (in place)."""
-    parsed = [a for a in affiliations if not a.get("institution_id")]
-    for row, name in zip(parsed, fold_single_campuses([a.get("institution") for a in parsed])):
-        row["institution"] = name
-
-
 class RecordCollector:
     """Collect one file's records, contributors, affiliations and rejects.
 
@@ -43,6 +36,7 @@ class RecordCollector:
         self.records: list[dict] = []
         self.contributors: list[dict] = []
         self.affiliations: list[dict] = []
+        self.origins: list[tuple[str, int | None]] = []
         self.rejects: list[dict] = []
         self._seen: set[str] = set()
 
@@ -63,17 +57,11 @@ class RecordCollector:
         self.records.append(record)
         self.contributors.extend(cons)
         self.affiliations.extend(affs)
+        self.origins.extend([(self.file, row)] * len(affs))
         return record
 
-    def result(self, read: int) -> Any:
-        """The :class:`~innometrics.records.model.RecordSet` of everything collected.
-
-        Institution names parsed from address strings (no ``institution_id``) are
-        folded across the file: a US state university written alone and with one
-        campus city is one unit (:func:`~innometrics.entities.addresses.fold_single_campuses`).
-        """
-        from innometrics.records.model import RecordSet
-
-        fold_parsed_campuses(self.affiliations)
+    def result(self, read: int) -> RecordSet:
+        """The :class:`~innometrics.records.model.RecordSet` of everything collected, with the
+        file and starting row of each affiliation's record as its origin."""
         return RecordSet.from_rows(self.records, self.contributors, self.affiliations, self.rejects,
-                                   read=read, sources=[self.file])
+                                   read=read, sources=[self.file], origins=self.origins)

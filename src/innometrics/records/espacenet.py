@@ -91,8 +91,8 @@ def build_record(row: dict, source: str):
         prios = _priorities(row.get("Priority number(s)") or "")
     except ValueError:
         return "unparsable_date", {"record_id": record_id}, [], []
-    inventors = [parse_party(p)[:2] for p in split_list(row.get("Inventor(s)"))]
-    applicants = [parse_party(p)[:2] for p in split_list(row.get("Applicant(s)"))]
+    inventors = [parse_party(p) for p in split_list(row.get("Inventor(s)"))]
+    applicants = [parse_party(p) for p in split_list(row.get("Applicant(s)"))]
     cons = contributor_rows(record_id, inventors, applicants)
     if not cons:
         return "no_parties", {"record_id": record_id}, [], []

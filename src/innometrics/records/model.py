@@ -30,6 +30,16 @@ pandas DataFrames with fixed columns and dtypes, and the reconciliation of the i
     author, as in old Web of Science records), ``raw`` (the address as written),
     ``institution``, ``institution_id``, ``city``, ``country`` (ISO 3166-1 alpha-3),
     ``country_raw``. A contributor with k affiliations has k rows.
+
+Two stages fill these tables. A reader fills only what the export states: ``raw``, and
+``institution``, ``institution_id``, ``city`` and ``country`` when the export has a
+field for them (OpenAlex's institution and ``country_code``, a table's columns), with
+``country`` the field's text as written (a code or a name); patent parties' ``country``
+is the office's code. The resolution step
+(:func:`innometrics.entities.resolve.resolve_records`) then splits ``raw`` into
+organisation, city and country where the export did not, reads every country field
+as an ISO code or name (alpha-3 afterwards; the text kept in ``country_raw``) and
+rejects a record whose country field names no country (``unknown_country``).
 ``rejects``
     ``file``, ``row`` (1-based: the line a record starts on in text files, the CSV
     row with the header as row 1 in tables), ``record_id`` (nullable), ``reason``.
@@ -222,6 +232,11 @@ class RecordSet:
     #: Row accounting of linked tables (PatentsView, PATSTAT): file -> ``{"read": n,
     #: "used": n, "rejected": {reason: n}}``; empty for single-table exports.
     table_counts: dict[str, dict] = field(default_factory=dict)
+    #: Where each affiliation row was read (``file``, ``row``; aligned with
+    #: ``affiliations``), kept in memory by the readers so that the resolution step
+    #: (:func:`innometrics.entities.resolve.resolve_records`) can name the input row of
+    #: an affiliation it rejects. None when unknown (a RecordSet built by hand).
+    origins: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def empty(cls) -> "RecordSet":
@@ -239,8 +254,12 @@ class RecordSet:
         *,
         read: int,
         sources: list[str] | None = None,
+        origins: list[tuple[str, int | None]] | pd.DataFrame | None = None,
     ) -> "RecordSet":
-        """Assemble a RecordSet from row dicts (or frames) and the number of records read."""
+        """Assemble a RecordSet from row dicts (or frames) and the number of records read.
+
+        ``origins`` gives, for each affiliation row in order, the ``(file, row)`` it was read from.
+        """
         rs = cls(
             records=coerce_frame(records, RECORD_COLUMNS, name="records"),
             contributors=coerce_frame(contributors, CONTRIBUTOR_COLUMNS, name="contributors"),
@@ -249,6 +268,9 @@ class RecordSet:
             sources=list(sources or []),
         )
         rs.counts = {"read": int(read), "used": len(rs.records), "rejected": len(rs.rejects)}
+        if origins is not None and len(origins) == len(rs.affiliations):
+            frame = origins if isinstance(origins, pd.DataFrame) else pd.DataFrame(origins, columns=["file", "row"])
+            rs.origins = frame.astype({"file": "string", "row": "Int64"}).reset_index(drop=True)
         return rs
 
     def __repr__(self) -> str:

@@ -38,9 +38,7 @@ from typing import Any, Iterator
 from innometrics.errors import DataError, reading
 from innometrics.io.tables import decode_text, read_table, require_columns
 from innometrics.records.model import RecordSet
-from innometrics.entities.addresses import parse_address
 from innometrics.records.collector import RecordCollector, safe_build
-from innometrics.entities.countries import resolve_country
 
 _OPENALEX = re.compile(r"^https?://openalex\.org/")
 _ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
@@ -80,34 +78,28 @@ def _institution_rows(record_id: str, position: int | None, institutions: list[d
             continue
         seen.add(iid)
         raw = raw_of.get(iid)
-        parsed = parse_address(raw, style="scopus") if raw else None
-        code = inst.get("country_code")
         rows.append({
-            "record_id": record_id, "position": position, "raw": raw or inst.get("display_name"),
-            "institution": inst.get("display_name") or (parsed.institution if parsed else None),
-            "institution_id": iid, "city": parsed.city if parsed else None,
-            "country": _country_code(code) or (parsed.country if parsed else None),
-            "country_raw": code or (parsed.country_raw if parsed else None),
+            "record_id": record_id, "position": position, "raw": (raw or inst.get("display_name") or None),
+            "institution": inst.get("display_name") or None, "institution_id": iid, "city": None,
+            # the ISO alpha-2 code as OpenAlex writes it; resolved with the other country fields
+            "country": _text(inst.get("country_code")), "country_raw": None,
         })
     for raw in raw_strings or []:
         raw = (raw or "").strip()
         if raw and raw not in matched_raw and not institutions:
-            parsed = parse_address(raw, style="scopus")
-            rows.append({"record_id": record_id, "position": position, "raw": raw,
-                         "institution": parsed.institution, "institution_id": None, "city": parsed.city,
-                         "country": parsed.country, "country_raw": parsed.country_raw})
+            rows.append({"record_id": record_id, "position": position, "raw": raw, "institution": None,
+                         "institution_id": None, "city": None, "country": None, "country_raw": None})
     if not rows:
         for code in dict.fromkeys(c.strip() for c in countries or [] if c and c.strip()):
             rows.append({"record_id": record_id, "position": position, "raw": None, "institution": None,
-                         "institution_id": None, "city": None, "country": _country_code(code),
-                         "country_raw": code})
+                         "institution_id": None, "city": None, "country": code, "country_raw": None})
     return rows
 
 
-def _country_code(code: str | None) -> str | None:
-    """Alpha-3 of OpenAlex's ``country_code`` (ISO alpha-2), read as a code, never as an address."""
-    found = resolve_country(code, kind="code")
-    return found.alpha_3 if found else None
+def _text(value: object) -> str | None:
+    """A stripped non-empty string, or None."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
 
 
 def _record_fields(work: dict) -> tuple[str | None, dict | None]:

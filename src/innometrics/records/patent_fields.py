@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from innometrics.entities.countries import country_from_alpha2
 
 #: ``NAME [CC]`` (Espacenet: the space before the bracket is U+2002 EN SPACE).
 _PARTY = re.compile(r"^(?P<name>.*?)[\s\u2002]*\[(?P<cc>[A-Za-z]{2})\]\s*$")
@@ -35,19 +34,21 @@ def split_list(value: str | None, sep: str = ";") -> list[str]:
     return [item.strip() for item in str(value).split(sep) if item.strip()]
 
 
-def parse_party(text: str) -> tuple[str, str | None, str | None]:
-    """``(name, country alpha-3 or None, the raw alpha-2 or None)`` of ``NAME [CC]``.
+def parse_party(text: str) -> tuple[str, str | None]:
+    """``(name, country code as written or None)`` of ``NAME [CC]``.
 
-    >>> parse_party("BLANCHET JEAN\\u2002[FR]")
-    ('BLANCHET JEAN', 'FRA', 'FR')
+    The code is the office's (ISO alpha-2 for a country, also ``EP``, ``WO``); the
+    resolution step reads it as a country (:func:`innometrics.entities.resolve.resolve_records`).
+
+    >>> parse_party("BLANCHET JEAN\u2002[FR]")
+    ('BLANCHET JEAN', 'FR')
     >>> parse_party("CRAIG TODD W")
-    ('CRAIG TODD W', None, None)
+    ('CRAIG TODD W', None)
     """
     m = _PARTY.match(text.strip())
     if not m:
-        return text.strip(), None, None
-    cc = m.group("cc").upper()
-    return m.group("name").strip(), country_from_alpha2(cc), cc
+        return text.strip(), None
+    return m.group("name").strip(), m.group("cc").upper()
 
 
 def parse_date(text: str | None) -> str | None:
@@ -135,7 +136,7 @@ def contributor_rows(record_id: str, inventors: list[tuple[str, str | None]],
                      applicants: list[tuple[str, str | None]]) -> list[dict]:
     """Contributor rows of one patent: inventors (positions 1..n), then applicants.
 
-    Each party is ``(name, country alpha-3 or None)``; a name repeated within one role
+    Each party is ``(name, country code as written or None)``; a name repeated within one role
     (the same inventor listed twice) is kept once.
     """
     rows: list[dict] = []

@@ -41,7 +41,6 @@ from innometrics.errors import DataError
 from innometrics.io.tables import read_table
 from innometrics.records.model import RecordSet
 from innometrics.records.patent_fields import compact_class, contributor_rows, join_codes, parse_date
-from innometrics.entities.countries import country_from_alpha2
 
 REQUIRED = {
     "applications": ["appln_id"],
@@ -139,7 +138,7 @@ def read_patstat(path: str | os.PathLike) -> RecordSet:
             "ipc": join_codes(ipc_by.get(rid, [])), "cpc": join_codes(cpc_by.get(rid, [])),
         })
     person = {r["person_id"].strip(): (r.get(name_col, "").strip() if name_col else "",
-                                       country_from_alpha2(r["person_ctry_code"].strip()))
+                                       r["person_ctry_code"].strip().upper() or None)
               for r in persons.to_dict("records") if r["person_id"].strip()}
     outcomes: dict[str, int] = {}
     parties: dict[str, dict[str, list]] = {}

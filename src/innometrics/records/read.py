@@ -40,9 +40,9 @@ import pandas as pd
 
 from innometrics.errors import DataError, reading
 from innometrics.records.model import RecordSet
-from innometrics.entities.countries import normalise_country
+from innometrics.records.scopus import NamesCountry
 
-__all__ = ["FORMATS", "detect_format", "normalise_country", "read_records", "combine_record_sets"]
+__all__ = ["FORMATS", "detect_format", "read_records", "combine_record_sets"]
 
 #: format name -> (module, function) of its reader.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -200,7 +200,7 @@ def combine_record_sets(parts: list[RecordSet]) -> RecordSet:
     if len(parts) == 1:
         return parts[0]
     seen: set[str] = set()
-    records, contributors, affiliations, rejects = [], [], [], []
+    records, contributors, affiliations, rejects, origins = [], [], [], [], []
     read = 0
     sources: list[str] = []
     for part in parts:
@@ -220,7 +220,12 @@ def combine_record_sets(parts: list[RecordSet]) -> RecordSet:
         seen |= keep_ids
         records.append(part.records[~dup])
         contributors.append(part.contributors[part.contributors["record_id"].isin(keep_ids)])
-        affiliations.append(part.affiliations[part.affiliations["record_id"].isin(keep_ids)])
+        kept = part.affiliations["record_id"].isin(keep_ids)
+        affiliations.append(part.affiliations[kept])
+        if origins is not None and part.origins is not None:
+            origins.append(part.origins[kept.to_numpy()])
+        else:
+            origins = None
     return RecordSet.from_rows(
         pd.concat(records, ignore_index=True),
         pd.concat(contributors, ignore_index=True),
@@ -228,12 +233,18 @@ def combine_record_sets(parts: list[RecordSet]) -> RecordSet:
         pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else [],
         read=read,
         sources=sources,
+        origins=pd.concat(origins, ignore_index=True) if origins else None,
     )
 
 
 def read_records(path: str | os.PathLike, format: str | None = None, *,
-                 allow_missing_affiliations: bool = False, **options) -> RecordSet:
-    """Read bibliographic records into a validated RecordSet.
+                 allow_missing_affiliations: bool = False, names_country: NamesCountry | None = None,
+                 **options) -> RecordSet:
+    """Read bibliographic records into a validated RecordSet, as the export states them.
+
+    The affiliations are raw: addresses as written, country fields as written. The
+    resolution stage turns them into organisations, cities and ISO countries:
+    :func:`innometrics.entities.resolve.read_resolved` reads and resolves in one call.
 
     Parameters
     ----------
@@ -245,6 +256,10 @@ def read_records(path: str | os.PathLike, format: str | None = None, *,
         Read a Scopus export that has neither ``Affiliations`` nor ``Authors with
         affiliations`` (its countries then come from correspondence addresses alone);
         by default such a file is an error.
+    names_country : callable, optional
+        ``names_country(text) -> bool``, whether an address part names a country; the
+        Scopus reader uses it to split an author's entry into affiliations where the
+        record's ``Affiliations`` cannot (see :func:`innometrics.records.scopus.read_scopus`).
     **options
         Passed to the reader (e.g. ``encoding``).
 
@@ -269,18 +284,20 @@ def read_records(path: str | os.PathLike, format: str | None = None, *,
 
     files = _slices(path, format)
     if files is not None:
-        parts = [_read_one(p, format, allow_missing_affiliations, options) for p in files]
+        parts = [_read_one(p, format, allow_missing_affiliations, names_country, options) for p in files]
         rs = combine_record_sets(parts)
     else:
-        rs = _read_one(Path(path), format, allow_missing_affiliations, options)
+        rs = _read_one(Path(path), format, allow_missing_affiliations, names_country, options)
     rs.records = fill_derived_families(rs.records)
     return rs.validate()
 
 
-def _read_one(path: Path, format: str | None, allow_missing_affiliations: bool, options: dict) -> RecordSet:
+def _read_one(path: Path, format: str | None, allow_missing_affiliations: bool,
+              names_country: NamesCountry | None, options: dict) -> RecordSet:
     name = format if format is not None else detect_format(path)
-    if name == "scopus" and allow_missing_affiliations:
-        options = {**options, "allow_missing_affiliations": True}
+    if name == "scopus":
+        options = {**options, "allow_missing_affiliations": allow_missing_affiliations,
+                   "names_country": names_country}
     with reading(path, f"{name} file"):
         return _reader(name)(path, **options).validate()
 

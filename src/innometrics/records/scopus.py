@@ -28,14 +28,18 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
-from innometrics.records.model import RecordSet
-from innometrics.entities.addresses import parse_address, split_parts
 from innometrics.records.collector import RecordCollector, safe_build
-from innometrics.entities.countries import normalise_country
+from innometrics.records.model import RecordSet
 from innometrics.records.wos import fold_name
+
+#: Whether a text (an address or its last part) names a country. The reader knows no
+#: countries itself: the resolution stage passes one in (``read_records(...,
+#: names_country=...)``, :func:`innometrics.entities.resolve.read_resolved`).
+NamesCountry = Callable[[str], bool]
 
 REQUIRED_COLUMNS = ["EID"]
 _NO_AUTHOR = "[no author name available]"
@@ -122,7 +126,7 @@ def _parts_and_separators(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _segment(text: str, known: tuple[str, ...]) -> list[str] | None:
+def _segment(text: str, known: tuple[str, ...], names_country: NamesCountry | None = None) -> list[str] | None:
     """Split ``text`` into a sequence of ``known`` affiliations (or None).
 
     Both are compared as sequences of parts (:func:`_address_parts`), so the separators
@@ -132,7 +136,8 @@ def _segment(text: str, known: tuple[str, ...]) -> list[str] | None:
     as written in ``Affiliations``, except that Scopus also cuts one affiliation at a
     ";" into entries of ``Affiliations`` (``Ludwig-Maximilians-Universität München;
     LMU Munich School of Management, ..., Germany``, ``Dr.; Senior Lecturer, ...``): a
-    piece naming no country followed by ";" is joined to the next piece.
+    piece naming no country followed by ";" is joined to the next piece (only when
+    ``names_country`` is given: without it every piece stands alone).
     """
     if not known:
         return None
@@ -162,7 +167,7 @@ def _segment(text: str, known: tuple[str, ...]) -> list[str] | None:
     carry = ""
     for piece, end in found:
         piece = f"{carry}, {piece}" if carry else piece
-        if end < n and ";" in tokens[end - 1][1] and normalise_country(piece) is None:
+        if names_country is not None and end < n and ";" in tokens[end - 1][1] and not names_country(piece):
             carry = piece
             continue
         pieces.append(piece)
@@ -170,15 +175,17 @@ def _segment(text: str, known: tuple[str, ...]) -> list[str] | None:
     return pieces
 
 
-def _split_at_countries(text: str) -> list[str]:
+def _split_at_countries(text: str, names_country: NamesCountry | None = None) -> list[str]:
     """Fallback split of ``Org, City, Country, Org2, City2, Country2`` after each country.
 
     A part naming a country ends an affiliation unless the next part names one too
     (``Ohio, United States``, ``Hong Kong, Hong Kong``): the affiliation ends at the
-    last of them.
+    last of them. Without ``names_country`` the text is one affiliation.
     """
+    if names_country is None:
+        return [text]
     parts = list(_address_parts(text))
-    countries = [normalise_country(part) for part in parts]
+    countries = [names_country(part) for part in parts]
     pieces, current = [], []
     for i, part in enumerate(parts):
         current.append(part)
@@ -234,14 +241,18 @@ def _strip_name(chunk: str, names: list[str]) -> str:
 
 
 def _affiliation_row(record_id: str, position: int | None, raw: str) -> dict:
-    address = parse_address(raw, style="scopus")
-    return {"record_id": record_id, "position": position, "raw": address.raw, "institution": address.institution,
-            "institution_id": None, "city": address.city, "country": address.country,
-            "country_raw": address.country_raw}
+    """An affiliation row with the address as written; the resolution step splits it."""
+    return {"record_id": record_id, "position": position, "raw": raw.strip(), "institution": None,
+            "institution_id": None, "city": None, "country": None, "country_raw": None}
 
 
-def build_scopus_record(row: dict) -> tuple[str | None, dict | None, list[dict], list[dict]]:
-    """Model rows of one Scopus CSV row: ``(reject_reason, record, contributors, affiliations)``."""
+def build_scopus_record(row: dict, names_country: NamesCountry | None = None
+                        ) -> tuple[str | None, dict | None, list[dict], list[dict]]:
+    """Model rows of one Scopus CSV row: ``(reject_reason, record, contributors, affiliations)``.
+
+    ``names_country`` tells where one affiliation ends in an author's entry when the
+    record's ``Affiliations`` do not (:func:`_split_at_countries`).
+    """
     record_id = _cell(row, "EID") or None
     if record_id is None:
         return "missing_id", None, [], []
@@ -304,7 +315,7 @@ def build_scopus_record(row: dict) -> tuple[str | None, dict | None, list[dict],
         for position, text in _author_entries(linked_text, variants):
             if not text:
                 continue
-            for raw in _segment(text, known) or _split_at_countries(text):
+            for raw in _segment(text, known, names_country) or _split_at_countries(text, names_country):
                 add(position, raw)
     elif known:
         for raw in known:
@@ -312,7 +323,8 @@ def build_scopus_record(row: dict) -> tuple[str | None, dict | None, list[dict],
     if not affiliations or any(a["position"] is not None for a in affiliations):
         linked = {a["position"] for a in affiliations}
         for position, address in corresponding.items():
-            if position not in linked and len(split_parts(address)) > 1:
+            # an address of at least two comma-separated parts (not a bare name or e-mail)
+            if position not in linked and sum(1 for p in address.rstrip(".").split(",") if p.strip()) > 1:
                 add(position, address)
     return None, record, contributors, affiliations
 
@@ -323,7 +335,7 @@ AFFILIATION_COLUMNS = ("Affiliations", "Authors with affiliations")
 
 
 def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8",
-                allow_missing_affiliations: bool = False) -> RecordSet:
+                allow_missing_affiliations: bool = False, names_country: NamesCountry | None = None) -> RecordSet:
     """Read a Scopus CSV export.
 
     Parameters
@@ -335,6 +347,12 @@ def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8",
     allow_missing_affiliations : bool
         Accept an export without the :data:`AFFILIATION_COLUMNS` (ranked from
         correspondence addresses alone); an error by default.
+    names_country : callable, optional
+        ``names_country(text) -> bool``: whether an address part names a country, used to
+        split an author's entry into affiliations where the record's ``Affiliations``
+        cannot; the resolution stage passes
+        :func:`innometrics.entities.addresses.names_country`. Without it such an entry is
+        one affiliation.
 
     Returns
     -------
@@ -360,5 +378,5 @@ def read_scopus(path: str | os.PathLike, *, encoding: str = "utf-8",
                         file=path, row=1, column="Affiliations", reason="missing_columns")
     collected = RecordCollector(path)
     for i, row in enumerate(df.to_dict("records")):
-        collected.add(i + 2, safe_build(build_scopus_record, row))
+        collected.add(i + 2, safe_build(build_scopus_record, row, names_country))
     return collected.result(read=len(df))

@@ -11,21 +11,22 @@ of the record model (:mod:`innometrics.records.model`):
              ``is_corresponding`` (true/false/1/0/yes/no) optional.
 ``affiliations``  ``record_id`` and at least one of ``raw``, ``institution``,
              ``country`` required; ``position`` optional (empty = not linked to an
-             author); ``institution_id``, ``city``, ``country_raw`` optional. Missing
-             institution/city/country are parsed from ``raw`` (as a Web of Science
-             address when the record's ``source_format`` is ``wos`` or ``wos_tab``). ``country`` is an ISO
-             3166-1 code (alpha-2, alpha-3 or numeric) or a country name in any
-             language pycountry translates (:func:`~innometrics.entities.countries.resolve_country`,
-             ``kind="auto"``; never read as an address, so ``CA`` is Canada); a name or
-             non-alpha-3 code is kept in ``country_raw``.
+             author); ``institution_id``, ``city``, ``country_raw`` optional. The reader
+             keeps them as written; the resolution step
+             (:func:`innometrics.entities.resolve.resolve_records`) parses missing
+             institution/city/country from ``raw`` (as a Web of Science address when the
+             record's ``source_format`` is ``wos`` or ``wos_tab``) and reads ``country`` as an
+             ISO 3166-1 code (alpha-2, alpha-3 or numeric) or a country name in any
+             language pycountry translates (never as an address, so ``CA`` is Canada),
+             keeping a name or non-alpha-3 code in ``country_raw``.
 
 A ``rejects`` table written by :meth:`RecordSet.to_parquet` is carried over, so a
 RecordSet round-trips with the same counts. Records are rejected for a missing or
 repeated ``record_id``, an unparsable ``year``/``weight``/``citations``, an unusable
-contributor row (``unparsable_contributor``), an affiliation whose ``country`` names
-no country (``unknown_country``: an unknown code such as ``ZZZ``, an ambiguous name;
-the reject gives the affiliations file and row), or having neither contributors nor
-affiliations (``no_authors``). Contributor or affiliation rows naming a record that
+contributor row (``unparsable_contributor``) or having neither contributors nor
+affiliations (``no_authors``); the resolution step rejects a record with an affiliation
+whose ``country`` names no country (``unknown_country``: an unknown code such as ``ZZZ``,
+an ambiguous name), giving the affiliations file and row. Contributor or affiliation rows naming a record that
 is not in ``records`` at all are a DataError (the tables do not belong together).
 """
 
@@ -39,14 +40,10 @@ import pandas as pd
 
 from innometrics.errors import DataError
 from innometrics.io.tables import read_table, require_columns
-from innometrics.records.collector import fold_parsed_campuses
 from innometrics.records.model import RecordSet, read_counts_json
-from innometrics.entities.addresses import parse_address
-from innometrics.entities.countries import resolve_country
 
 _EXTENSIONS = (".parquet", ".pq", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
-_WOS_FORMATS = {"wos", "wos_tab"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
@@ -197,7 +194,6 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
         })
 
     known_ids = set(row_of)
-    format_of = {r["record_id"]: r["source_format"] for r in records}
     # -- contributors --------------------------------------------------------------
     contributors: list[dict] = []
     bad_contributor: set[str] = set()
@@ -217,9 +213,9 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
                                  "identifier": idents[i] or None, "is_corresponding": flag in _TRUE})
 
     # -- affiliations ----------------------------------------------------------------
+    # kept as written: the resolution step parses "raw" and reads "country" as a code or name
     affiliations: list[dict] = []
-    bad_country: dict[str, int] = {}  # record_id -> first affiliation row with an unknown country
-    from_raw: list[bool] = []  # the institution was parsed from "raw"
+    origins: list[tuple[str, int]] = []
     if aff_path:
         ids = _cells(aff, "record_id")
         _check_orphans(ids, known_ids, aff_path)
@@ -231,33 +227,10 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
             if not ok or (position is not None and position < 1):
                 bad_contributor.add(rid)
                 continue
-            raw = cols["raw"][i]
-            # a Web of Science address (a RecordSet written back) is parsed as one
-            style = "wos" if format_of.get(rid) in _WOS_FORMATS else "scopus"
-            parsed = parse_address(raw, style=style) if raw else None
-            country_text = cols["country"][i]
-            if country_text:
-                # a country column holds codes or names, never addresses ("CA" is Canada)
-                found = resolve_country(country_text, kind="auto")
-                if found is None:
-                    bad_country.setdefault(rid, first_aff + i)
-                    continue
-                country = found.alpha_3
-                country_raw = cols["country_raw"][i] or (None if country_text == found.alpha_3 else country_text)
-            else:
-                country = parsed.country if parsed else None
-                country_raw = cols["country_raw"][i] or (parsed.country_raw if parsed else None)
-            from_raw.append(not cols["institution"][i] and parsed is not None)
-            affiliations.append({
-                "record_id": rid, "position": position, "raw": raw or None,
-                "institution": cols["institution"][i] or (parsed.institution if parsed else None),
-                "institution_id": cols["institution_id"][i] or None,
-                "city": cols["city"][i] or (parsed.city if parsed else None),
-                "country": country, "country_raw": country_raw,
-            })
-
-    # institutions parsed from "raw": one file, one spelling of a single-campus university
-    fold_parsed_campuses([a for a, parsed in zip(affiliations, from_raw) if parsed])
+            affiliations.append({"record_id": rid, "position": position,
+                                 **{c: cols[c][i] or None for c in ("raw", "institution", "institution_id", "city",
+                                                                      "country", "country_raw")}})
+            origins.append((str(aff_path), first_aff + i))
 
     # -- per-record checks that need the child tables --------------------------------
     linked_ok = {(c["record_id"], c["position"]) for c in contributors}
@@ -270,29 +243,25 @@ def read_tables(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordSe
         rid = record["record_id"]
         if rid in bad_contributor:
             reason = "unparsable_contributor"
-        elif rid in bad_country:
-            reason = "unknown_country"
         else:
             reason = None if rid in has_children else "no_authors"
-        if reason == "unknown_country":  # the row of the affiliation that names no country
-            rejects.append({"file": str(aff_path), "row": bad_country[rid], "record_id": rid, "reason": reason})
-            rejected_ids.add(rid)
-        elif reason:
+        if reason:
             rejects.append({"file": str(records_path), "row": row_of[rid], "record_id": rid, "reason": reason})
             rejected_ids.add(rid)
         else:
             kept.append(record)
     contributors = [c for c in contributors if c["record_id"] not in rejected_ids and c["record_id"] in row_of]
-    affiliations = [a for a in affiliations if a["record_id"] not in rejected_ids]
     used_ids = {r["record_id"] for r in kept}
     contributors = [c for c in contributors if c["record_id"] in used_ids]
-    affiliations = [a for a in affiliations if a["record_id"] in used_ids]
+    keep = [i for i, a in enumerate(affiliations) if a["record_id"] in used_ids]
+    affiliations, origins = [affiliations[i] for i in keep], [origins[i] for i in keep]
     read = len(kept) + len(rejects)
     sources = [str(p) for p in (records_path, con_path, aff_path) if p]
     meta_path = directory / "counts.json"
     if meta_path.exists():
         sources = read_counts_json(meta_path)[1] or sources
-    return RecordSet.from_rows(kept, contributors, affiliations, rejects, read=read, sources=sources)
+    return RecordSet.from_rows(kept, contributors, affiliations, rejects, read=read, sources=sources,
+                               origins=origins)
 
 
 def _check_orphans(ids: list[str], known: set[str], path: Path) -> None:

@@ -40,7 +40,6 @@ from pathlib import Path
 from innometrics.errors import DataError
 from innometrics.io.tables import decode_text
 from innometrics.records.model import RecordSet
-from innometrics.entities.addresses import parse_address
 from innometrics.records.collector import RecordCollector, safe_build
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
@@ -146,17 +145,9 @@ def parse_corresponding(rp: str) -> list[tuple[str, str]]:
 
 
 def _affiliation(record_id: str, position: int | None, raw: str) -> dict:
-    address = parse_address(raw, style="wos")
-    return {
-        "record_id": record_id,
-        "position": position,
-        "raw": address.raw,
-        "institution": address.institution,
-        "institution_id": None,
-        "city": address.city,
-        "country": address.country,
-        "country_raw": address.country_raw,
-    }
+    """An affiliation row with the address as written; the resolution step splits it."""
+    return {"record_id": record_id, "position": position, "raw": raw.strip(), "institution": None,
+            "institution_id": None, "city": None, "country": None, "country_raw": None}
 
 
 def build_wos_record(fields: dict[str, object], *, source_format: str) -> tuple[str | None, dict | None, list[dict], list[dict]]:

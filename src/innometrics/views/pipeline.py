@@ -54,6 +54,7 @@ from typing import Any
 
 import pandas as pd
 
+from innometrics.entities.resolve import read_resolved
 from innometrics.errors import SpecError
 from innometrics.io.specfiles import astuple_source, read_spec_source
 from innometrics.io.manifest import build_manifest, input_record, write_manifest
@@ -123,8 +124,6 @@ def _choice(sec: dict, key: str, choices, default, spec) -> Any:
 
 
 def _read(spec) -> tuple[Any, list[dict]]:
-    from innometrics.records.read import read_records
-
     rec = spec["data"].get("records")
     if not rec or "path" not in rec:
         raise SpecError("missing; give the records file ([records] path = ...)", file=spec["file"],
@@ -133,7 +132,7 @@ def _read(spec) -> tuple[Any, list[dict]]:
     if not isinstance(allow, bool):
         raise SpecError(f"must be true or false. Got {allow!r}.", file=spec["file"],
                         key="records.allow_missing_affiliations")
-    rs = read_records(rec["path"], format=rec.get("format"), allow_missing_affiliations=allow)
+    rs = read_resolved(rec["path"], format=rec.get("format"), allow_missing_affiliations=allow)
     return rs, [input_record(rec["path"])] if Path(rec["path"]).is_file() else []
 
 
