@@ -138,3 +138,32 @@ def test_cli_rank_build_with_registry(tmp_path, cache):
     assert summary["institutions"]["share_matched"] == pytest.approx(0.803790)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["spec"]["institutions"]["rollup"] == "none"
+
+
+def test_patent_applicants_matched_to_ror(cache):
+    from innometrics.entities.resolve import read_resolved
+
+    lens = DATA / "patents" / "lens_sangamo" / "lens-export.csv"
+    spec = {"records": {"path": str(lens), "format": "lens"}, "patents": {"by": "applicant", "family": "simple"},
+            "count": {"method": "full", "levels": ["applicant"]},
+            "institutions": {"registry": str(SAMPLE), "cache_dir": str(cache)}}
+    r = rank_build(spec)
+    table = r.levels["applicant"].set_index("unit")
+    uw = ROR + "00cvxb145"
+    # two spellings of the University of Washington are one applicant, named and placed by ROR
+    assert table.loc[uw, ["name", "matched", "country", "city"]].tolist() == [
+        "University of Washington", True, "USA", "Seattle"]
+    rs = read_resolved(lens, format="lens")
+    con, rec = rs.contributors, rs.records
+    uw_names = {"UNIV WASHINGTON", "UNIV WASHINGTON THROUGH ITS CENTER FOR COMMERCIALIZATION"}
+    ids = set(con.loc[(con["role"] == "applicant") & con["name"].isin(uw_names), "record_id"])
+    families = rec.loc[rec["record_id"].isin(ids)]
+    expected = families["family_simple"].fillna(families["record_id"]).nunique()
+    assert table.loc[uw, "p_full"] == expected > 0
+    # firms keep their harmonised names, unmatched
+    assert not table.loc["SANGAMO THERAPEUTICS", "matched"]
+    summary = r.summary["institutions"]
+    # 37 applicant names: 12 are also inventors of their patent (individuals, not looked up)
+    assert (summary["applicants"], summary["individual_applicants"], summary["matched"]) == (25, 12, 7)
+    with pytest.raises(SpecError, match="rollup"):
+        rank_build({**spec, "institutions": {**spec["institutions"], "rollup": "top"}})

@@ -131,7 +131,9 @@ def project(
         publication_date, grant_date``.
     contributors : ibis.Table
         ``record_id, position, role, country, identifier, name`` and optionally
-        ``name_key`` (the harmonised name; ``upper(name)`` otherwise).
+        ``name_key`` (the harmonised name; ``upper(name)`` otherwise) and ``ror_id`` (an
+        applicant's ROR organisation: it then keys the applicant, so two spellings of
+        one university are one applicant, and becomes the unit's ``institution_id``).
     affiliations : ibis.Table, optional
         ``record_id, position, city`` (the contributors' cities). Without it the
         contributors need no ``position``.
@@ -159,10 +161,11 @@ def project(
 
     con = contributors.filter(contributors.role == by)
     name_key = con.name_key if "name_key" in con.columns else con.name.strip().upper()
+    ror_id = con.ror_id.cast("string") if "ror_id" in con.columns else ibis.null("string")
     position = {"position": con.position.cast("int64")} if affiliations is not None else {}
     con = con.select("record_id", **position, country=con.country.cast("string"),
-                     key=ibis.coalesce(con.identifier.cast("string"), name_key.cast("string")),
-                     name_key=name_key.cast("string"))
+                     key=ibis.coalesce(ror_id, con.identifier.cast("string"), name_key.cast("string")),
+                     name_key=name_key.cast("string"), ror_id=ror_id)
     if affiliations is not None and "city" in affiliations.columns:
         cities = affiliations.filter(affiliations.position.notnull() & affiliations.city.notnull())
         cities = cities.group_by(["record_id", cities.position.cast("int64").name("position")]).agg(
@@ -172,15 +175,16 @@ def project(
         con = con.mutate(city=ibis.null("string"))
     con = con.join(members, "record_id")
     persons = con.group_by(["unit_id", "key"]).agg(country=con.country.min(), city=con.city.min(),
-                                                   name_key=con.name_key.min())
+                                                   name_key=con.name_key.min(), ror_id=con.ror_id.min())
     persons = persons.mutate(position=ibis.row_number().over(group_by="unit_id", order_by="key") + 1)
     if engine is not None:
         persons = engine.materialise(engine.fresh_name("pat_persons"), persons)
     out_contributors = persons.select(record_id=persons.unit_id, position=persons.position,
                                       is_corresponding=ibis.literal(False))
     institution = persons.name_key if by == "applicant" else ibis.null("string")
+    institution_id = persons.ror_id if by == "applicant" else ibis.null("string")
     out_affiliations = persons.select(record_id=persons.unit_id, position=persons.position.cast("float64"),
-                                      institution=institution, institution_id=ibis.null("string"),
+                                      institution=institution, institution_id=institution_id,
                                       city=persons.city, country=persons.country)
     return out_records, out_contributors, out_affiliations, members
 

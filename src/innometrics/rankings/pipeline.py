@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from innometrics import __version__
-from innometrics.entities.countries import country_names
+from innometrics.entities.countries import country_names, fold_ascii
 from innometrics.entities.resolve import read_resolved, resolve_records
-from innometrics.errors import DataError, reading
+from innometrics.errors import DataError, SpecError, reading
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.counting import (
@@ -230,6 +231,10 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
     con = rs.contributors[rs.contributors["record_id"].isin(keep)]
     con = con.assign(name_key=person_keys(con))[["record_id", "position", "role", "country", "identifier", "name",
                                                   "name_key"]]
+    registry, institutions_summary = None, None
+    if spec.institutions is not None:
+        con, registry, institutions_summary = _match_applicants(con, spec, log)
+        inputs.append(spec.institutions.registry)
     aff = rs.affiliations[rs.affiliations["record_id"].isin(keep)][["record_id", "position", "city"]]
     rec = records[["record_id", "family_simple", "family_extended", "priority_date", "filing_date",
                    "publication_date", "grant_date"]]
@@ -292,7 +297,8 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                                                                     "top_proportion": spec.top_proportion}})
         labels = field_labels()
         names_override = {"sector": pd.DataFrame({"unit": labels["sector"].unique(), "name": labels["sector"].unique()})}
-        levels, yearly, windows, credits, level_summary, total = _rank_loaded(sources, spec, log, names_override)
+        levels, yearly, windows, credits, level_summary, total = _rank_loaded(sources, spec, log, names_override,
+                                                                              registry=registry)
     finally:
         if own_engine:
             eng.close()
@@ -313,6 +319,8 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
 
     rejects, counts, summary = _reconciled_summary(rs, extra_rejects, len(used_members), eng, spec, total,
                                                    level_summary)
+    if institutions_summary is not None:
+        summary["institutions"] = institutions_summary
     summary = {
         **summary,
         "patents": {"by": opts.by, "family": opts.family, "date": opts.date, "units_counted": len(used.records),
@@ -324,6 +332,45 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                       summary=summary, log=log, spec=spec, inputs=inputs,
                       records=used.records[["record_id", "year", "weight"]].sort_values(
                           "record_id", kind="mergesort").reset_index(drop=True), extra=extra)
+
+
+def _match_applicants(con: pd.DataFrame, spec: RankSpec, log: list):
+    """Patent applicants that are universities or public research organisations, matched to ROR.
+
+    An applicant who is also one of the record's inventors (an individual applicant) is
+    not matched. Matched applicants get ``ror_id`` and the ROR display name as their key
+    (:func:`~innometrics.entities.institutions.resolve.resolve_applicants`).
+    """
+    from innometrics.entities.institutions.resolve import RESEARCH_TYPES, resolve_applicants
+    from innometrics.entities.institutions.ror import load_registry
+
+    inst = spec.institutions
+    if inst.rollup != "none":
+        raise SpecError("patent applicants are matched to ROR without roll-up; set rollup = \"none\"",
+                        file=spec.file, key="institutions.rollup")
+    registry = load_registry(inst.registry, cache_dir=inst.cache_dir)
+
+    def plain(names: pd.Series) -> pd.Series:
+        return names.map(lambda n: " ".join(re.sub(r"[^A-Z0-9]+", " ", fold_ascii(n).upper()).split())
+                         if isinstance(n, str) else None)
+
+    con = con.assign(ror_id=pd.Series(pd.NA, index=con.index, dtype="string"))
+    is_app = (con["role"] == "applicant").fillna(False)
+    inventors = set(zip(con.loc[~is_app, "record_id"], plain(con.loc[~is_app, "name"])))
+    individual = pd.Series([(r, k) in inventors for r, k in zip(con["record_id"], plain(con["name"]))],
+                           index=con.index)
+    todo = is_app & ~individual
+    found, counts = resolve_applicants(con.loc[todo, "name"], con.loc[todo, "country"], registry)
+    hit = found["ror_id"].notna()
+    con.loc[hit[hit].index, "ror_id"] = found.loc[hit, "ror_id"]
+    con.loc[hit[hit].index, "name_key"] = found.loc[hit, "ror_name"]
+    counts = {"registry": inst.registry, "registry_sha256": registry.sha256,
+              "organisations": int(len(registry.orgs)), "rollup": "none",
+              "individual_applicants": int(con.loc[is_app & individual, "name"].nunique()), **counts}
+    log.append({"step": "institutions", "method": "ror_match_applicants",
+                "params": {"registry": inst.registry, "sha256": registry.sha256,
+                           "types": sorted(RESEARCH_TYPES)}})
+    return con, registry, counts
 
 
 def _resolve_institutions(used, spec: RankSpec, log: list):
@@ -407,7 +454,7 @@ def _rank_loaded(sources: dict[str, tuple[LoadedRecords, str, Grouping | None]],
             names = names_override[level]
         lookup = country_lookup if (query_level == "country" and grouping is None) else None
         table = level_table(counts, names, method, total, name_lookup=lookup)
-        if level == "institution" and registry is not None:
+        if level in ("institution", "applicant") and registry is not None:
             table = _institution_columns(table, registry)
         log.append({"step": "count", "method": method, "params": {"level": level,
                                                                    "grouping": grouping.base if grouping else None}})

@@ -388,11 +388,12 @@ def match_frame(strings: Iterable[str], matcher: AffiliationMatcher) -> pd.DataF
 _MATCHERS: dict[str, AffiliationMatcher] = {}
 
 
-def shared_matcher(registry: Registry) -> AffiliationMatcher:
-    """The process-wide :class:`AffiliationMatcher` (default rules) of ``registry``."""
-    key = registry.sha256 or str(id(registry))
+def shared_matcher(registry: Registry, *, fuzzy: bool = True) -> AffiliationMatcher:
+    """The process-wide :class:`AffiliationMatcher` of ``registry`` (default rules; ``fuzzy=False``
+    for exact names only)."""
+    key = (registry.sha256 or str(id(registry)), fuzzy)
     if key not in _MATCHERS:
-        _MATCHERS[key] = AffiliationMatcher(registry)
+        _MATCHERS[key] = AffiliationMatcher(registry, fuzzy=fuzzy)
     return _MATCHERS[key]
 
 

@@ -20,11 +20,19 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from innometrics.entities.countries import country_from_alpha2
-from innometrics.entities.institutions.matcher import AffiliationMatcher
+from innometrics.entities.countries import country_from_alpha2, country_names
+from innometrics.entities.applicants import applicant_match_texts
+from innometrics.entities.institutions.matcher import AffiliationMatcher, shared_matcher
 from innometrics.entities.institutions.ror import ROR_PREFIX, Registry, bare_id
 
 ROLLUPS = ("none", "parent", "top")
+
+#: ROR types of the applicants matched to ROR: universities and public research
+#: organisations (ROR's ``education``, ``facility``, ``government``, ``healthcare``,
+#: ``nonprofit``, ``archive``). Companies keep their harmonised names: ROR holds a
+#: fraction of the world's firms, mostly one legal entity of a group, so a company
+#: match would split a firm's patents between its ROR entity and its other names.
+RESEARCH_TYPES = frozenset({"education", "facility", "government", "healthcare", "nonprofit", "archive"})
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -71,6 +79,61 @@ def resolve_affiliations(affiliations: pd.DataFrame, matcher: AffiliationMatcher
         "country_from_registry": int(no_country.sum()),
     }
     return aff, counts
+
+
+def resolve_applicants(names: pd.Series, countries: pd.Series, registry: Registry, *,
+                       types: frozenset[str] = RESEARCH_TYPES) -> tuple[pd.DataFrame, dict]:
+    """ROR organisations of patent applicants that are universities or public research organisations.
+
+    Each applicant is looked up under the strings of
+    :func:`~innometrics.entities.applicants.applicant_match_texts` (none for a firm; a
+    Derwent-style ``UNIV TIANJIN`` as ``University of TIANJIN`` and ``TIANJIN
+    University``, kept only when the two forms do not name different organisations),
+    with its country as evidence (``..., United States``), by the matcher's exact-name
+    rules only: applicant names are legal names, and a near name is more often another
+    organisation than a misspelling. A match counts only when the organisation has one
+    of ``types`` (default :data:`RESEARCH_TYPES`).
+
+    Parameters
+    ----------
+    names, countries : pandas.Series
+        The applicant names as written and their ISO alpha-3 countries (may be NA), aligned.
+    registry : Registry
+        The ROR registry (:func:`~innometrics.entities.institutions.ror.load_registry`).
+
+    Returns
+    -------
+    matches, counts
+        ``ror_id`` (``https://ror.org/<id>`` or NA) and ``ror_name`` (the ROR display name)
+        per input row, on the input's index; ``counts`` has ``applicants`` (distinct names),
+        ``looked_up`` (of them, not firms), ``matched`` (matched to a research organisation)
+        and ``share_matched`` (matched / applicants).
+    """
+    matcher = shared_matcher(registry, fuzzy=False)
+    country_name = country_names()
+    types_of = dict(zip(registry.orgs["ror_id"], registry.orgs["types"].fillna("")))
+    decided: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    looked_up = 0
+    for name, country in zip(names, countries):
+        key = (name if isinstance(name, str) else "", country if isinstance(country, str) else "")
+        if key in decided:
+            continue
+        texts = applicant_match_texts(key[0])
+        looked_up += bool(texts)
+        where = f", {country_name.get(key[1], key[1])}" if key[1] else ""
+        hits = {m.ror_id: m for m in matcher.match([t + where for t in texts]) if m.ror_id}
+        m = next(iter(hits.values())) if len(hits) == 1 else None
+        ok = m is not None and bool(set(types_of.get(bare_id(m.ror_id), "").split(";")) & types)
+        decided[key] = (m.ror_id, m.name) if ok else (None, None)
+    rows = [decided[(n if isinstance(n, str) else "", c if isinstance(c, str) else "")]
+            for n, c in zip(names, countries)]
+    out = pd.DataFrame({"ror_id": pd.array([r for r, _ in rows], dtype="string"),
+                        "ror_name": pd.array([n for _, n in rows], dtype="string")}, index=names.index)
+    distinct = {k: v for k, v in decided.items() if k[0].strip()}
+    n_hit = sum(1 for v in distinct.values() if v[0])
+    counts = {"applicants": len(distinct), "looked_up": looked_up, "matched": n_hit,
+              "share_matched": round(n_hit / len(distinct), 6) if distinct else 0.0}
+    return out, counts
 
 
 def rollup_mapping(registry: Registry, affiliations: pd.DataFrame, rollup: str) -> pd.DataFrame:
