@@ -87,6 +87,14 @@ ALIASES: dict[str, str] = {
     "u s a": "USA",  # "U.S.A." in raw affiliation strings
     "u s": "USA",  # "U.S."
     "district of columbia": "USA",  # pycountry types it "District", a type too common to index
+    "great britain": "GBR",  # not an ISO name; common in raw affiliation strings
+    "britain": "GBR",
+    "prc": "CHN",  # "PRC" in raw affiliation strings
+    "zhongguo": "CHN",  # pinyin of 中国, as transliterated affiliation strings write it
+    "nippon": "JPN",  # romanised 日本
+    "ivory coast": "CIV",  # English name before ISO adopted "Cote d'Ivoire"
+    "hong kong sar": "HKG",  # "Hong Kong SAR" in raw affiliation strings; "SAR" is not a subdivision here
+    "america": "USA",  # "..., America" in raw affiliation strings; not a prefix of "American Samoa"
 }
 
 _ST = re.compile(r"\bst\b")
@@ -763,6 +771,41 @@ def country_from_alpha2(code: str | None) -> str | None:
         return None
     found = resolve_country(code, kind="code")
     return found.alpha_3 if found else None
+
+
+@lru_cache(maxsize=1)
+def country_vocabulary(*, translations: bool = True, min_translation_chars: int = 5) -> dict[str, str]:
+    """Every name the resolver reads as a whole country -> alpha-3, for matching names in text.
+
+    The ISO 3166-1 names, official and common names (``Korea, Republic of`` also as
+    ``Republic of Korea``), the spellings of :data:`ALIASES`, the names of historic
+    countries with one successor, and with ``translations``
+    the translated names of :func:`resolve_country` that name one country and have at
+    least ``min_translation_chars`` characters (shorter ones are words of other
+    languages as often as names: ``Pain``, ``UC``, when searched for in free text). Keys are
+    folded as the resolver folds them (lower case, ASCII where the script allows).
+    Names shared by several countries (``Virgin Islands``) are left out. The ROR
+    matcher takes its country evidence from here, so one vocabulary decides every
+    country in the package.
+
+    >>> vocab = country_vocabulary()
+    >>> vocab["peoples r china"], vocab["republic of korea"], vocab["deutschland"]
+    ('CHN', 'KOR', 'DEU')
+    """
+    out = {name: code for name, code in _name_index()[0].items() if code}
+    out.update(ALIASES)
+    if translations:
+        for name, code in _translations()[0].items():
+            if len(name) >= min_translation_chars:
+                out.setdefault(name, code)
+    # keep only what the resolver itself reads as that country (``equator``, a translation of
+    # Ecuador, is read as the start of Equatorial Guinea's name first)
+    agree = {}
+    for name, code in out.items():
+        found = resolve_country(name, kind="name")
+        if found is not None and found.alpha_3 == code:
+            agree[name] = code
+    return agree
 
 
 @lru_cache(maxsize=1)

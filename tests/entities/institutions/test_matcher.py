@@ -164,3 +164,17 @@ def test_same_name_without_evidence_goes_to_the_one_funder(matcher):
     assert _id(m) == "032d4f246" and m.matched_on == "exact display name"
     assert _id(matcher.match_one("China Medical University, Taichung, Taiwan")) == "00v408z34"
     assert _id(matcher.match_one("China Medical University, Shenyang, China")) == "032d4f246"
+
+
+def test_country_evidence_comes_from_the_one_country_vocabulary():
+    from innometrics.entities.countries import country_vocabulary, resolve_country
+    from innometrics.entities.institutions.index import country_names
+
+    names = country_names()
+    assert names["peoples r china"] == "CN" and names["deutschland"] == "DE" and names["great britain"] == "GB"
+    # every name the matcher takes as a country is one the resolver reads as that country
+    for name, code in country_vocabulary().items():
+        found = resolve_country(name, kind="name")
+        assert found is not None and found.alpha_3 == code, name
+    # short translated names are words of other languages in free text ("Pain", "UC")
+    assert "pain" not in names and "uc" not in names

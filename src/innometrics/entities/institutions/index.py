@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pycountry
 
+from innometrics.entities.countries import country_vocabulary
 from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -35,35 +36,19 @@ UNIT_WORDS = frozenset(
     "graduate hospital hospitals clinic clinical campus institute research of and for at in the "
     "system healthcare dental dentistry nursing pharmacy law business engineering public".split())
 
-#: Country names publishers write that are not pycountry's names.
-COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "u s a": "US", "u s": "US", "united states of america": "US", "america": "US",
-    "uk": "GB", "u k": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "great britain": "GB", "britain": "GB", "korea": "KR", "south korea": "KR", "republic of korea": "KR",
-    "prc": "CN", "p r china": "CN", "pr china": "CN", "peoples republic of china": "CN",
-    "russia": "RU", "iran": "IR", "taiwan": "TW", "vietnam": "VN", "turkey": "TR", "turkiye": "TR",
-    "czech republic": "CZ", "holland": "NL", "netherlands": "NL", "syria": "SY", "laos": "LA",
-    "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "macedonia": "MK",
-    "deutschland": "DE", "espana": "ES", "italia": "IT", "brasil": "BR", "mexico": "MX", "suisse": "CH",
-    "schweiz": "CH", "osterreich": "AT", "nederland": "NL", "belgique": "BE", "zhongguo": "CN",
-    "nippon": "JP", "ivory coast": "CI", "cote divoire": "CI", "hong kong sar": "HK", "uae": "AE",
-}
-
-
 def country_names() -> dict[str, str]:
-    """Normalised country name or alpha-3 code -> ISO alpha-2 (pycountry plus :data:`COUNTRY_ALIASES`)."""
+    """Normalised country name or alpha-3 code -> ISO alpha-2: the package's one country
+    vocabulary (:func:`innometrics.entities.countries.country_vocabulary`), normalised as
+    the matcher normalises strings, and the alpha-3 codes."""
+    alpha_2 = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    alpha_2["XKX"] = "XK"  # Kosovo: the user-assigned codes the EU and the World Bank use
     out: dict[str, str] = {}
-    for c in pycountry.countries:
-        for attr in ("name", "official_name", "common_name"):
-            v = getattr(c, attr, None)
-            if v:
-                out[normalise(v)] = c.alpha_2
-                if "," in v:  # "Korea, Republic of" -> "republic of korea"
-                    a, b = v.split(",", 1)
-                    out[normalise(f"{b} {a}")] = c.alpha_2
-        out[c.alpha_3.lower()] = c.alpha_2
-    for k, v in COUNTRY_ALIASES.items():
-        out[normalise(k)] = v
+    for name, code in sorted(country_vocabulary().items()):
+        key = normalise(name)
+        if key and code in alpha_2:
+            out.setdefault(key, alpha_2[code])
+    for alpha_3, code in alpha_2.items():  # alpha-3 codes, as the resolver reads a code ("..., DEU")
+        out.setdefault(alpha_3.lower(), code)
     return out
 
 
