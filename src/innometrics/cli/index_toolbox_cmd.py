@@ -17,7 +17,7 @@ from innometrics.errors import SpecError
 
 
 def leave_out_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML)."),
     level: int = typer.Option(1, "--level", "-l", help="1: leave each indicator out in turn; 2: each pillar; ... (below the top)."),
     target: str = typer.Option(None, "--target", help="Aggregate whose ranks are compared (default: the top one)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus leave_one_out/*.csv)."),
@@ -57,8 +57,8 @@ def _single(spec: Path):
 
 
 def compare_command(
-    first: Path = typer.Argument(..., exists=True, dir_okay=False, help="First index spec (TOML)."),
-    second: Path = typer.Argument(..., exists=True, dir_okay=False, help="Second index spec (TOML), same units."),
+    first: Path = typer.Argument(..., metavar="FIRST", exists=True, dir_okay=False, help="First index spec (TOML)."),
+    second: Path = typer.Argument(..., metavar="SECOND", exists=True, dir_okay=False, help="Second index spec (TOML), same units."),
     code: str = typer.Option(None, "--code", help="Aggregate to compare (default: the top one)."),
     out: Path = typer.Option(..., "--out", "-o", help="CSV to write: uCode, rank_1, rank_2, diff, abs_diff."),
 ) -> None:
@@ -75,7 +75,7 @@ def compare_command(
 
 
 def strengths_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML)."),
     unit: str = typer.Option(..., "--unit", "-u", help="Unit code (uCode)."),
     top: int = typer.Option(5, "--top", min=1, help="Number of strengths."),
     bottom: int = typer.Option(5, "--bottom", min=1, help="Number of weaknesses."),

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Optional
 import typer
 
-from innometrics.cli.common import (XLSX_HELP, check_out_folder, console, err_console, fail, handle_errors,
+from innometrics.cli.common import (App, XLSX_HELP, check_out_folder, console, err_console, fail, handle_errors,
                                      print_table, report_step)
 
-rank_app = typer.Typer(
+rank_app = App(
     name="rank",
     help="Contribution rankings: full and fractional counts per institution, city, country; patents by "
          "inventor or applicant, family and technology field.",

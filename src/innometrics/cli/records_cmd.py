@@ -7,15 +7,15 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors, progress
+from innometrics.cli.common import App, console, err_console, handle_errors, progress
 
-records_app = typer.Typer(help="Convert bibliographic sources into the Parquet table layout.", no_args_is_help=True)
+records_app = App(help="Convert bibliographic sources into the Parquet table layout.", no_args_is_help=True)
 
 
 @records_app.command("convert-openalex")
 @handle_errors
 def convert_openalex(
-    snapshot: Path = typer.Argument(..., help="The OpenAlex works snapshot folder (updated_date=*/part_*.gz), or a "
+    snapshot: Path = typer.Argument(..., metavar="SNAPSHOT", help="The OpenAlex works snapshot folder (updated_date=*/part_*.gz), or a "
                                               "folder containing works/ or data/works/."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: records/, contributors/, affiliations/, "
                                                       "rejects/ (one Parquet file per part) and done/ markers."),
