@@ -39,7 +39,10 @@ def build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    if c["read"] and not c["used"]:
+    if not c["read"]:
+        fail(f"{result.spec.records_path}: no records in the input (an export with a header and no rows?); "
+             "nothing to rank.")
+    if not c["used"]:
         reasons = result.rejects["reason"].value_counts() if "reason" in result.rejects else {}
         top = ", ".join(f"{reason} ({n:,})" for reason, n in list(reasons.items())[:3])
         fail(f"{result.spec.records_path}: every one of the {c['read']:,} records was rejected ({top}); "
