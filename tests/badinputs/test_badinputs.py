@@ -6,7 +6,6 @@ spec path that does not exist, an option value out of range), with the command:
 
 The corpus (``files/`` and ``cases.json``) is made by ``make_corpus.py`` and committed.
 Each case also checks that no output (nor a staging folder or a temporary file) is left.
-A case with a ``gap`` is a known failure not fixed yet: it is expected to fail (strict xfail).
 """
 
 from __future__ import annotations
@@ -46,9 +45,7 @@ def _leftovers(folder: Path, stem: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith((stem, f".{stem}")))
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=c["gap"])) if c.get("gap") else c for c in CASES
-], ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_bad_input(case, tmp_path):
     out = tmp_path / "out"
     args = [a.replace("{here}", str(HERE / "files")).replace("{out}", str(out)) for a in case["args"]]
