@@ -107,6 +107,8 @@ def test_missing_columns(tmp_path):
 
 def test_ragged_tab_row_is_rejected_with_its_row(tmp_path):
     """A row with more tab fields than the header is a reject naming the row, never cut to fit."""
+    from innometrics.records.read import read_records  # the reader alone (no resolution stage needed)
+
     header = "PT\tAU\tUT\tC1\t"  # Web of Science ends every line with a tab
     good = "J\tDoe, J\tWOS:1\t[Doe, J] Harvard Univ, Cambridge, MA 02138 USA\t"
     rows = [header, good,
@@ -125,6 +127,8 @@ def test_ragged_tab_row_is_rejected_with_its_row(tmp_path):
 
 
 def test_short_tab_row_has_empty_fields(tmp_path):
+    from innometrics.records.read import read_records
+
     path = tmp_path / "short.txt"
     path.write_text("PT\tAU\tUT\tPY\nJ\tDoe, J\tWOS:1\n\nJ\tLi, X\tWOS:2\t2020\n", encoding="utf-8")
     rs = read_records(path, format="wos_tab")
