@@ -7,6 +7,7 @@ wrong, where (file, row, column, key), what was received and how to fix it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -110,10 +111,30 @@ def is_input_failure(exc: BaseException) -> bool:
         EOFError, RecursionError, KeyError, IndexError, OverflowError, ValueError, TypeError,
         AttributeError, OSError, UnicodeError, MemoryError, LookupError,
     )
-    if isinstance(exc, known):
+    if isinstance(exc, known) or _is_duckdb_input_error(exc):
         return True
     # pyarrow's errors (ArrowException and its children) without importing pyarrow here.
     return any(cls.__module__.startswith(("pyarrow", "openpyxl", "lxml")) for cls in type(exc).__mro__)
+
+
+def _is_duckdb_input_error(exc: BaseException) -> bool:
+    """DuckDB's ``InvalidInputException`` (a file it scans in place is not the CSV/JSON it was told),
+    recognised without importing DuckDB."""
+    return any(cls.__name__ == "InvalidInputException" and cls.__module__.lstrip("_").startswith("duckdb")
+               for cls in type(exc).__mro__)
+
+
+def _describe_duckdb_input(exc: BaseException) -> str:
+    """``g_patent.tsv: CSV Error on Line: 1: Invalid unicode ... detected`` from DuckDB's many-line
+    message, leaving out the lines that quote the file (``Original Line: ...``) and the advice."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    head = lines[0].replace("Invalid Input Error: ", "") if lines else "invalid input"
+    skip = ("Original Line", "Possible Solution", "file =", "LINE ")
+    detail = next((line for line in lines[1:3] if not line.startswith(skip)), "")
+    head, detail = (part.split(" Input: ")[0] for part in (head, detail))  # JSON errors quote the input after this
+    where = next((line.split("=", 1)[1].strip() for line in lines if line.startswith("file =")), "")
+    text = ": ".join(x for x in (os.path.basename(where), head, detail) if x)
+    return one_line(text, 200)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -144,6 +165,8 @@ def describe_failure(exc: BaseException) -> str:
                 errno.ENOENT: "file not found"}[exc.errno]
     if isinstance(exc, KeyError):
         return f"missing entry {one_line(exc, 80)}"
+    if _is_duckdb_input_error(exc):
+        return _describe_duckdb_input(exc)
     return f"{type(exc).__name__}: {one_line(exc, 200)}"
 
 

@@ -375,6 +375,275 @@ def report_cases() -> None:
     case("report/not_a_folder", "path", "report", "{here}/plain.txt", "--out", "{out}.html")
 
 
+# ---------------------------------------------------------------- ROR registry and affiliation matching
+ROR_SAMPLE = "../../data/ror/ror-v2-sample.json.gz"  # relative to files/
+ROR_RECORD = {"id": "https://ror.org/05rrcem69", "status": "active", "types": ["education"], "established": 1900,
+              "names": [{"value": "Example University", "types": ["ror_display"], "lang": None}],
+              "locations": [{"geonames_id": 1, "geonames_details": {"name": "Davis", "country_code": "US",
+                                                                     "country_name": "United States", "lat": 38.5,
+                                                                     "lng": -121.7}}],
+              "relationships": []}
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def unknown_compression(good: bytes) -> bytes:
+    """Compression method 99 in every local and central header: NotImplementedError in zipfile."""
+    out = bytearray(good)
+    for sig, off in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        pos = out.find(sig)
+        while pos != -1:
+            out[pos + off : pos + off + 2] = struct.pack("<H", 99)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+def ror_dumps() -> dict[str, bytes]:
+    good = json.dumps([ROR_RECORD]).encode()
+    dumps = {f"dump_{k}.json.gz": v for k, v in gzip_variants(good).items()}
+    good_zip = zip_bytes({"v2.0-2024-01-01-ror-data.json": good})
+    one = lambda **f: json.dumps([{**ROR_RECORD, **f}]).encode()  # noqa: E731
+    dumps.update({
+        "dump_truncated.zip": good_zip[: len(good_zip) // 2],
+        "dump_unknown_compression.zip": unknown_compression(good_zip),
+        "dump_not_zip.zip": b"plain text saved with a .zip name\n",
+        "dump_two_members.zip": zip_bytes({"a.json": b"[]", "b.json": b"[]"}),
+        "dump_no_json.zip": zip_bytes({"readme.txt": b"no dump here"}),
+        "dump_bad_json_member.zip": zip_bytes({"v2-ror-data.json": b"[{"}),
+        "dump_invalid.json": b"[{\"id\": ",
+        "dump_empty.json": b"",
+        "dump_deep.json": b"[" * 100000 + b"]" * 100000,
+        "dump_object.json": json.dumps(ROR_RECORD).encode(),
+        "dump_list_of_numbers.json": b"[1, 2, 3]",
+        "dump_not_utf8.json": b"[\xff\xfe]",
+        "dump_schema_v1.json": json.dumps([{"id": "https://ror.org/05rrcem69", "name": "X"}]).encode(),
+        "dump_bad_status.json": one(status="closed"),
+        "dump_types_string.json": one(types="education"),
+        "dump_location_number.json": one(locations=[7]),
+        "dump_lat_text.json": one(locations=[{"geonames_id": 1, "geonames_details": {"lat": "north"}}]),
+        "dump_established_text.json": one(established="1900s"),
+        "dump_relationship_number.json": one(relationships=[{"type": "parent", "id": 5}]),
+        "dump_short_id.json": one(id="https://ror.org/123"),
+    })
+    return dumps
+
+
+def institutions_cases() -> None:
+    dumps = [put(f"ror/{n}", v) for n, v in ror_dumps().items()]
+    (FILES / "ror" / "a_folder.json").mkdir(parents=True, exist_ok=True)
+    (FILES / "ror" / "a_folder.json" / ".keep").write_text("")
+    dumps += ["{here}/ror/a_folder.json", "{here}/ror/missing :ok: dump.json.gz"]
+    for d in dumps:
+        case(f"institutions-load/{Path(d).name}", "registry_reader", "institutions", "load", d,
+             "--cache-dir", "{out}")
+    strings = put("ror/strings.csv", "affiliation\nExample University, Davis, CA, USA\n")
+    for d in dumps[:: 3]:
+        case(f"institutions-match/registry_{Path(d).name}", "registry_reader", "institutions", "match", strings,
+             "--registry", d, "--cache-dir", "{out}.cache", "--out", "{out}.csv")
+    bad_strings = {
+        "empty.csv": "",
+        "no_affiliation_column.csv": "name,country\nExample University,US\n",
+        "not_utf8.csv": b"affiliation\nUniversit\xe9 Paris\n",
+        "ragged.csv": 'affiliation\nA,B,C\n"\n',
+        "utf16.csv": "affiliation\nExample University\n".encode("utf-16"),
+        "binary.csv": bytes(random.Random(9).randrange(256) for _ in range(400)),
+    }
+    for n, t in bad_strings.items():
+        f = put(f"ror/strings_{n}", t)
+        case(f"institutions-match/strings_{n}", "table_reader", "institutions", "match", f,
+             "--registry", "{here}/" + ROR_SAMPLE, "--cache-dir", "{out}.cache", "--out", "{out}.csv")
+    case("institutions-match/strings_folder", "path", "institutions", "match", "{here}/ror",
+         "--registry", "{here}/" + ROR_SAMPLE, "--cache-dir", "{out}.cache", "--out", "{out}.csv")
+    case("institutions-match/missing_strings", "path", "institutions", "match", "{here}/ror/no :ok: strings.csv",
+         "--registry", "{here}/" + ROR_SAMPLE, "--cache-dir", "{out}.cache", "--out", "{out}.csv")
+
+
+# ---------------------------------------------------------------- OpenAlex works snapshot
+def openalex_snapshot_cases() -> None:
+    import gzip
+
+    work = {"id": "https://openalex.org/W1", "publication_year": 2020, "authorships": []}
+    parts = {
+        "not_gzip": b'{"id": "https://openalex.org/W1"}\n',
+        "line_not_object": gzip.compress(b"[1, 2]\n", mtime=0),
+        "line_not_json": gzip.compress(b"{not json\n", mtime=0),
+        "authorships_number": gzip.compress(json.dumps({**work, "authorships": 5}).encode() + b"\n", mtime=0),
+    }
+    # Not bad_crc nor bad_body: DuckDB's gzip reader does not check the CRC-32, so such a part
+    # converts what it decompresses (a known gap of records/openalex_snapshot.py).
+    parts.update({k: v for k, v in gzip_variants((json.dumps(work) + "\n").encode()).items()
+                  if k not in ("bad_crc", "bad_body")})
+    for name, data in parts.items():
+        put(f"openalex_snapshot/{name}/works/updated_date=2024-01-01/part_000.gz", data)
+        case(f"convert-openalex/{name}", "records_reader", "records", "convert-openalex",
+             f"{{here}}/openalex_snapshot/{name}", "--out", "{out}", "--threads", "1")
+    put("openalex_snapshot/no_parts/works/readme.txt", "no parts here\n")
+    case("convert-openalex/no_parts", "path", "records", "convert-openalex", "{here}/openalex_snapshot/no_parts",
+         "--out", "{out}", "--threads", "1")
+    case("convert-openalex/missing_folder", "path", "records", "convert-openalex",
+         "{here}/openalex_snapshot/no :ok: such", "--out", "{out}", "--threads", "1")
+    case("convert-openalex/file_not_folder", "path", "records", "convert-openalex", "{here}/plain.txt",
+         "--out", "{out}", "--threads", "1")
+    case("convert-openalex/out_under_file", "path", "records", "convert-openalex",
+         "{here}/openalex_snapshot/not_gzip", "--out", "{here}/plain.txt/sub", "--threads", "1")
+
+
+# ---------------------------------------------------------------- index leave-out, compare, strengths
+def index_toolbox_cases() -> None:
+    good = index_spec("toolbox_good", "../" + IDATA, "../" + IMETA)
+    specs = [put(f"spec/{n}", t) for n, t in BAD_SPEC_TEXT.items()]
+    specs += ["{here}/spec/a_folder.toml", "{here}/spec/missing :ok: spec.toml"]
+    for s in specs:
+        stem = Path(s).name
+        case(f"leave-out/spec_{stem}", "spec_reader", "index", "leave-out", s, "--out", "{out}")
+        case(f"compare/spec_{stem}", "spec_reader", "index", "compare", good, s, "--out", "{out}.csv")
+        case(f"strengths/spec_{stem}", "spec_reader", "index", "strengths", s, "--unit", "AUT", "--out", "{out}")
+    for k in ("truncated", "garbage"):
+        s = f"{{here}}/index/idata_parquet_{k}.toml"
+        case(f"leave-out/idata_parquet_{k}", "table_reader", "index", "leave-out", s, "--out", "{out}")
+        case(f"strengths/idata_parquet_{k}", "table_reader", "index", "strengths", s, "--unit", "AUT", "--out", "{out}")
+    panel = put("index/toolbox_panel.toml", (REPO / "examples" / "asem" / "asem.toml").read_text(encoding="utf-8")
+                .replace("../../src/innometrics/data/asem/", "../" + DATA + "/asem/")
+                .replace("[data]\n", '[data]\nperiod = "all"\n', 1))
+    case("leave-out/level_0", "parameter", "index", "leave-out", good, "--level", "0", "--out", "{out}")
+    case("leave-out/level_9", "parameter", "index", "leave-out", good, "--level", "9", "--out", "{out}")
+    case("leave-out/unknown_target", "parameter", "index", "leave-out", good, "--target", "Nowhere", "--out", "{out}")
+    case("leave-out/panel_spec", "spec", "index", "leave-out", panel, "--out", "{out}")
+    case("leave-out/out_under_file", "path", "index", "leave-out", good, "--out", "{here}/plain.txt/sub")
+    case("compare/unknown_code", "parameter", "index", "compare", good, good, "--code", "Nowhere", "--out", "{out}.csv")
+    case("compare/panel_spec", "spec", "index", "compare", good, panel, "--out", "{out}.csv")
+    case("compare/out_under_file", "path", "index", "compare", good, good, "--out", "{here}/plain.txt/sub.csv")
+    case("strengths/unknown_unit", "parameter", "index", "strengths", good, "--unit", "ATLANTIS", "--out", "{out}")
+    case("strengths/unknown_stage", "parameter", "index", "strengths", good, "--unit", "AUT", "--stage", "cooked",
+         "--out", "{out}")
+    case("strengths/top_0", "parameter", "index", "strengths", good, "--unit", "AUT", "--top", "0", "--out", "{out}")
+    case("strengths/panel_spec", "spec", "index", "strengths", panel, "--unit", "AUT", "--out", "{out}")
+    case("strengths/out_under_file", "path", "index", "strengths", good, "--unit", "AUT",
+         "--out", "{here}/plain.txt/sub")
+    case("strengths/out_not_output", "path", "index", "strengths", good, "--unit", "AUT", "--out", "{here}/panel")
+
+
+# ---------------------------------------------------------------- patents through rank build
+ESPACENET_HEADER = ("Title,Publication number,Publication date,Inventor(s),Applicant(s),International classification,"
+                    "Cooperative Patent Classification,Application number,Date of application,Priority number(s)\n")
+ESPACENET_ROW = ("PIZZA TRAY,CA93181 (S),24/08/2001,DOE JANE [US],SCHWAN S FOOD MFG INC [US],A21B1/00,,"
+                 "CA20010093181,20010105,CA20010093181 20010105\n")
+LENS_HEADER = ("#,Jurisdiction,Kind,Publication Number,Lens ID,Publication Date,Publication Year,Application Number,"
+               "Application Date,Priority Numbers,Earliest Priority Date,Title,Applicants,Inventors\n")
+LENS_ROW = ("1,US,A1,US 2011/0185700 A1,122-778-618-820-635,2011-08-04,2011,US 65784810 A,2010-01-29,"
+            "US 65784810 A 20100129,2010-01-29,Jet Engine Bird Diverters,NEWCOMER FRED,NEWCOMER FRED\n")
+PV_TABLES = {
+    "g_patent": "patent_id\tpatent_type\tpatent_date\tpatent_title\twipo_kind\tnum_claims\twithdrawn\tfilename\n"
+                "1000001\tutility\t2020-01-07\tA pizza\tB2\t3\t0\t\n",
+    "g_inventor_disambiguated": "patent_id\tinventor_sequence\tinventor_id\tdisambig_inventor_name_first\t"
+                                "disambig_inventor_name_last\tgender_code\tlocation_id\n"
+                                "1000001\t1\ti1\tJane\tDoe\t\tloc1\n",
+    "g_assignee_disambiguated": "patent_id\tassignee_sequence\tassignee_id\tdisambig_assignee_individual_name_first\t"
+                                "disambig_assignee_individual_name_last\tdisambig_assignee_organization\t"
+                                "assignee_type\tlocation_id\n1000001\t1\ta1\t\t\tPizza Co\t2\tloc1\n",
+    "g_location_disambiguated": "location_id\tdisambig_city\tdisambig_state\tdisambig_country\tlatitude\tlongitude\t"
+                                "county\tstate_fips\tcounty_fips\nloc1\tBoston\tMA\tUS\t42.3\t-71.0\t\t\t\n",
+    "g_cpc_current": "patent_id\tcpc_sequence\tcpc_section\tcpc_class\tcpc_subclass\tcpc_group\tcpc_type\n"
+                     "1000001\t1\tA\tA21\tA21B\tA21B1/00\tinventional\n",
+    "g_ipc_at_issue": "patent_id\tipc_sequence\tsection\tipc_class\tsubclass\tmain_group\tsubgroup\n"
+                      "1000001\t1\tA\t21\tB\t1\t00\n",
+}
+PATSTAT_TABLES = {
+    "applications": "appln_id,appln_auth,appln_nr,appln_kind,appln_filing_date,earliest_filing_date,"
+                    "earliest_publn_date,docdb_family_id,inpadoc_family_id\nA1,EP,10001,A,2010-03-01,2009-05-01,"
+                    "2011-09-01,100,900\n",
+    "persons": "person_id,person_name,person_ctry_code\nP1,DUPONT JEAN,FR\n",
+    "person_application": "person_id,appln_id,applt_seq_nr,invt_seq_nr\nP1,A1,0,1\n",
+}
+
+
+def patent_spec(name: str, records: str, fmt: str) -> str:
+    return put(f"patents/{name}.rank.toml", f'[records]\npath = "{records}"\nformat = "{fmt}"\n\n'
+               '[patents]\nby = "inventor"\nfamily = "simple"\ndate = "priority"\n\n'
+               '[count]\nmethod = "fractional"\nlevels = ["country"]\n')
+
+
+def patent_folder(fmt: str, name: str, tables: dict[str, str], change: dict[str, bytes | str | None],
+                  ext: str) -> str:
+    """A folder of ``tables`` with ``change`` applied (None: the table is left out; a name ending in an
+    extension replaces the table file)."""
+    for table, text in {**tables, **change}.items():
+        if table in change and change[table] is None:
+            continue
+        if table in tables and any(k.startswith(table + ".") for k in change):
+            continue
+        put(f"patents/{fmt}_{name}/{table if '.' in table else table + ext}", text)
+    return f"{fmt}_{name}"
+
+
+def patent_cases() -> None:
+    for fmt, header, row in (("espacenet", ESPACENET_HEADER, ESPACENET_ROW), ("lens", LENS_HEADER, LENS_ROW)):
+        texts = {
+            "empty.csv": "",
+            "header_only.csv": header,
+            "missing_columns.csv": "Title,Publication date\nPIZZA,2001\n",
+            "dup_header.csv": header.rstrip("\n") + "," + header.split(",")[1] + "\n" + row,
+            "ragged.csv": header + row.rstrip("\n") + ",x,y,z\n" + '"\n',
+            "binary.csv": bytes(random.Random(11).randrange(256) for _ in range(600)),
+            "utf16.csv": (header + row).encode("utf-16"),
+            "xlsx_bitflip.xlsx": xlsx_variants([header.strip().split(","), row.strip().split(",")])["bitflip"],
+        }
+        for n, t in texts.items():
+            put(f"patents/{fmt}_{n}", t)
+            s = patent_spec(f"{fmt}_{n.replace('.', '_')}", f"{fmt}_{n}", fmt)
+            case(f"rank-{fmt}/{n}", "patent_reader", "rank", "build", s, "--out", "{out}")
+        (FILES / "patents" / f"{fmt}_empty_folder").mkdir(parents=True, exist_ok=True)
+        (FILES / "patents" / f"{fmt}_empty_folder" / ".keep").write_text("")
+        s = patent_spec(f"{fmt}_empty_folder", f"{fmt}_empty_folder", fmt)
+        case(f"rank-{fmt}/empty_folder", "path", "rank", "build", s, "--out", "{out}")
+        s = patent_spec(f"{fmt}_missing", f"no :ok: such {fmt}.csv", fmt)
+        case(f"rank-{fmt}/missing", "path", "rank", "build", s, "--out", "{out}")
+    pv_broken = {
+        "no_patent_table": {"g_patent": None},
+        "patent_empty": {"g_patent": ""},
+        "patent_missing_columns": {"g_patent": "patent_id\ttitle\n1000001\tA pizza\n"},
+        "patent_ragged": {"g_patent": PV_TABLES["g_patent"] + "1000002\tutility\t2020\tx\ty\tz\tw\tv\tu\tt\n"},
+        "patent_binary": {"g_patent": bytes(random.Random(13).randrange(256) for _ in range(500))},
+        "patent_zip_truncated": {"g_patent.tsv.zip": zip_bytes({"g_patent.tsv": PV_TABLES["g_patent"].encode()})[:60]},
+        "patent_zip_not_zip": {"g_patent.tsv.zip": b"not a zip archive\n"},
+        "inventor_missing_columns": {"g_inventor_disambiguated": "patent_id\tname\n1000001\tJane\n"},
+        "location_not_utf8": {"g_location_disambiguated": PV_TABLES["g_location_disambiguated"].encode()
+                              + b"loc2\tS\xe3o Paulo\t\tBR\t\t\t\t\t\n"},
+        "dates_text": {"g_patent": PV_TABLES["g_patent"].replace("2020-01-07", "yesterday")},
+    }
+    for name, change in pv_broken.items():
+        folder = patent_folder("patentsview", name, PV_TABLES, change, ".tsv")
+        s = patent_spec(f"patentsview_{name}", folder, "patentsview")
+        case(f"rank-patentsview/{name}", "patent_reader", "rank", "build", s, "--out", "{out}")
+    ps_broken = {
+        "no_applications": {"applications": None},
+        "no_persons": {"persons": None},
+        "applications_empty": {"applications": ""},
+        "applications_missing_columns": {"applications": "appln_auth,appln_nr\nEP,10001\n"},
+        "persons_missing_columns": {"persons": "person_id\nP1\n"},
+        "links_ragged": {"person_application": PATSTAT_TABLES["person_application"] + 'P1,A1,0,1,9,9\n"\n'},
+        "applications_not_utf8": {"applications": PATSTAT_TABLES["applications"].encode()
+                                  + b"A2,EP,10002,A,2010-03-01,2009-05-01,2011-09-01,101,901\xff\n"},
+        "applications_parquet_truncated": {"applications": None, "applications.parquet": parquet_variants(
+            {"appln_id": ["A1"], "appln_auth": ["EP"]})["truncated"]},
+        "applications_binary": {"applications": bytes(random.Random(17).randrange(256) for _ in range(500))},
+    }
+    for name, change in ps_broken.items():
+        folder = patent_folder("patstat", name, PATSTAT_TABLES, change, ".csv")
+        s = patent_spec(f"patstat_{name}", folder, "patstat")
+        case(f"rank-patstat/{name}", "patent_reader", "rank", "build", s, "--out", "{out}")
+    s = patent_spec("patstat_file_not_folder", "patstat_no_applications/persons.csv", "patstat")
+    case("rank-patstat/file_not_folder", "path", "rank", "build", s, "--out", "{out}")
+    s = patent_spec("patentsview_file_not_folder", "patentsview_patent_empty/g_patent.tsv", "patentsview")
+    case("rank-patentsview/file_not_folder", "path", "rank", "build", s, "--out", "{out}")
+
+
 def main() -> None:
     if FILES.exists():
         shutil.rmtree(FILES)
@@ -385,6 +654,10 @@ def main() -> None:
     records_cases()
     table_view_cases()
     report_cases()
+    institutions_cases()
+    openalex_snapshot_cases()
+    index_toolbox_cases()
+    patent_cases()
     (HERE / "cases.json").write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     n_files = sum(1 for p in FILES.rglob("*") if p.is_file())
     print(f"{n_files} files, {len(cases)} cases")

@@ -1,5 +1,9 @@
 """Every case of the bad-input corpus ends with exit 2, one ``error:`` line and no traceback.
 
+The line starts with ``error:``, or, for a usage error the command-line parser reports (a
+spec path that does not exist, an option value out of range), with the command:
+``innometrics index strengths: error: ...``.
+
 The corpus (``files/`` and ``cases.json``) is made by ``make_corpus.py`` and committed.
 Each case also checks that no output (nor a staging folder or a temporary file) is left.
 """
@@ -7,6 +11,7 @@ Each case also checks that no output (nor a staging folder or a temporary file) 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,7 @@ from innometrics.cli.main import app
 
 HERE = Path(__file__).resolve().parent
 CASES = json.loads((HERE / "cases.json").read_text(encoding="utf-8"))
+ERROR_LINE = re.compile(r"^(innometrics(?: [a-z-]+)*: )?error: ")
 
 
 def test_corpus_size():
@@ -24,7 +30,15 @@ def test_corpus_size():
     assert len(CASES) >= 150
     classes = {c["class"] for c in CASES}
     assert {"panel_reader", "spec_reader", "table_reader", "records_reader", "value", "parameter", "path",
-            "sniffing", "results_reader"} <= classes
+            "sniffing", "results_reader", "registry_reader", "patent_reader"} <= classes
+
+
+def test_corpus_covers_every_command_and_patent_format():
+    commands = {" ".join(c["args"][:2]) if c["args"][0] not in ("trends", "report") else c["args"][0] for c in CASES}
+    assert {"institutions load", "institutions match", "records convert-openalex", "index leave-out", "index compare",
+            "index strengths", "rank build", "index build", "views designations", "trends", "report"} <= commands
+    formats = {c["id"].split("/")[0] for c in CASES if c["id"].startswith("rank-")}
+    assert formats == {"rank-espacenet", "rank-lens", "rank-patentsview", "rank-patstat"}
 
 
 def _leftovers(folder: Path, stem: str) -> list[str]:
@@ -41,7 +55,8 @@ def test_bad_input(case, tmp_path):
     assert result.exit_code == 2, (result.exit_code, stderr, result.stdout)
     assert "Traceback" not in stderr + result.stdout
     lines = [line for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error: ")]
+    errors = [line for line in lines if ERROR_LINE.match(line)]
     assert len(errors) == 1 and lines[-1] == errors[0], stderr
-    assert len(errors[0]) > len("error: ") + 10
+    assert len(errors[0]) > ERROR_LINE.match(errors[0]).end() + 10
+    assert "internal error" not in errors[0], errors[0]
     assert _leftovers(tmp_path, "out") == []

@@ -1,6 +1,9 @@
 """The demo's provincial S&T development index: 2010 = 100, six weighted dimensions, Beijing's reading."""
 
+import hashlib
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,3 +49,37 @@ def test_gaps_are_imputed_over_time_and_logged(folder):
 def test_leave_one_dimension_out_of_the_latest_year(folder):
     mac = pd.read_csv(folder / "leave_one_out" / "mean_abs_change.csv").set_index("removed")["mean_abs_rank_change"]
     assert list(mac.index) == ["Nominal", *ST_INDEX_DIMENSIONS] and mac["Nominal"] == 0 and (mac.drop("Nominal") > 0).all()
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_recorded_inputs_are_in_the_output_folder_not_the_staging_one(folder):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [Path(i["path"]) for i in manifest["inputs"]] == [
+        folder.resolve() / "inputs" / f"{name}.csv" for name in ("panel", "meta", "units")]
+    for item in manifest["inputs"]:
+        assert hashlib.sha256(Path(item["path"]).read_bytes()).hexdigest() == item["sha256"]
+    log = json.loads((folder / "log.json").read_text())
+    assert Path(log["spec"]["data"]["indicators"]) == folder.resolve() / "inputs" / "panel.csv"
+    assert not [name for name, data in _snapshot(folder).items() if b".staging-" in data]
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["china_st_index"]
+
+
+def test_a_crash_leaves_the_previous_result_or_nothing(folder, tmp_path, monkeypatch):
+    import innometrics.composite.influence as influence
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(influence, "write_leave_one_out", crash)
+    with pytest.raises(RuntimeError):  # no earlier result: nothing is left
+        demo_china_index(tmp_path / "new", False)
+    assert list((tmp_path / "new").iterdir()) == []
+    shutil.copytree(folder, tmp_path / "old" / "china_st_index")
+    before = _snapshot(tmp_path / "old" / "china_st_index")
+    with pytest.raises(RuntimeError):  # an earlier result stays whole
+        demo_china_index(tmp_path / "old", False)
+    assert _snapshot(tmp_path / "old" / "china_st_index") == before
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == ["china_st_index"]

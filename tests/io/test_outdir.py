@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -159,3 +160,20 @@ def test_kill_during_build_leaves_old_or_new_result(tmp_path):
     assert snapshot(out) == refs["A"][0]
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
     assert True in seen  # at least one kill landed before the swap (the old result was kept)
+
+
+def test_restate_paths_names_the_output_folder(tmp_path):
+    """A build that read inputs inside its staging folder records them where they will be after the swap."""
+    from innometrics.io.outdir import restate_paths
+
+    out = tmp_path / "out"
+    with staged_output(out) as stage:
+        inside = str(stage.resolve() / "inputs" / "panel.csv")
+        write_json({"inputs": [{"path": inside}], "spec": {"data": {"meta": inside}}, "other": str(tmp_path / "x"),
+                    "n": 1.5, "prefix_only": str(stage.resolve()) + "_not_below"}, stage / "manifest.json")
+        restate_paths(stage)
+    manifest = json.loads((out / "manifest.json").read_text())
+    final = str(out.resolve() / "inputs" / "panel.csv")
+    assert manifest == {"inputs": [{"path": final}], "spec": {"data": {"meta": final}}, "other": str(tmp_path / "x"),
+                        "n": 1.5, "prefix_only": manifest["prefix_only"]}
+    assert ".staging-" in manifest["prefix_only"]  # only the folder itself and paths below it are restated

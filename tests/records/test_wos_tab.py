@@ -104,3 +104,34 @@ def test_missing_columns(tmp_path):
     with pytest.raises(DataError) as err:
         read_resolved(path, format="wos_tab")
     assert err.value.column == "UT" and err.value.reason == "missing_columns"
+
+
+def test_ragged_tab_row_is_rejected_with_its_row(tmp_path):
+    """A row with more tab fields than the header is a reject naming the row, never cut to fit."""
+    from innometrics.records.read import read_records  # the reader alone (no resolution stage needed)
+
+    header = "PT\tAU\tUT\tC1\t"  # Web of Science ends every line with a tab
+    good = "J\tDoe, J\tWOS:1\t[Doe, J] Harvard Univ, Cambridge, MA 02138 USA\t"
+    rows = [header, good,
+            "J\tLi, X\tWOS:2\t[Li, X] Peking Univ\tBeijing 100871, Peoples R China\t",  # a tab inside C1
+            "J\tWang, Y\tWOS:3\t[Wang, Y] Tsinghua Univ, Beijing 100084, Peoples R China\t\t\t"]  # empty extras
+    for first in (False, True):  # pandas cut a ragged first row silently and refused the file otherwise
+        lines = [rows[0], rows[2], rows[1], rows[3]] if first else rows
+        path = tmp_path / f"savedrecs_{first}.txt"
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-16"))
+        rs = read_records(path, format="wos_tab")
+        assert rs.counts == {"read": 3, "used": 2, "rejected": 1}
+        assert rs.rejects[["row", "reason"]].to_dict("records") == [
+            {"row": 2 if first else 3, "reason": "unparsable_record"}]
+        assert sorted(rs.records["record_id"]) == ["WOS:1", "WOS:3"]
+        assert "WOS:2" not in set(rs.affiliations["record_id"])
+
+
+def test_short_tab_row_has_empty_fields(tmp_path):
+    from innometrics.records.read import read_records
+
+    path = tmp_path / "short.txt"
+    path.write_text("PT\tAU\tUT\tPY\nJ\tDoe, J\tWOS:1\n\nJ\tLi, X\tWOS:2\t2020\n", encoding="utf-8")
+    rs = read_records(path, format="wos_tab")
+    assert rs.counts == {"read": 2, "used": 2, "rejected": 0}
+    assert rs.records.set_index("record_id")["year"].isna().tolist() == [True, False]

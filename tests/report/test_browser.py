@@ -22,7 +22,7 @@ import pytest
 
 from innometrics.report import render_report
 
-from hostile_strings import SCRIPT
+from hostile_strings import ATTR, SCRIPT
 from tools_present import tool_missing
 
 pytestmark = pytest.mark.browser
@@ -288,6 +288,50 @@ def test_gzipped_plotly_unpacks_in_chromium(browser, make_results, tmp_path):
     log = _open(browser, out)
     _assert_no_console_errors(log)
     assert _assert_charts_drawn(browser) >= 5
+
+
+def _designations_folder(tmp_path: Path) -> Path:
+    """A designations build as ``innometrics views designations`` writes it, from the example's synthetic
+    people table plus people, institutions and a field with hostile names."""
+    from typer.testing import CliRunner
+
+    from innometrics.cli.main import app
+
+    example = ROOT / "examples" / "views"
+    people = (example / "designations_synthetic.csv").read_text(encoding="utf-8").rstrip("\n").splitlines()
+    people += [f'"{SCRIPT}",Physics,"{SCRIPT}",France,,', f'Researcher 99,"{SCRIPT}","{ATTR.replace(chr(34), 2 * chr(34))}",Japan,,']
+    (tmp_path / "people.csv").write_text("\n".join(people) + "\n", encoding="utf-8")
+    (tmp_path / "designations.toml").write_text((example / "designations.toml").read_text(encoding="utf-8")
+                                                .replace("designations_synthetic.csv", "people.csv"), encoding="utf-8")
+    out = tmp_path / "designations"
+    result = CliRunner().invoke(app, ["views", "designations", str(tmp_path / "designations.toml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_designations_report_in_chromium(browser, tmp_path):
+    """The designations page: country map lead, tables by institution and country, the people table."""
+    from selenium.webdriver.common.by import By
+
+    report = _designations_folder(tmp_path) / "report.html"
+    _viewport(browser, 1440, 900)
+    log = _open(browser, report)
+    _assert_no_alert(browser)
+    _assert_no_console_errors(log)
+    _assert_no_network(browser)
+    assert _assert_charts_drawn(browser) > 0
+    box = _assert_answer_first(browser)
+    assert "designations" in box["text"] and "United States" in box["text"]
+    assert _assert_maps_drawn(browser) == 1  # the lead is the country map
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "main h2, main h3")]
+    assert {"By country", "By institution", "People"} <= set(headings), headings
+    text = browser.execute_script("return document.body.innerText;")
+    assert SCRIPT in text and ATTR in text  # hostile names are text, never markup
+    _assert_search_filters(browser)
+    _assert_sort(browser)
+    _screenshot(browser, "report-designations")
+    _assert_fits_phone(browser, report, "report-designations")
+    _assert_no_console_errors(browser.get_log("browser"))
 
 
 #: Report folders that `innometrics demo` writes (issue 5: trends, index with sensitivity, rankings).

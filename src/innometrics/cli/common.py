@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from innometrics.errors import InnometricsError, is_input_failure, describe_failure, one_line
 
@@ -53,6 +55,96 @@ def _cli_control_exceptions() -> tuple[type[BaseException], ...]:
 
 
 _CLI_CONTROL = _cli_control_exceptions()
+
+#: Click's base exception (Typer 0.29's vendored copy, or Click itself with older Typer),
+#: found from ``typer.BadParameter`` so that Click is never imported.
+_CLICK_EXCEPTION = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _show_one_line(exc: BaseException, file=None) -> None:
+    """Print a usage error as ``innometrics rank build: error: <message> (try --help)``."""
+    from rich.text import Text
+
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "innometrics"
+    hint = " (try --help)" if ctx is None or ctx.command.get_help_option(ctx) is not None else ""
+    err_console.print(Text.assemble(f"{where}: ", ("error: ", "bold red"), one_line(exc.format_message(), limit=2000),
+                                    hint), highlight=False, soft_wrap=True)
+
+
+class _OneLineUsageErrors:
+    """Show the Click exceptions raised inside the ``with`` block on one line.
+
+    Click's own display is a usage line, a hint and the message on three or four lines
+    (Typer's Rich display a boxed panel); the CLI promises one line on stderr. The
+    exception itself (its type, exit code 2 for usage errors) is kept; only its
+    ``show`` is replaced. ``NoArgsIsHelpError`` keeps showing the help.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, _CLICK_EXCEPTION) and type(exc).__name__ != "NoArgsIsHelpError":
+            exc.show = functools.partial(_show_one_line, exc)
+        return False
+
+
+def _unbraced(piece: str) -> str:
+    """``{SPEC}`` -> ``SPEC``: Typer 0.29 braces required arguments in the usage line."""
+    return re.sub(r"^\{(.+)\}(\.\.\.)?$", r"\1\2", piece)
+
+
+class _Plain:
+    """What :class:`Command` and :class:`Group` add to Typer's classes."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [_unbraced(p) for p in super().collect_usage_pieces(ctx)]
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _CLICK_EXCEPTION as exc:
+            # The option parser raises some errors ("Option '--engine' requires an argument")
+            # without a context: give them this command's, so the error line names it.
+            if hasattr(exc, "ctx") and exc.ctx is None:
+                exc.ctx = self.context_class(self, info_name=info_name, parent=parent)
+            raise
+
+
+class Command(_Plain, TyperCommand):
+    """Every command's class: the usage line names arguments as Click does (``SPEC``, ``[OUT]``)."""
+
+
+class Group(_Plain, TyperGroup):
+    """Every command group's class (see :class:`Command`)."""
+
+
+class RootGroup(Group):
+    """The ``innometrics`` group: every usage error below it (unknown command or option, missing
+    argument, bad value) is one line on stderr, exit status 2."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _OneLineUsageErrors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        with _OneLineUsageErrors():
+            return super().invoke(ctx)
+
+
+class App(typer.Typer):
+    """``typer.Typer`` with the project's defaults: plain help (Rich markup would eat the TOML
+    table names the help texts quote, ``[data]``), :class:`Group` and :class:`Command` classes."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("cls", Group)
+        kwargs.setdefault("rich_markup_mode", None)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, **kwargs):
+        kwargs.setdefault("cls", Command)
+        return super().command(name, **kwargs)
 
 
 def handle_errors(func: F) -> F:

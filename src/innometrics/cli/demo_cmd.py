@@ -111,30 +111,33 @@ def demo_china_index(out: Path, report: bool) -> list[tuple[str, Path]]:
     from innometrics.composite.influence import remove_elements, write_leave_one_out
     from innometrics.composite.outputs import write_build
     from innometrics.composite.timeseries import growth_readings, write_timeseries
-    from innometrics.io.writers import write_csv
+    from innometrics.io.outdir import restate_paths
+    from innometrics.io.writers import write_csv, write_text
     from innometrics.panel.china import clean_china_provinces, st_index_inputs
     from innometrics.report.format import format_growth
 
-    # Not staged: the build records its input paths, which must be those of the final folder.
-    folder = out / "china_st_index"
-    inputs = folder / "inputs"
     panel, meta, units = st_index_inputs(clean_china_provinces())
-    write_csv(panel, inputs / "panel.csv")
-    write_csv(meta, inputs / "meta.csv")
-    write_csv(units, inputs / "units.csv")
-    (inputs / "spec.toml").write_text(CHINA_ST_INDEX_SPEC, encoding="utf-8")
-    built = pipeline.build(inputs / "spec.toml")
-    write_build(built, folder)
-    write_timeseries(built, folder)
-    # leave one dimension out of the latest year: how much the ranking rests on each dimension
-    latest = built.builds[list(built.builds)[-1]]
-    write_leave_one_out(remove_elements(latest, 1), folder)
-    reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
-    err_console.print(
-        f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
-        f"{reading['value']:.1f}, {format_growth(reading['multiple'])}", highlight=False)
-    return with_report([("China S&T index results", folder / "results.csv")], "China S&T index report", folder,
-                       report, ["CN-BJ", "CN", "CN-SH", "CN-GD"])
+    with staged_output(out / "china_st_index") as folder:
+        inputs = folder / "inputs"
+        write_csv(panel, inputs / "panel.csv")
+        write_csv(meta, inputs / "meta.csv")
+        write_csv(units, inputs / "units.csv")
+        write_text(CHINA_ST_INDEX_SPEC, inputs / "spec.toml")
+        built = pipeline.build(inputs / "spec.toml")
+        write_build(built, folder)
+        write_timeseries(built, folder)
+        # leave one dimension out of the latest year: how much the ranking rests on each dimension
+        latest = built.builds[list(built.builds)[-1]]
+        write_leave_one_out(remove_elements(latest, 1), folder)
+        # the build read its inputs in the staging folder: record them where they will be
+        restate_paths(folder)
+        reading = growth_readings(built).set_index("uCode").loc["CN-BJ"]
+        err_console.print(
+            f"  Beijing S&T index {reading['base_period']}-{reading['period']}: {reading['base_value']:.0f} -> "
+            f"{reading['value']:.1f}, {format_growth(reading['multiple'])}", highlight=False)
+        rows = with_report([("China S&T index results", folder / "results.csv")], "China S&T index report", folder,
+                           report, ["CN-BJ", "CN", "CN-SH", "CN-GD"])
+    return shown(rows, folder, out / "china_st_index")
 
 
 def demo_asem_index(out: Path, report: bool) -> list[tuple[str, Path]]:
@@ -185,10 +188,12 @@ def demo_patents(out: Path, report: bool) -> list[tuple[str, Path]]:
     c = result.summary["counts"]
     err_console.print(f"  applications: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}; "
                       f"{result.summary['patents']['units_counted']:,} families counted", highlight=False)
-    folder = write_rank(result, out / "rank_patents")
-    rows = [("Patents by inventor country", folder / "country.csv"),
-            ("Patents by technology field", folder / "field.csv"), ("Country x field, RTA", folder / "fields.csv")]
-    return with_report(rows, "Patent ranking report", folder, report)
+    with staged_output(out / "rank_patents") as stage:
+        folder = write_rank(result, stage)
+        rows = [("Patents by inventor country", folder / "country.csv"),
+                ("Patents by technology field", folder / "field.csv"), ("Country x field, RTA", folder / "fields.csv")]
+        rows = with_report(rows, "Patent ranking report", folder, report)
+    return shown(rows, stage, out / "rank_patents")
 
 
 def demo_achievements(out: Path, report: bool) -> list[tuple[str, Path]]:

@@ -11,9 +11,9 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import XLSX_HELP, console, handle_errors, report_step
+from innometrics.cli.common import App, XLSX_HELP, console, handle_errors, report_step
 
-index_app = typer.Typer(
+index_app = App(
     name="index",
     help="Composite indices (OECD/JRC Handbook, COINr-exact): build, audit, sensitivity, leave-out.",
     no_args_is_help=True,

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import typer
 
-from innometrics.cli.common import console, handle_errors, report_step
+from innometrics.cli.common import check_out_folder, console, handle_errors, report_step
 from innometrics.errors import SpecError
 
 
 def leave_out_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML)."),
     level: int = typer.Option(1, "--level", "-l", help="1: leave each indicator out in turn; 2: each pillar; ... (below the top)."),
     target: str = typer.Option(None, "--target", help="Aggregate whose ranks are compared (default: the top one)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (the build plus leave_one_out/*.csv)."),
@@ -57,8 +57,8 @@ def _single(spec: Path):
 
 
 def compare_command(
-    first: Path = typer.Argument(..., exists=True, dir_okay=False, help="First index spec (TOML)."),
-    second: Path = typer.Argument(..., exists=True, dir_okay=False, help="Second index spec (TOML), same units."),
+    first: Path = typer.Argument(..., metavar="FIRST", exists=True, dir_okay=False, help="First index spec (TOML)."),
+    second: Path = typer.Argument(..., metavar="SECOND", exists=True, dir_okay=False, help="Second index spec (TOML), same units."),
     code: str = typer.Option(None, "--code", help="Aggregate to compare (default: the top one)."),
     out: Path = typer.Option(..., "--out", "-o", help="CSV to write: uCode, rank_1, rank_2, diff, abs_diff."),
 ) -> None:
@@ -75,21 +75,34 @@ def compare_command(
 
 
 def strengths_command(
-    spec: Path = typer.Argument(..., exists=True, dir_okay=False, help="Index spec (TOML)."),
+    spec: Path = typer.Argument(..., metavar="SPEC", exists=True, dir_okay=False, help="Index spec (TOML)."),
     unit: str = typer.Option(..., "--unit", "-u", help="Unit code (uCode)."),
     top: int = typer.Option(5, "--top", min=1, help="Number of strengths."),
     bottom: int = typer.Option(5, "--bottom", min=1, help="Number of weaknesses."),
     stage: str = typer.Option("raw", "--stage", help="Stage whose values are ranked (raw values are direction-adjusted)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for strengths.csv and weaknesses.csv."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for strengths.csv, weaknesses.csv and manifest.json."),
 ) -> None:
     """A unit's best- and worst-ranked indicators (COINr get_str_weak)."""
     from innometrics.composite.influence import strengths_weaknesses
+    from innometrics.io.manifest import build_manifest, input_record, write_manifest
+    from innometrics.io.outdir import staged_output
     from innometrics.io.writers import write_csv
 
+    check_out_folder(out, "strengths")
     with console.status("building the index"):
-        strong, weak = strengths_weaknesses(_single(spec), unit, stage=stage, top=top, bottom=bottom)
-    write_csv(strong, out / "strengths.csv")
-    write_csv(weak, out / "weaknesses.csv")
+        build = _single(spec)
+        strong, weak = strengths_weaknesses(build, unit, stage=stage, top=top, bottom=bottom)
+    data = build.spec.data
+    inputs = [input_record(p) for p in (spec, data.indicators, data.meta, data.units) if p]
+    params = {"unit": unit, "stage": stage, "top": top, "bottom": bottom}
+    # Staged: the folder is swapped in whole, so a crash leaves the previous result or nothing.
+    with staged_output(out) as folder:
+        write_csv(strong, folder / "strengths.csv")
+        write_csv(weak, folder / "weaknesses.csv")
+        write_manifest(folder, build_manifest(
+            "strengths", inputs=inputs, counts={"strengths": len(strong), "weaknesses": len(weak)},
+            tables={"strengths": "strengths.csv", "weaknesses": "weaknesses.csv"},
+            log=[{"step": "strengths", "method": "get_str_weak", "params": params}]))
     console.print(f"{unit}: strengths {', '.join(strong['Code'])}; weaknesses {', '.join(weak['Code'])}")
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors
+from innometrics.cli.common import App, console, err_console, handle_errors
 
-institutions_app = typer.Typer(
+institutions_app = App(
     name="institutions",
     help="ROR registry (load a data dump) and affiliation strings matched to ROR organisations.",
     no_args_is_help=True,
@@ -20,7 +20,7 @@ _CACHE_HELP = "Folder for the Parquet cache (default: <dump>.cache/ beside the d
 @institutions_app.command("load")
 @handle_errors
 def load(
-    dump: Path = typer.Argument(..., help="ROR schema-v2 data dump: .json, .json.gz or the .zip ROR publishes."),
+    dump: Path = typer.Argument(..., metavar="DUMP", help="ROR schema-v2 data dump: .json, .json.gz or the .zip ROR publishes."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help=_CACHE_HELP),
 ) -> None:
     """Read a ROR dump into its Parquet cache and print counts (organisations, names, links)."""
@@ -41,7 +41,7 @@ def load(
 @institutions_app.command("match")
 @handle_errors
 def match(
-    strings: Path = typer.Argument(..., help="CSV with an 'affiliation' column (other columns are ignored)."),
+    strings: Path = typer.Argument(..., metavar="STRINGS", help="CSV with an 'affiliation' column (other columns are ignored)."),
     registry: Path = typer.Option(..., "--registry", help="ROR schema-v2 data dump (.json, .json.gz or .zip)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output CSV: affiliation, ror_id, name, country, score, matched_on."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help=_CACHE_HELP),

@@ -5,15 +5,18 @@ from __future__ import annotations
 import typer
 
 from innometrics import __version__
+from innometrics.cli.common import App, RootGroup
 
-app = typer.Typer(
+app = App(
     name="innometrics",
     help="Reproducible science and technology innovation metrics: trends, composite indices, rankings.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Usage errors anywhere below are one line on stderr (RootGroup).
+    cls=RootGroup,
     # Plain help: Rich markup would eat the TOML table names our help texts quote ("[data]"),
-    # and Typer's Rich help shows flags as "--strict <bool>".
+    # and Typer's Rich help shows flags as "--strict <bool>". Also keeps Typer's boxed error panel off.
     rich_markup_mode=None,
 )
 

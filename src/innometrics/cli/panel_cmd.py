@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors
+from innometrics.cli.common import App, console, err_console, handle_errors
 
-panel_app = typer.Typer(help="Validate, convert and transform indicator panels.", no_args_is_help=True, rich_markup_mode=None)
+panel_app = App(help="Validate, convert and transform indicator panels.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _read(path: Path, meta: Optional[Path], layout: str, encoding: str, strict: bool, allow_infinite: bool = False):

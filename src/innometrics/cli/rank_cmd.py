@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Optional
 import typer
 
-from innometrics.cli.common import (XLSX_HELP, check_out_folder, console, err_console, fail, handle_errors,
+from innometrics.cli.common import (App, XLSX_HELP, check_out_folder, console, err_console, fail, handle_errors,
                                      print_table, report_step)
 
-rank_app = typer.Typer(
+rank_app = App(
     name="rank",
     help="Contribution rankings: full and fractional counts per institution, city, country; patents by "
          "inventor or applicant, family and technology field.",
@@ -39,7 +39,10 @@ def build(
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
-    if c["read"] and not c["used"]:
+    if not c["read"]:
+        fail(f"{result.spec.records_path}: no records in the input (an export with a header and no rows?); "
+             "nothing to rank.")
+    if not c["used"]:
         reasons = result.rejects["reason"].value_counts() if "reason" in result.rejects else {}
         top = ", ".join(f"{reason} ({n:,})" for reason, n in list(reasons.items())[:3])
         fail(f"{result.spec.records_path}: every one of the {c['read']:,} records was rejected ({top}); "

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from innometrics.cli.common import console, err_console, handle_errors, progress
+from innometrics.cli.common import App, console, err_console, handle_errors, progress
 
-records_app = typer.Typer(help="Convert bibliographic sources into the Parquet table layout.", no_args_is_help=True)
+records_app = App(help="Convert bibliographic sources into the Parquet table layout.", no_args_is_help=True)
 
 
 @records_app.command("convert-openalex")
 @handle_errors
 def convert_openalex(
-    snapshot: Path = typer.Argument(..., help="The OpenAlex works snapshot folder (updated_date=*/part_*.gz), or a "
+    snapshot: Path = typer.Argument(..., metavar="SNAPSHOT", help="The OpenAlex works snapshot folder (updated_date=*/part_*.gz), or a "
                                               "folder containing works/ or data/works/."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: records/, contributors/, affiliations/, "
                                                       "rejects/ (one Parquet file per part) and done/ markers."),
@@ -28,16 +30,42 @@ def convert_openalex(
     is skipped, so rerunning after an interruption resumes. The output folder is
     read by 'rank build' (records.format = "tables") and by the engines.
     """
+    from innometrics.errors import DataError
     from innometrics.records.openalex_snapshot import convert_openalex_snapshot
 
-    result = convert_openalex_snapshot(snapshot, out, threads=threads, memory_limit=memory_limit,
-                                       progress=progress())
-    c = result.counts
+    created = not os.path.lexists(out)
+    try:
+        result = convert_openalex_snapshot(snapshot, out, threads=threads, memory_limit=memory_limit,
+                                           progress=progress())
+        c = result.counts
+        if not c["records"] + c["rejects"]:
+            raise DataError(f"no works in the {result.parts} snapshot part(s) (empty or truncated gzip files?); "
+                            "nothing converted", file=snapshot, reason="empty")
+    except BaseException:
+        # A failed first run leaves nothing behind; parts converted before the failure are
+        # kept (the next run resumes from them), as are the folders of earlier runs.
+        if created and not _works_done(out):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     err_console.print(f"{snapshot}: {result.parts} parts ({result.converted} converted now, {result.skipped} done "
                       f"before); works read {c['records'] + c['rejects']:,} = used {c['records']:,} + rejected "
                       f"{c['rejects']:,}; {c['contributors']:,} authorships, {c['affiliations']:,} affiliation rows "
                       f"({result.seconds:.1f} s)", highlight=False)
     console.print(f"tables: {out}", highlight=False)
+
+
+def _works_done(out: Path) -> int:
+    """Works in the parts of ``out`` marked done (0 when there is none or a marker is unreadable)."""
+    import json
+
+    total = 0
+    for marker in sorted(out.glob("done/*.json")) if out.is_dir() else []:
+        try:
+            counts = json.loads(marker.read_text(encoding="utf-8"))["counts"]
+            total += int(counts.get("records", 0)) + int(counts.get("rejects", 0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return total
 
 
 def register(app: typer.Typer) -> None:

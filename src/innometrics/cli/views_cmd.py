@@ -13,15 +13,15 @@ from typing import Optional
 
 import typer
 
-from innometrics.cli.common import XLSX_HELP, check_out_folder, print_table, console, err_console, handle_errors, report_step
+from innometrics.cli.common import App, XLSX_HELP, check_out_folder, print_table, console, err_console, handle_errors, report_step
 
-achievements_app = typer.Typer(
+achievements_app = App(
     name="achievements",
     help="Achievement lists: achievements ranked within category, institution and country lists by main contributors.",
     no_args_is_help=True,
     rich_markup_mode=None,  # help texts quote TOML tables such as [data]: not Rich markup
 )
-views_app = typer.Typer(
+views_app = App(
     name="views",
     help="Science Cities, S&T clusters, Nature Index research leaders and designation counts from a spec.",
     no_args_is_help=True,

@@ -129,6 +129,36 @@ def staged_output(out_dir: str | os.PathLike) -> Iterator[Path]:
         shutil.rmtree(holder, ignore_errors=True)
 
 
+def restate_paths(stage: str | os.PathLike, names: tuple[str, ...] = ("manifest.json", "log.json")) -> None:
+    """Name the staging folder ``stage`` as the output folder in the JSON files ``names`` of ``stage``.
+
+    A build whose inputs live inside its own output folder (the demo writes the inputs it
+    derives into ``inputs/``) records their paths under the staging folder; once swapped in,
+    they are under the output folder. Every string equal to the staging folder's resolved
+    path, or below it, is rewritten; the files are rewritten atomically.
+    """
+    import json
+
+    from innometrics.io.writers import write_json
+
+    old = str(Path(stage).resolve())
+    new = str(Path(old).parent.parent / Path(old).name)  # <parent>/.<name>.staging-*/<name> -> <parent>/<name>
+
+    def restate(value):
+        if isinstance(value, str) and (value == old or value.startswith(old + os.sep)):
+            return new + value[len(old):]
+        if isinstance(value, list):
+            return [restate(v) for v in value]
+        if isinstance(value, dict):
+            return {k: restate(v) for k, v in value.items()}
+        return value
+
+    for name in names:
+        path = Path(stage) / name
+        if path.is_file():
+            write_json(restate(json.loads(path.read_text(encoding="utf-8"))), path)
+
+
 def _swap_in(stage: Path, target: Path, holder: Path) -> None:
     if not target.exists():
         os.rename(stage, target)

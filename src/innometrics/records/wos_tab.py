@@ -17,9 +17,9 @@ Records are built by :func:`innometrics.records.wos.build_wos_record`.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -54,7 +54,9 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
     Returns
     -------
     RecordSet
-        ``source_format`` is ``wos_tab``; ``rejects.row`` is the table row (header = 1).
+        ``source_format`` is ``wos_tab``; ``rejects.row`` is the table row (header = 1). A
+        tab-delimited row with more fields than the header (text beyond the last column) is
+        rejected as ``unparsable_record``, so read = used + rejected.
 
     Raises
     ------
@@ -67,21 +69,27 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
     text = _decode(path, encoding)
     header = text.split("\n", 1)[0]
     sep = "\t" if "\t" in header else ","
-    try:
-        if sep == "\t":
-            df = pd.read_csv(io.StringIO(text), sep="\t", dtype=str, keep_default_na=False,
-                             quoting=csv.QUOTE_NONE, index_col=False)
-        else:
+    ragged: set[int] = set()
+    if sep == "\t":
+        df, ragged = _split_tab(text)
+    else:
+        try:
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"cannot parse the file as a {'tab-delimited' if sep == chr(9) else 'CSV'} "
-                        f"Web of Science table: {one_line(exc, 200)}", file=path, reason="unreadable") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise DataError(f"cannot parse the file as a CSV Web of Science table: {one_line(exc, 200)}",
+                            file=path, reason="unreadable") from None
     df.columns = [str(c).strip().strip('"') for c in df.columns]
     require_columns(df, REQUIRED_COLUMNS, file=path, what="Web of Science table")
     columns = [c for c in df.columns if len(c) == 2 and c.isalnum()]
     collected = RecordCollector(path)
     for i, values in enumerate(df[columns].itertuples(index=False, name=None)):
         row = i + 2
+        if i in ragged:
+            # More fields than the header: the values cannot be put in their columns with
+            # any confidence (a tab inside a field shifts every later one), so the record
+            # is not used; its row is named in the rejects.
+            collected.reject(row, None, "unparsable_record")
+            continue
         fields: dict[str, object] = {}
         for tag, value in zip(columns, values):
             value = (value or "").strip()
@@ -90,3 +98,28 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
             fields[tag] = _LIST_COLUMNS[tag](value) if tag in _LIST_COLUMNS else value
         collected.add(row, safe_build(build_wos_record, fields, source_format="wos_tab"))
     return collected.result(read=len(df))
+
+
+def _split_tab(text: str) -> tuple[pd.DataFrame, set[int]]:
+    """The table of a tab-delimited export and the positions of its ragged rows.
+
+    Lines end at ``\r\n``, ``\r`` or ``\n``; lines holding nothing but spaces are skipped
+    (as pandas does). A row is ragged when a field beyond the header's last named column
+    holds text (Web of Science ends every line with a tab, so each line has one empty field
+    more than it has tags; extra empty fields are ignored). A shorter row has its missing
+    fields empty. Repeated column names keep their first column.
+    """
+    lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip(" ")]
+    if not lines:
+        return pd.DataFrame(), set()
+    names = [c.strip().strip('"') for c in lines[0].split("\t")]
+    width = max((k + 1 for k, name in enumerate(names) if name), default=0)
+    rows: list[list[str]] = []
+    ragged: set[int] = set()
+    for i, line in enumerate(lines[1:]):
+        fields = line.split("\t")
+        if any(f.strip() for f in fields[width:]):
+            ragged.add(i)
+        rows.append((fields + [""] * width)[:width])
+    keep = [k for k, name in enumerate(names[:width]) if name and name not in names[:k]]
+    return pd.DataFrame([[r[k] for k in keep] for r in rows], columns=[names[k] for k in keep], dtype=str), ragged

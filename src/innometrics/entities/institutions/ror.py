@@ -155,8 +155,13 @@ def _read_bytes(path: Path) -> tuple[bytes, str]:
                     raise DataError(f"expected one ROR JSON file in the zip, found {len(members)}: {members[:5]}",
                                     file=path, reason="zip_members")
                 return zf.read(chosen[0]), f"member {chosen[0]}: "
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise DataError(f"not a readable zip file ({exc})", file=path, reason="corrupt_zip") from None
+        except DataError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+                ValueError) as exc:
+            # NotImplementedError: an unknown compression method; RuntimeError: an encrypted member
+            raise DataError(f"not a readable zip file ({exc or type(exc).__name__})", file=path,
+                            reason="corrupt_zip") from None
     if name.endswith(".gz") or raw[:2] == b"\x1f\x8b":
         try:
             return gzip.decompress(raw), ""
@@ -178,6 +183,10 @@ def read_dump_records(path: str | os.PathLike) -> list[dict]:
     except json.JSONDecodeError as exc:
         raise DataError(f"{where}not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})",
                         file=path, reason="bad_json") from None
+    except RecursionError:
+        raise DataError(f"{where}not a ROR dump: the JSON is nested too deeply", file=path, reason="bad_json") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise DataError(f"{where}not valid JSON ({exc})", file=path, reason="bad_json") from None
     if not isinstance(data, list):
         raise DataError(f"{where}expected a JSON array of ROR organisation records, got a {type(data).__name__}",
                         file=path, reason="not_a_list")
@@ -187,6 +196,62 @@ def read_dump_records(path: str | os.PathLike) -> list[dict]:
 def _record_error(path: Path, i: int, rec: Any, message: str) -> DataError:
     rid = rec.get("id") if isinstance(rec, dict) else None
     return DataError(f"record {i + 1}{f' ({rid})' if rid else ''}: {message}", file=path, reason="bad_record")
+
+
+def _got(value: Any) -> str:
+    """``value`` as quoted in a message: its repr, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _optional(value: Any, kind: Any) -> bool:
+    """``value`` is absent (None) or of ``kind`` (bool is never an int here)."""
+    return value is None or (isinstance(value, kind) and not isinstance(value, bool))
+
+
+def _check_fields(path: Path, i: int, rec: dict) -> None:
+    """The fields read from a record have the types of schema v2 (a DataError naming the record otherwise)."""
+    def wrong(what: str, value: Any) -> DataError:
+        return _record_error(path, i, rec, f"{what}, got {_got(value)}")
+
+    if not isinstance(rec.get("id"), str):
+        raise wrong("'id' must be a string", rec.get("id"))
+    types = rec.get("types")
+    if not (types is None or (isinstance(types, list) and all(isinstance(t, str) for t in types))):
+        raise wrong("'types' must be a list of strings", types)
+    est = rec.get("established")
+    if not (est is None or (_optional(est, int) and -9999 <= est <= 9999)):
+        raise wrong("'established' must be a year (a whole number)", est)
+    locations = rec.get("locations")
+    if not (locations is None or isinstance(locations, list)):
+        raise wrong("'locations' must be a list", locations)
+    for loc in locations or []:
+        if not isinstance(loc, dict):
+            raise wrong("each of 'locations' must be an object", loc)
+        if not _optional(loc.get("geonames_id"), int):
+            raise wrong("'geonames_id' must be a whole number", loc.get("geonames_id"))
+        d = loc.get("geonames_details")
+        if not (d is None or isinstance(d, dict)):
+            raise wrong("'geonames_details' must be an object", d)
+        for key in ("name", "country_code", "country_name"):
+            if not _optional((d or {}).get(key), str):
+                raise wrong(f"'geonames_details.{key}' must be a string", d[key])
+        for key in ("lat", "lng"):
+            if not ((d or {}).get(key) is None or _is_number(d[key])):
+                raise wrong(f"'geonames_details.{key}' must be a number", d[key])
+    rels = rec.get("relationships")
+    if not (rels is None or isinstance(rels, list)):
+        raise wrong("'relationships' must be a list", rels)
+    for r in rels or []:
+        if not (isinstance(r, dict) and isinstance(r.get("id"), str) and _optional(r.get("label"), str)):
+            raise wrong("each of 'relationships' needs an 'id' string (and a 'label' string)", r)
+    for n in rec.get("names") or []:
+        if isinstance(n, dict) and not _optional(n.get("lang"), str):
+            raise wrong("a name's 'lang' must be a string", n.get("lang"))
 
 
 def _v2_tables(records: list, path: Path) -> dict[str, pd.DataFrame]:
@@ -204,6 +269,7 @@ def _v2_tables(records: list, path: Path) -> dict[str, pd.DataFrame]:
         if "name" in rec and "names" not in rec:
             raise _record_error(path, i, rec, "schema v1 record (has 'name', no 'names'); use the v2 dump "
                                 "(ROR publishes v2 files since release v1.45)")
+        _check_fields(path, i, rec)
         rid = bare_id(rec.get("id") or "")
         if len(rid) != 9:
             raise _record_error(path, i, rec, f"'id' must be https://ror.org/ plus 9 characters, got {rec.get('id')!r}")
