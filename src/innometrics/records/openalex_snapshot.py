@@ -40,17 +40,21 @@ reader), with what the snapshot makes cheap to stream:
   ``missing_id``, ``unparsable_year`` (not an integer in 1000-2999),
   ``unparsable_citations``, ``no_authors``.
 
-A part that is not gzip, or holds a line that is not a JSON object, raises a
+A part that is not intact gzip (truncated, or failing the CRC-32 check that DuckDB's
+reader skips), or holds a line that is not a JSON object, raises a
 :class:`~innometrics.errors.DataError` naming the part; the parts converted so far
 stay done.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,18 +231,46 @@ def _connect(threads: int | None, memory_limit: str | None, temp_directory: Path
     return con
 
 
+def gzip_problem(path: Path) -> str | None:
+    """Why a gzip file is not intact (truncated, bad CRC-32 or length, bad deflate data), or None.
+
+    DuckDB's gzip reader does not check the CRC-32 and length of the gzip trailer, so a part
+    with a flipped byte could convert what it happens to decompress; Python's ``gzip``
+    checks both. ``zlib`` releases the GIL, so the check runs beside DuckDB's read.
+    """
+    try:
+        with gzip.open(path, "rb") as handle:
+            while handle.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
-    """Convert one part (see the module docstring); return its row counts. The done marker is written last."""
+    """Convert one part (see the module docstring); return its row counts. The done marker is written last.
+
+    Nothing is written for a part that is not intact gzip (:func:`gzip_problem`, checked while
+    DuckDB reads it).
+    """
     import duckdb
 
     columns = "{" + ", ".join(f"{_sql_text(k)}: {_sql_text(v)}" for k, v in WORK_COLUMNS.items()) + "}"
     works = _WORKS_SQL.format(path=_sql_text(str(part)), columns=columns)
-    try:
-        con.execute(_CHECKED_SQL.format(rid=_short("id"), works=works))
-    except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
-        raise DataError(f"cannot read the snapshot part as gzipped JSON Lines of work objects: {message}",
-                        file=part, reason="unreadable") from None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(gzip_problem, part)
+        try:
+            con.execute(_CHECKED_SQL.format(rid=_short("id"), works=works))
+            read_error = None
+        except duckdb.Error as exc:
+            read_error = str(exc).splitlines()[0]
+        problem = check.result()
+    if problem is not None:
+        raise DataError(f"the snapshot part is not intact gzip ({problem}); download it again",
+                        file=part, reason="unreadable")
+    if read_error is not None:
+        raise DataError(f"cannot read the snapshot part as gzipped JSON Lines of work objects: {read_error}",
+                        file=part, reason="unreadable")
     con.execute(_AUTHORS_SQL)
     queries = {
         "records": _RECORDS_SQL,
