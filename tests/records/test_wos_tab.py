@@ -127,6 +127,21 @@ def test_ragged_tab_row_is_rejected_with_its_row(tmp_path):
         assert "WOS:2" not in set(rs.affiliations["record_id"])
 
 
+def test_ragged_csv_row_is_rejected_with_its_row(tmp_path):
+    """bibliometrix CSV: one row with more fields than the header is that row's reject, not a refused file."""
+    from innometrics.records.read import read_records
+
+    path = tmp_path / "m.csv"
+    path.write_text('PT,AU,UT,PY\nJ,"Doe, J",WOS:1,2020\nJ,"Li, X",WOS:2,2021,extra\n\nJ,"Wang, Y",WOS:3\n',
+                    encoding="utf-8")
+    rs = read_records(path, format="wos_tab")
+    assert rs.counts == {"read": 3, "used": 2, "rejected": 1}
+    assert rs.rejects[["row", "reason"]].to_dict("records") == [{"row": 3, "reason": "unparsable_record"}]
+    years = rs.records.set_index("record_id")["year"]
+    assert sorted(years.index) == ["WOS:1", "WOS:3"]
+    assert years["WOS:1"] == 2020 and pd.isna(years["WOS:3"])  # a short row has its missing fields empty
+
+
 def test_short_tab_row_has_empty_fields(tmp_path):
     from innometrics.records.read import read_records
 

@@ -17,6 +17,7 @@ Records are built by :func:`innometrics.records.wos.build_wos_record`.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -55,8 +56,8 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
     -------
     RecordSet
         ``source_format`` is ``wos_tab``; ``rejects.row`` is the table row (header = 1). A
-        tab-delimited row with more fields than the header (text beyond the last column) is
-        rejected as ``unparsable_record``, so read = used + rejected.
+        row with more fields than the header (text beyond the last column), tab-delimited or
+        CSV, is rejected as ``unparsable_record``, so read = used + rejected.
 
     Raises
     ------
@@ -74,8 +75,8 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
         df, ragged = _split_tab(text)
     else:
         try:
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, ValueError) as exc:
+            df, ragged = _split_csv(text)
+        except csv.Error as exc:
             raise DataError(f"cannot parse the file as a CSV Web of Science table: {one_line(exc, 200)}",
                             file=path, reason="unreadable") from None
     df.columns = [str(c).strip().strip('"') for c in df.columns]
@@ -98,6 +99,35 @@ def read_wos_tab(path: str | os.PathLike, *, encoding: str = "utf-8") -> RecordS
             fields[tag] = _LIST_COLUMNS[tag](value) if tag in _LIST_COLUMNS else value
         collected.add(row, safe_build(build_wos_record, fields, source_format="wos_tab"))
     return collected.result(read=len(df))
+
+
+def _split_csv(text: str) -> tuple[pd.DataFrame, set[int]]:
+    """The table of a CSV with WoS tags as columns and the positions of its ragged rows.
+
+    Read with the standard :mod:`csv` module rather than pandas so that one row with more
+    fields than the header is that row's reject, not a refusal of the whole file; blank
+    lines are skipped, shorter rows have their missing fields empty, and repeated column
+    names keep their first column, as in :func:`_split_tab`.
+
+    Raises
+    ------
+    csv.Error
+        For text the CSV grammar cannot read (a NUL byte, a field beyond the size limit).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = [row for row in reader if any(field.strip() for field in row)]
+    if not records:
+        return pd.DataFrame(), set()
+    names = [c.strip().strip('"') for c in records[0]]
+    width = len(names)
+    rows: list[list[str]] = []
+    ragged: set[int] = set()
+    for i, fields in enumerate(records[1:]):
+        if any(f.strip() for f in fields[width:]):
+            ragged.add(i)
+        rows.append((fields + [""] * width)[:width])
+    keep = [k for k, name in enumerate(names) if name not in names[:k]]
+    return pd.DataFrame([[r[k] for k in keep] for r in rows], columns=[names[k] for k in keep], dtype=str), ragged
 
 
 def _split_tab(text: str) -> tuple[pd.DataFrame, set[int]]:
