@@ -177,3 +177,17 @@ def test_restate_paths_names_the_output_folder(tmp_path):
     assert manifest == {"inputs": [{"path": final}], "spec": {"data": {"meta": final}}, "other": str(tmp_path / "x"),
                         "n": 1.5, "prefix_only": manifest["prefix_only"]}
     assert ".staging-" in manifest["prefix_only"]  # only the folder itself and paths below it are restated
+
+
+def test_a_write_error_names_the_output_folder_not_the_staging_one(tmp_path):
+    import errno
+
+    from innometrics.io.outdir import staged_output
+
+    target = tmp_path / "rank"
+    with pytest.raises(OSError) as info:
+        with staged_output(target) as stage:
+            raise OSError(errno.ENOSPC, "No space left on device", str(stage / "country.csv"))
+    assert info.value.errno == errno.ENOSPC
+    assert info.value.filename == str(target / "country.csv")
+    assert "staging" not in str(info.value) and not target.exists()

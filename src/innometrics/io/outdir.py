@@ -125,8 +125,25 @@ def staged_output(out_dir: str | os.PathLike) -> Iterator[Path]:
     try:
         yield stage
         _swap_in(stage, target, holder)
+    except OSError as exc:  # disk full, permission denied: name the output folder, not the staging one
+        raise _named_in(exc, stage, target) from exc
     finally:
         shutil.rmtree(holder, ignore_errors=True)
+
+
+def _named_in(exc: OSError, stage: Path, target: Path) -> OSError:
+    """``exc`` with file names under the staging folder ``stage`` given under ``target`` instead."""
+    old = str(stage)
+
+    def restate(name):
+        text = os.fsdecode(name) if isinstance(name, (str, bytes)) else None
+        if text is not None and (text == old or text.startswith(old + os.sep)):
+            return str(target) + text[len(old):]
+        return name
+
+    if exc.errno is None or not any(restate(n) is not n for n in (exc.filename, exc.filename2)):
+        return exc
+    return type(exc)(exc.errno, exc.strerror, restate(exc.filename), None, restate(exc.filename2))
 
 
 def restate_paths(stage: str | os.PathLike, names: tuple[str, ...] = ("manifest.json", "log.json")) -> None:
