@@ -76,6 +76,7 @@ ALIASES: dict[str, str] = {
     "cape verde": "CPV",  # ISO renamed it "Cabo Verde" (2013)
     "swaziland": "SWZ",  # ISO renamed it "Eswatini" (2018)
     "uk": "GBR",  # not an ISO code (GB is)
+    "u k": "GBR",  # "U.K." in raw affiliation strings
     "uae": "ARE",  # common abbreviation in Scopus affiliations
     "kosovo": "XKX",  # no ISO code; XKX is the user-assigned code used by the EU, IMF and World Bank
     "bosnia and herceg": "BIH",  # WoS truncation; "Herceg" is not a prefix of "Herzegovina"
