@@ -187,6 +187,18 @@ def _name_index() -> tuple[dict[str, str], list[tuple[tuple[str, ...], str]], li
     return exact, tokens, former, shared
 
 
+@lru_cache(maxsize=1)
+def _names_by_initial() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The token tuples of current and former names (``Ger Dem Rep``: German Democratic
+    Republic), by the first letter of their first word: a prefix search scans one list."""
+    _, current, former, _ = _name_index()
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name_words, code in current + former:
+        if name_words:
+            out.setdefault(name_words[0][0], []).append((name_words, code))
+    return out
+
+
 def _prefix_hits(folded: str) -> set[str]:
     """The countries whose name every word of ``folded`` abbreviates, word by word."""
     words = folded.split()
@@ -194,8 +206,7 @@ def _prefix_hits(folded: str) -> set[str]:
         return set()
     if len(words) == 1 and len(words[0]) < 5:
         return set()  # "San", "Col": too short to abbreviate a country name safely
-    _, current, former, _ = _name_index()
-    names = current + former  # "Ger Dem Rep": German Democratic Republic
+    names = _names_by_initial().get(words[0][0], ())
     return {
         code
         for name_words, code in names
@@ -801,12 +812,7 @@ def country_vocabulary(*, translations: bool = True, min_translation_chars: int 
                 out.setdefault(name, code)
     # keep only what the resolver itself reads as that country (``equator``, a translation of
     # Ecuador, is read as the start of Equatorial Guinea's name first)
-    agree = {}
-    for name, code in out.items():
-        found = resolve_country(name, kind="name")
-        if found is not None and found.alpha_3 == code:
-            agree[name] = code
-    return agree
+    return {name: code for name, code in out.items() if _resolve_country_name(name)[0] == code}
 
 
 @lru_cache(maxsize=1)
