@@ -131,16 +131,17 @@ def _expected(data, meta, codes, imp_type, max_time, global_, method):
     return imputed, {k: R.aggregate(v, meta, f) for k, v in normed.items()}
 
 
+_SLOW = pytest.mark.slow  # one case per imputation type stays in `make test-fast`; `make test` runs all
 CASES = [
     ("latest", None, True, "arithmetic"),
-    ("latest", 1, False, "arithmetic"),
-    ("latest", 2, True, "geometric"),
+    pytest.param("latest", 1, False, "arithmetic", marks=_SLOW),
+    pytest.param("latest", 2, True, "geometric", marks=_SLOW),
     ("constant", None, True, "geometric"),
-    ("constant", None, False, "arithmetic"),
-    ("linear", None, True, "arithmetic"),
+    pytest.param("constant", None, False, "arithmetic", marks=_SLOW),
     ("linear", None, False, "geometric"),
-    ("linear-constant", None, True, "arithmetic"),
+    pytest.param("linear", None, True, "arithmetic", marks=_SLOW),
     ("linear-constant", 3, False, "geometric"),
+    pytest.param("linear-constant", None, True, "arithmetic", marks=_SLOW),
 ]
 
 
