@@ -21,7 +21,7 @@ rank_app = App(
 @rank_app.command("build")
 @handle_errors
 def build(
-    spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records], [count], optional [groupings.<name>], [institutions] (ROR registry, rollup), [stability], [patents] (by, family, date). [records] format: wos, wos_tab, scopus, openalex, tables, espacenet, lens, patentsview or patstat."),
+    spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records], [count], optional [groupings.<name>], [institutions] (ROR registry, rollup; for patents it matches applicants), [stability], [patents] (by, family, date). [records] format: wos, wos_tab, scopus, openalex, tables, espacenet, lens, patentsview or patstat."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json; patents also fields.csv (unit x field, RTA), members.csv."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
