@@ -7,6 +7,7 @@ inside functions alike, so a deferred import cannot hide a circle or a layering 
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def _exists(module: str) -> bool:
     return (PACKAGE / rel).with_suffix(".py").exists() or (PACKAGE / rel / "__init__.py").exists()
 
 
+@lru_cache(maxsize=1)  # the tree does not change during a test run: parse it once
 def import_graph() -> dict[str, set[str]]:
     graph = {}
     for path in sorted(PACKAGE.rglob("*.py")):
