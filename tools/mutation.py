@@ -24,6 +24,7 @@ and prints a table; exits 1 when a non-equivalent mutant survives.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -46,16 +47,25 @@ MODULES: dict[str, list[str]] = {
     "views/clusters.py": ["tests/views/test_clusters.py"],
     "rankings/stability.py": ["tests/rankings/test_stability.py"],
     "composite/treat.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
-    "composite/impute.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
+    "composite/impute.py": [
+        "tests/composite/test_impute_treat.py",
+        "tests/composite/test_panel_impute.py",
+        "tests/composite/test_coinr_translation.py",
+    ],
     "composite/normalise.py": [
         "tests/composite/test_normalise.py",
+        "tests/composite/test_normalise_index.py",
+        "tests/composite/test_normalise_toolbox.py",
         "tests/composite/test_method_contract.py",
         "tests/composite/test_coinr_translation.py",
+        "tests/composite/test_coinr_method_audit.py",
     ],
     "composite/aggregate.py": [
         "tests/composite/test_aggregate.py",
+        "tests/composite/test_aggregate_compind.py",
         "tests/composite/test_method_contract.py",
         "tests/composite/test_coinr_translation.py",
+        "tests/composite/test_coinr_method_audit.py",
     ],
     "entities/countries.py": ["tests/entities/test_countries.py"],
     "views/nature_index.py": ["tests/views/test_nature_index.py"],
@@ -85,18 +95,51 @@ def equivalent_mutants() -> set[str]:
     return {m.group(1) for line in DOC.read_text(encoding="utf-8").splitlines() if (m := EQUIVALENT_ROW.match(line))}
 
 
+#: Decorators that only register a function or attach its parameter rules. mutmut 3 does not
+#: mutate decorated functions (it cannot set up its trampoline around an arbitrary decorator),
+#: which would leave every registered formula (normalise.minmax, aggregate.geometric, ...)
+#: unmutated; the scratch copy applies these decorators as plain calls after the function.
+REGISTERING_DECORATORS = {"register", "declare"}
+
+
+def undecorate(source: str) -> str:
+    """``source`` with ``@register(...)``/``@declare(...)`` of top-level functions turned into
+    ``f = register(...)(declare(...)(f))`` after the function: the same module for the
+    tests, but functions mutmut will mutate."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        decorators = getattr(node, "decorator_list", None) if isinstance(node, ast.FunctionDef) else None
+        if not decorators or not all(
+            isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in REGISTERING_DECORATORS
+            for d in decorators
+        ):
+            continue
+        applied = node.name
+        for dec in reversed(decorators):
+            applied = f"{ast.get_source_segment(source, dec)}({applied})"
+        lines.insert(node.end_lineno, f"\n\n{node.name} = {applied}\n")
+        first, last = decorators[0].lineno - 1, decorators[-1].end_lineno
+        del lines[first:last]
+    return "".join(lines)
+
+
 def prepare(module: str, tests: list[str]) -> Path:
-    """A scratch project for one module: current src/ and tests/, and a mutmut config."""
+    """A scratch project for one module: current src/, tests/ and examples/ (some tests build
+    the example specs), and a mutmut config."""
     work = WORK / module.replace("/", ".").removesuffix(".py")
     work.mkdir(parents=True, exist_ok=True)
-    for name in ("src", "tests"):
+    for name in ("src", "tests", "examples"):
         shutil.copytree(ROOT / name, work / name, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    target = work / "src" / "innometrics" / module
+    target.write_text(undecorate(target.read_text(encoding="utf-8")), encoding="utf-8")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pytest_ini = project["tool"]["pytest"]["ini_options"]
     config = [
         "[tool.mutmut]",
         'source_paths = ["src"]',
+        'also_copy = ["examples"]',
         f'only_mutate = ["src/innometrics/{module}"]',
         f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
@@ -141,9 +184,12 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         run = mutmut(work, "run", "--max-children", str(jobs))
         log = run.stdout + run.stderr
         # mutmut keeps a survivor's verdict from an earlier run even when tests were added
-        # since: run the survivors again against the current tests
-        again = sorted(n for n, s in statuses(work).items() if s == "survived")
+        # since: run the survivors (and mutants no test reached) again against the current tests
+        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests"))
         if again:
+            # a mutant had no test when the test -> function map was recorded before its
+            # function could be mutated (or before the test existed): record the map again
+            (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             rerun = mutmut(work, "run", "--max-children", str(jobs), *again)
             log += rerun.stdout + rerun.stderr
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")

@@ -100,3 +100,56 @@ def test_rebuilding_one_period_of_a_base_period_index(tmp_path):
     assert again.stages["normalised"].loc["A", "up"] == 200.0 and again.period == 2012
     with pytest.raises(SpecError, match="period 1999 is not in the data"):
         build({"data": {**files, "period": 1999}, "normalise": {"method": "index", "base_period": 2010}})
+
+
+def test_base_unit_code_may_hold_a_colon():
+    """Only the first ':' separates "unit:" from the code (a code like "CN:BJ" stays whole)."""
+    data = pd.DataFrame({"up": [10.0, 20.0, 40.0]}, index=pd.Index(["CN:BJ", "CN:SH", "US"], name="uCode"))
+    meta = pd.DataFrame({"Direction": [1]}, index=["up"])
+    out = normalise_frame(data, meta, {"method": "index", "base": "unit:CN:SH"})
+    assert out["up"].tolist() == [50.0, 100.0, 200.0]
+
+
+def test_index_errors_name_the_file_and_key():
+    data = pd.DataFrame({"up": [10.0, 20.0]}, index=pd.Index(["A", "B"], name="uCode"))
+    meta = pd.DataFrame({"Direction": [1]}, index=["up"])
+    with pytest.raises(SpecError) as err:
+        normalise_frame(data, meta, {"method": "index", "base_period": 2010}, file="spec.toml")
+    assert (err.value.file, err.value.key) == ("spec.toml", "normalise.base_period")
+    assert str(err.value) == ("spec.toml: key 'normalise.base_period': "
+                              'base_period needs a panel: build with [data] period = "all".')
+    with pytest.raises(SpecError) as err:
+        normalise_frame(data, meta, {"method": "index", "base": "unit:Z"}, file="spec.toml")
+    assert (err.value.file, err.value.key) == ("spec.toml", "normalise.base")
+    assert str(err.value) == "spec.toml: key 'normalise.base': base unit 'Z' is not among the units (A, B, ...)."
+    # the message lists the first 8 units in order
+    many = pd.DataFrame({"up": np.arange(1.0, 11.0)}, index=pd.Index([f"U{i}" for i in range(10)], name="uCode"))
+    with pytest.raises(SpecError, match=r"among the units \(U0, U1, U2, U3, U4, U5, U6, U7, \.\.\.\)\.$"):
+        normalise_frame(many, meta, {"method": "index", "base": "unit:Z"})
+    panel = pd.DataFrame({"up": [10.0, 20.0]},
+                         index=pd.MultiIndex.from_tuples([(2010, "A"), (2011, "A")], names=["Time", "uCode"]))
+    with pytest.raises(SpecError) as err:
+        normalise_frame(panel, meta, {"method": "index", "base_period": 1999}, file="spec.toml")
+    assert (err.value.file, err.value.key) == ("spec.toml", "normalise.base_period")
+    assert "base_period 1999 is not a period of the data (2010, 2011)." in str(err.value)
+
+
+def test_index_notes_name_each_lost_cell():
+    from innometrics.composite.normalise import index_notes
+
+    before = pd.DataFrame({"up": [1.0, 2.0, NA], "down": [1.0, 2.0, 3.0]}, index=pd.Index(["AB", "CD", "EF"], name="uCode"))
+    after = pd.DataFrame({"up": [NA, 2.0, NA], "down": [1.0, 2.0, 3.0]}, index=before.index)
+    assert index_notes(before, after, ["up", "down"]) == {"up": ["AB"]}
+    idx = pd.MultiIndex.from_tuples([(2010, "AB"), (2011, "AB")], names=["Time", "uCode"])
+    before = pd.DataFrame({"up": [1.0, 2.0]}, index=idx)
+    after = pd.DataFrame({"up": [1.0, NA]}, index=idx)
+    assert index_notes(before, after, ["up"]) == {"up": ["AB@2011"]}
+
+
+def test_reference_unit_of_the_same_period_in_a_panel():
+    """Without base_period, a panel row is indexed on the reference unit in the row's own period."""
+    idx = pd.MultiIndex.from_tuples([(2010, "A"), (2010, "B"), (2011, "A"), (2011, "B")], names=["Time", "uCode"])
+    data = pd.DataFrame({"up": [10.0, 20.0, 40.0, 20.0]}, index=idx)
+    meta = pd.DataFrame({"Direction": [1]}, index=["up"])
+    out = normalise_frame(data, meta, {"method": "index", "base": "unit:A"})
+    assert out["up"].tolist() == [100.0, 200.0, 100.0, 50.0]
