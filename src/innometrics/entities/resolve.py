@@ -41,20 +41,14 @@ __all__ = ["read_resolved", "resolve_records"]
 WOS_STYLE_FORMATS = frozenset({"wos", "wos_tab"})
 
 
-def _country_field(text: str, cache: dict[str, str | None]) -> str | None:
+def _alpha_3(text: object, kind: str, cache: dict[str, str | None]) -> str | None:
+    """Alpha-3 of a country field read as ``kind`` (:func:`resolve_country`), cached by text; None if none."""
+    if text is None or text is pd.NA:
+        return None
     if text not in cache:
-        found = resolve_country(text, kind="auto")
+        found = resolve_country(text, kind=kind)
         cache[text] = found.alpha_3 if found else None
     return cache[text]
-
-
-def _party_country(code: object, cache: dict[str, str | None]) -> str | None:
-    if code is None or code is pd.NA:
-        return None
-    if code not in cache:
-        found = resolve_country(code, kind="code")
-        cache[code] = found.alpha_3 if found else None
-    return cache[code]
 
 
 def resolve_records(rs: RecordSet) -> RecordSet:
@@ -89,7 +83,7 @@ def resolve_records(rs: RecordSet) -> RecordSet:
         wanted = not (row["institution"] and row["city"] and (text or row["country_raw"]))
         parsed = parse_address(raw, style=style) if wanted and raw and raw != row["institution"] else None
         if text:
-            country = _country_field(text, country_cache)
+            country = _alpha_3(text, "auto", country_cache)
             if country is None:
                 if row["record_id"] not in bad:
                     bad[row["record_id"]] = ((origins["file"].iloc[i], origins["row"].iloc[i])
@@ -118,7 +112,7 @@ def resolve_records(rs: RecordSet) -> RecordSet:
     contributors = rs.contributors.copy()
     party_cache: dict[str, str | None] = {}
     if contributors["country"].notna().any():
-        contributors["country"] = pd.array([_party_country(c, party_cache) for c in contributors["country"]],
+        contributors["country"] = pd.array([_alpha_3(c, "code", party_cache) for c in contributors["country"]],
                                            dtype="string")
 
     records, rejects = rs.records, rs.rejects

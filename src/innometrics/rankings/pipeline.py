@@ -17,7 +17,7 @@ import pandas as pd
 from innometrics import __version__
 from innometrics.entities.countries import country_names, fold_ascii
 from innometrics.entities.resolve import read_resolved, resolve_records
-from innometrics.errors import DataError, SpecError, reading
+from innometrics.errors import DataError, reading
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.counting import (
@@ -345,9 +345,6 @@ def _match_applicants(con: pd.DataFrame, spec: RankSpec, log: list):
     from innometrics.entities.institutions.ror import load_registry
 
     inst = spec.institutions
-    if inst.rollup != "none":
-        raise SpecError("patent applicants are matched to ROR without roll-up; set rollup = \"none\"",
-                        file=spec.file, key="institutions.rollup")
     registry = load_registry(inst.registry, cache_dir=inst.cache_dir)
 
     def plain(names: pd.Series) -> pd.Series:

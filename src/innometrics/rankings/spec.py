@@ -296,6 +296,11 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         if isinstance(coverage, bool) or not isinstance(coverage, (int, float)) or not 0 < coverage < 1:
             raise SpecError(f"must be between 0 and 1; got {coverage!r}", file=file, key="stability.coverage")
 
+    institutions = institutions_spec(data.get("institutions"), file, resolve)
+    if patents is not None and institutions is not None and institutions.rollup != "none":
+        raise SpecError('patent applicants are matched to ROR without roll-up; set rollup = "none"', file=file,
+                        key="institutions.rollup")
+
     return RankSpec(
         records_path=resolve(records["path"]),
         records_format=fmt,
@@ -308,7 +313,7 @@ def load_spec(source: str | os.PathLike | dict) -> RankSpec:
         weights_file=resolve(count.get("weights_file")),
         top_proportion=float(top),
         groupings=tuple(groupings),
-        institutions=institutions_spec(data.get("institutions"), file, resolve),
+        institutions=institutions,
         resamples=int(resamples),
         seed=int(seed),
         coverage=float(coverage),

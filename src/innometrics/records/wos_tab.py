@@ -106,50 +106,43 @@ def _split_csv(text: str) -> tuple[pd.DataFrame, set[int]]:
 
     Read with the standard :mod:`csv` module rather than pandas so that one row with more
     fields than the header is that row's reject, not a refusal of the whole file; blank
-    lines are skipped, shorter rows have their missing fields empty, and repeated column
-    names keep their first column, as in :func:`_split_tab`.
+    lines are skipped (:func:`_table`).
 
     Raises
     ------
     csv.Error
         For text the CSV grammar cannot read (a NUL byte, a field beyond the size limit).
     """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records = [row for row in reader if any(field.strip() for field in row)]
+    records = [row for row in csv.reader(io.StringIO(text, newline="")) if any(field.strip() for field in row)]
     if not records:
         return pd.DataFrame(), set()
     names = [c.strip().strip('"') for c in records[0]]
-    width = len(names)
-    rows: list[list[str]] = []
-    ragged: set[int] = set()
-    for i, fields in enumerate(records[1:]):
-        if any(f.strip() for f in fields[width:]):
-            ragged.add(i)
-        rows.append((fields + [""] * width)[:width])
-    keep = [k for k, name in enumerate(names) if name not in names[:k]]
-    return pd.DataFrame([[r[k] for k in keep] for r in rows], columns=[names[k] for k in keep], dtype=str), ragged
+    return _table(names, len(names), records[1:])
 
 
 def _split_tab(text: str) -> tuple[pd.DataFrame, set[int]]:
     """The table of a tab-delimited export and the positions of its ragged rows.
 
     Lines end at ``\r\n``, ``\r`` or ``\n``; lines holding nothing but spaces are skipped
-    (as pandas does). A row is ragged when a field beyond the header's last named column
-    holds text (Web of Science ends every line with a tab, so each line has one empty field
-    more than it has tags; extra empty fields are ignored). A shorter row has its missing
-    fields empty. Repeated column names keep their first column.
+    (as pandas does). Web of Science ends every line with a tab, so each line has one empty
+    field more than it has tags: the table is as wide as the header's last named column.
     """
     lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip(" ")]
     if not lines:
         return pd.DataFrame(), set()
     names = [c.strip().strip('"') for c in lines[0].split("\t")]
     width = max((k + 1 for k, name in enumerate(names) if name), default=0)
-    rows: list[list[str]] = []
-    ragged: set[int] = set()
-    for i, line in enumerate(lines[1:]):
-        fields = line.split("\t")
-        if any(f.strip() for f in fields[width:]):
-            ragged.add(i)
-        rows.append((fields + [""] * width)[:width])
+    return _table(names, width, [line.split("\t") for line in lines[1:]])
+
+
+def _table(names: list[str], width: int, rows: list[list[str]]) -> tuple[pd.DataFrame, set[int]]:
+    """Rows cut to the first ``width`` fields, and the positions of the ragged ones.
+
+    A row is ragged when a field beyond ``width`` holds text (extra empty fields are
+    ignored); a shorter row has its missing fields empty. Repeated or empty column names
+    keep their first column.
+    """
+    ragged = {i for i, fields in enumerate(rows) if any(f.strip() for f in fields[width:])}
+    padded = [(fields + [""] * width)[:width] for fields in rows]
     keep = [k for k, name in enumerate(names[:width]) if name and name not in names[:k]]
-    return pd.DataFrame([[r[k] for k in keep] for r in rows], columns=[names[k] for k in keep], dtype=str), ragged
+    return pd.DataFrame([[r[k] for k in keep] for r in padded], columns=[names[k] for k in keep], dtype=str), ragged
