@@ -72,7 +72,7 @@ def test_api_page_and_gzipped_snapshot(tmp_path):
     page = tmp_path / "page.json"
     page.write_text(json.dumps({"meta": {"count": 2}, "results": works}), encoding="utf-8")
     part = tmp_path / "part_000.gz"
-    part.write_bytes(gzip.compress("\n".join(json.dumps(w) for w in works).encode("utf-8")))
+    part.write_bytes(gzip.compress("\n".join(json.dumps(w) for w in works).encode("utf-8"), mtime=0))
     a, b = read_resolved(page, format="openalex"), read_resolved(part, format="openalex")
     assert a.counts == b.counts == {"read": 2, "used": 2, "rejected": 0}
     pd.testing.assert_frame_equal(a.affiliations, b.affiliations)
