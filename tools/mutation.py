@@ -179,6 +179,8 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
     started = time.monotonic()
     if report_only:
         work = WORK / module.replace("/", ".").removesuffix(".py")
+        if not work.is_dir():
+            raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
     else:
         work = prepare(module, tests)
         run = mutmut(work, "run", "--max-children", str(jobs))
@@ -260,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  SURVIVED {name} ({result['survived_status'][name]})")
             if args.show:
                 work = WORK / module.replace("/", ".").removesuffix(".py")
+        if not work.is_dir():
+            raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
                 diff = mutmut(work, "show", name).stdout.splitlines()
                 print("\n".join("    " + line for line in diff if line.startswith(("-  ", "+  ", "- ", "+ "))
                                 and not line.startswith(("---", "+++"))))
