@@ -16,6 +16,7 @@ from innometrics.rankings.counting import (
     read_grouping,
     record_unit_credits,
     total_weight,
+    unit_counts,
 )
 from innometrics.registry import get_method, method_names
 
@@ -125,6 +126,51 @@ def test_grouping_rolls_up_and_counts_groups_once(engine, loaded):
     other = Grouping(name="metro", base="city", mapping=mapping, unmapped="other")
     df = count_units(loaded, "metro", "full", grouping=other)
     assert as_dict(df, "p_full")["other"] == 3.0  # Zurich's R2 and R5
+
+
+def test_grouping_shares_split_a_joint_unit_and_keep_the_total(engine, loaded, toy):
+    # I-THU (R5: H's affiliation, corresponding author) is a joint unit of PKU and Tsinghua
+    mapping = pd.DataFrame({"unit": ["I-THU", "I-THU"], "group": ["PKU", "Tsinghua"], "share": [0.5, 0.5]})
+    grouping = Grouping(name="parents", base="institution", mapping=mapping)
+    df = count_units(loaded, "parents", "fractional", grouping=grouping)
+    # fractional: PKU 1/3 of its own + half of I-THU's 1/3; Tsinghua the other half
+    assert as_dict(df, "p_frac")["PKU"] == pytest.approx(1 / 3 + 1 / 6)
+    assert as_dict(df, "p_frac")["Tsinghua"] == pytest.approx(1 / 6)
+    assert df["p_frac"].sum() == pytest.approx(6.0)
+    # full: R5 counts once for PKU (reached by F directly and by H through the joint unit) and once for Tsinghua
+    assert as_dict(df, "p_full")["PKU"] == 1.0 and as_dict(df, "p_full")["Tsinghua"] == 1.0
+    assert "I-THU" not in set(df["unit"])
+    corr = count_units(loaded, "parents", "corresponding_author", grouping=grouping)
+    assert as_dict(corr, "p_corresponding_author")["Tsinghua"] == pytest.approx(0.25)
+    assert corr["p_corresponding_author"].sum() == pytest.approx(6.0)
+    # without shares every group gets the joint unit's whole credit (Nature Index joint institutions)
+    whole = count_units(loaded, "parents", "fractional", grouping=Grouping("parents", "institution", mapping[["unit", "group"]]))
+    assert as_dict(whole, "p_frac")["Tsinghua"] == pytest.approx(1 / 3)
+    assert whole["p_frac"].sum() == pytest.approx(6.0 + 1 / 3)
+
+
+def test_grouping_shares_without_the_pair_table(engine):
+    """A fractional count of fully linked records skips the pair table; a joint unit splits the same."""
+    from innometrics.rankings.credits import load_recordset
+    from innometrics.records.model import RecordSet
+
+    rs = RecordSet.from_rows(
+        [{"record_id": "r1", "year": 2020}, {"record_id": "r2", "year": 2020}],
+        [{"record_id": "r1", "position": 1, "name": "A"}, {"record_id": "r1", "position": 2, "name": "B"},
+         {"record_id": "r2", "position": 1, "name": "C"}],
+        [{"record_id": "r1", "position": 1, "institution": "Joint lab", "country": "FRA"},
+         {"record_id": "r1", "position": 2, "institution": "CNRS", "country": "FRA"},
+         {"record_id": "r2", "position": 1, "institution": "Joint lab", "country": "FRA"}], [], read=2)
+    mapping = pd.DataFrame({"unit": ["Joint lab"] * 3, "group": ["CNRS", "Univ A", "Univ B"],
+                            "share": [1 / 3, 1 / 3, 1 / 3]})
+    grouping = Grouping(name="parents", base="institution", mapping=mapping)
+    direct = unit_counts(load_recordset(engine, rs), "parents", "fractional", grouping=grouping)
+    # r1: CNRS 1/2 + 1/6 through the lab, each university 1/6; r2: 1/3 each
+    assert as_dict(direct, "p_frac") == approx_dict({"CNRS": 1 / 2 + 1 / 6 + 1 / 3, "Univ A": 1 / 2, "Univ B": 1 / 2})
+    loaded = load_recordset(engine, rs)
+    assert as_dict(count_units(loaded, "parents", "fractional", grouping=grouping), "p_frac") == as_dict(direct, "p_frac")
+    assert as_dict(count_units(loaded, "parents", "full", grouping=grouping), "p_full") == {
+        "CNRS": 2.0, "Univ A": 2.0, "Univ B": 2.0}
 
 
 def test_record_unit_credits_sum_to_unit_counts(loaded):

@@ -131,7 +131,13 @@ class Grouping:
     base : str
         The level mapped (``institution``, ``city`` or ``country``).
     mapping : pandas.DataFrame
-        Columns ``unit`` and ``group`` (optionally ``group_name``).
+        Columns ``unit`` and ``group`` (optionally ``group_name`` and ``share``). A unit
+        may map to several groups (one row each). Full counting credits each of its
+        groups with the record once. ``share`` is the part of the unit's fractional,
+        first-author and corresponding-author credit a group receives (a joint
+        laboratory of two universities: 0.5 each, so the level's total is kept); without
+        it each group receives the unit's whole credit (the Nature Index's joint
+        institutions, credited to every partner).
     unmapped : str
         ``"keep"`` (an unmapped unit is its own group) or ``"other"`` (all go to
         ``other``).
@@ -222,16 +228,19 @@ def level_view(
         return filter_period(loaded.pairs[base_level], period)
     engine = loaded.engine
     mapping = grouping.mapping[["unit", "group"]].rename(columns={"unit": "m_unit", "group": "m_group"})
+    if "share" in grouping.mapping.columns:
+        mapping["m_share"] = grouping.mapping["share"].astype("float64").to_numpy()
     m = engine.upload(engine.fresh_name(f"map_{grouping.name}"), mapping)
     base = filter_period(loaded.pairs[base_level], period)
     joined = base.left_join(m, base.unit == m.m_unit)
     fallback = joined.unit if grouping.unmapped == "keep" else ibis.literal("other")
     group = ibis.ifelse(joined.unit == UNKNOWN, UNKNOWN, ibis.coalesce(joined.m_group, fallback))
-    t = joined.mutate(group=group)
+    share = ibis.coalesce(joined.m_share, 1.0) if "m_share" in mapping.columns else ibis.literal(1.0)
+    t = joined.mutate(group=group, share=share)
     pairs = t.group_by(["record_key", "group", "is_helper"]).agg(
-        frac=t.frac.sum(),
-        first=t.first.sum(),
-        corr=t.corr.sum(),
+        frac=(t.frac * t.share).sum(),
+        first=(t.first * t.share).sum(),
+        corr=(t.corr * t.share).sum(),
         n_links=t.n_links.sum(),
         year=t.year.arbitrary(),
         weight=t.weight.arbitrary(),
@@ -337,8 +346,7 @@ def unit_counts(
         df = _direct_fractional(loaded, base, period)
         if df is not None:
             if grouping is not None:
-                df = df.assign(unit=_map_units(df["unit"], grouping)).groupby("unit", as_index=False, sort=False)[
-                    col].sum()
+                df = _group_sums(df, grouping, col)
             return _nonzero_by_unit(df, col)
     view = level_view(loaded, level, period=period, grouping=grouping)
     expr = view.group_by("unit").agg(**{col: credit(view).sum()})
@@ -380,12 +388,20 @@ def _direct_query(records, contributors, affiliations, level: str, years) -> ir.
                                   years=years)
 
 
-def _map_units(units: pd.Series, grouping: Grouping) -> pd.Series:
-    """Groups of base-level units as :func:`level_view` maps them (``unknown`` stays)."""
-    mapping = dict(zip(grouping.mapping["unit"], grouping.mapping["group"]))
-    fallback = units if grouping.unmapped == "keep" else pd.Series("other", index=units.index)
-    mapped = units.map(mapping)
-    return mapped.where(mapped.notna(), fallback).where(units != UNKNOWN, UNKNOWN)
+def _group_sums(df: pd.DataFrame, grouping: Grouping, col: str) -> pd.DataFrame:
+    """Per-unit sums of ``col`` summed per group as :func:`level_view` maps them.
+
+    A unit mapped to several groups gives each its credit times the row's ``share`` (1 when the
+    mapping has none); an unmapped unit keeps its name or goes to ``other``; ``unknown`` stays.
+    """
+    m = grouping.mapping
+    cols = ["unit", "group"] + (["share"] if "share" in m.columns else [])
+    joined = df.merge(m[cols], on="unit", how="left")
+    fallback = joined["unit"] if grouping.unmapped == "keep" else pd.Series("other", index=joined.index)
+    group = joined["group"].where(joined["group"].notna(), fallback).where(joined["unit"] != UNKNOWN, UNKNOWN)
+    share = joined["share"].astype("float64").fillna(1.0) if "share" in joined.columns else 1.0
+    out = pd.DataFrame({"unit": group, col: joined[col] * share})
+    return out.groupby("unit", as_index=False, sort=False)[col].sum()
 
 
 def record_unit_credits(

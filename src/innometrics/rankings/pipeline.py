@@ -389,7 +389,10 @@ def _resolve_institutions(used, spec: RankSpec, log: list):
     rollup = None
     if inst.rollup != "none":
         mapping = rollup_mapping(registry, aff, inst.rollup)
-        summary["units_rolled_up"] = int((mapping["unit"] != mapping["group"]).sum())
+        moved = mapping[mapping["unit"] != mapping["group"]]
+        summary["units_rolled_up"] = int(moved["unit"].nunique())
+        summary["units_split_over_several_groups"] = int(mapping["unit"].duplicated(keep=False).groupby(
+            mapping["unit"]).any().sum())
         rollup = Grouping(name="institution", base="institution", mapping=mapping, unmapped="keep")
     return used, registry, summary, rollup
 

@@ -8,10 +8,11 @@ organisation's ROR id (``https://ror.org/<id>``) as ``institution_id``, its ROR 
 unmatched row keeps the address parser's normalised name (its unit is that name, flagged
 ``matched = false`` in rankings).
 
-:func:`rollup_mapping` maps ROR units to their parent (``parent``) or their top ancestor
-(``top``), as a ``unit, group, group_name`` table for the ranking engine's grouping mechanism,
-which re-aggregates to distinct (record, group) pairs, so a record with authors at an institute
-and at its parent counts once for the parent under full counting.
+:func:`rollup_mapping` maps ROR units to their parents (``parent``) or their top ancestors
+(``top``), as a ``unit, group, group_name, share`` table for the ranking engine's grouping
+mechanism (a unit with several parents splits its fractional credit among them), which
+re-aggregates to distinct (record, group) pairs, so a record with authors at an institute and
+at its parent counts once for the parent under full counting.
 """
 
 from __future__ import annotations
@@ -137,13 +138,17 @@ def resolve_applicants(names: pd.Series, countries: pd.Series, registry: Registr
 
 
 def rollup_mapping(registry: Registry, affiliations: pd.DataFrame, rollup: str) -> pd.DataFrame:
-    """``unit, group, group_name`` for every institution unit of ``affiliations`` under ``rollup``.
+    """``unit, group, group_name, share`` for every institution unit of ``affiliations`` under ``rollup``.
 
     A unit is the row's ``institution_id`` (a ROR id after :func:`resolve_affiliations`), else
     its ``institution`` name, as the ranking engine keys the institution level. ``parent`` moves
-    a ROR unit to its parent (the first in id order when ROR lists several); ``top`` follows
-    parent links to the top; ``none``, units without a parent and unmatched units map to
-    themselves. ``group_name`` is the ROR display name, or the unmatched unit's name.
+    a ROR unit to its parents, ``top`` up the parent links to the top ancestors
+    (:meth:`Registry.rollup_shares`). ROR lists several parents for about a fifth of its child
+    organisations (a joint laboratory of a university and a national research organisation), so
+    a unit may have several rows: under full counting each group gets the record once, under
+    fractional counting each gets ``share`` of the unit's credit (equal split per parent link),
+    so the level's total is kept. ``none``, units without a parent and unmatched units map to
+    themselves with share 1. ``group_name`` is the ROR display name, or the unmatched unit's name.
     """
     if rollup not in ROLLUPS:
         raise ValueError(f"rollup must be one of {', '.join(ROLLUPS)}; got {rollup!r}")
@@ -155,15 +160,11 @@ def rollup_mapping(registry: Registry, affiliations: pd.DataFrame, rollup: str) 
     for u in units:
         rid = bare_id(u) if u.startswith(ROR_PREFIX) else None
         if rid is None or rid not in names:
-            rows.append((u, u, u))
+            rows.append((u, u, u, 1.0))
             continue
-        to = rid
-        if rollup == "parent" and registry.parent_map.get(rid):
-            to = registry.parent_map[rid][0]
-        elif rollup == "top":
-            to = registry.top_parent(rid)
-        rows.append((u, ROR_PREFIX + to, names[to]))
-    return pd.DataFrame(rows, columns=["unit", "group", "group_name"])
+        for to, share in registry.rollup_shares(rid, rollup).items():
+            rows.append((u, ROR_PREFIX + to, names[to], share))
+    return pd.DataFrame(rows, columns=["unit", "group", "group_name", "share"])
 
 
 def institution_details(registry: Registry, units: Iterable[str]) -> pd.DataFrame:

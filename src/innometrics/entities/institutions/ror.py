@@ -105,6 +105,34 @@ class Registry:
             cur = nxt
         return cur
 
+    def rollup_shares(self, ror_id: str, rollup: str) -> dict[str, float]:
+        """Where ``ror_id``'s credit goes under ``rollup``, as ``{organisation: share}``; shares sum to 1.
+
+        ``parent``: each parent listed in the registry gets an equal share (a joint
+        laboratory of two universities: 0.5 each); ``top``: the same split applied at every
+        step up the parent links, shares reaching one top ancestor by several paths
+        adding up (a unit of two institutes of one academy: 1 to the academy). A link back
+        to an organisation already on the path is ignored (cycles stop). ``none``, or no
+        parent: the organisation itself, share 1.
+        """
+        if rollup == "none":
+            return {ror_id: 1.0}
+        if rollup == "parent":
+            parents = self.parent_map.get(ror_id, [])
+            return {p: 1.0 / len(parents) for p in parents} if parents else {ror_id: 1.0}
+
+        def tops(node: str, path: frozenset[str]) -> dict[str, float]:
+            parents = [p for p in self.parent_map.get(node, []) if p not in path]
+            if not parents:
+                return {node: 1.0}
+            out: dict[str, float] = {}
+            for p in parents:
+                for top, share in tops(p, path | {p}).items():
+                    out[top] = out.get(top, 0.0) + share / len(parents)
+            return out
+
+        return dict(sorted(tops(ror_id, frozenset({ror_id})).items()))
+
     def current(self, ror_id: str) -> str:
         """The organisation itself, or for an inactive/withdrawn one its successor (transitively) when known."""
         seen = {ror_id}
