@@ -6,6 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from innometrics.errors import DataError
@@ -172,6 +173,34 @@ def test_patentsview_rejects_patent_rows(tmp_path):
                                                                    5: "withdrawn", 6: "missing_id"}
     tc = next(iter(rs.table_counts.values()))
     assert tc == {"read": 3, "used": 1, "rejected": {"orphan_row": 1, "missing_value": 1}}
+
+
+def test_patentsview_sets_do_not_depend_on_row_order(tmp_path):
+    """Two patents listing the same two priorities in opposite orders are one family, and
+    the IPC and CPC sets read as sorted, de-duplicated codes (a family key built in the
+    order the rows were read would split the family between threads or files)."""
+    folder = tmp_path / "pv"
+    folder.mkdir()
+    (folder / "g_patent.tsv").write_text(
+        "patent_id\tpatent_date\n1\t2001-01-02\n2\t2001-03-04\n3\t2001-05-06\n", encoding="utf-8")
+    (folder / "g_foreign_priority.tsv").write_text(
+        "patent_id\tpriority_claim_sequence\tforeign_application_id\tfiling_date\tforeign_country_filed\n"
+        "1\t0\tB200\t1999-05-01\tJP\n1\t1\tA100\t1999-02-01\tDE\n"
+        "2\t0\tA100\t1999-02-01\tDE\n2\t1\tB200\t1999-05-01\tJP\n2\t2\tA100\t1999-02-01\tDE\n"
+        "3\t0\t \t1999-02-01\tDE\n", encoding="utf-8")
+    (folder / "g_ipc_at_issue.tsv").write_text(
+        "patent_id\tsection\tipc_class\tsubclass\tmain_group\tsubgroup\n"
+        "1\tH\t04\tL\t009\t32\n1\tA\t61\tK\t31\t00\n1\tH\t04\tL\t9\t32\n", encoding="utf-8")
+    (folder / "g_cpc_current.tsv").write_text(
+        "patent_id\tcpc_subclass\tcpc_group\nx\tY02E\t\n1\tH04L\tH04L 9/32\n1\tA61K\tA61K 31/00\n",
+        encoding="utf-8")
+    records = read_resolved(folder).records.set_index("record_id")
+    assert records.loc["1", "family_simple"] == records.loc["2", "family_simple"] == "DEA100|JPB200"
+    assert records.loc["1", "priority_date"] == "1999-02-01"
+    assert records.loc["1", "ipc"] == "A61K31/00; H04L9/32" and records.loc["1", "cpc"] == "A61K31/00; H04L9/32"
+    # a blank priority number is no priority: patent 3 is its own family, without priority date
+    assert pd.isna(records.loc["3", "family_simple"]) and pd.isna(records.loc["3", "priority_date"])
+    assert pd.isna(records.loc["2", "ipc"]) and pd.isna(records.loc["3", "cpc"])
 
 
 def test_patstat_example():
