@@ -172,9 +172,11 @@ def engine_runner(d: str):
 
     def run() -> dict:  # each run registers the files again, as the hand query re-reads them
         patentsview_relations(eng.con.con, d, workdir=f"{d}/unzipped")
-        tables = {name: eng.con.table(f"pv_{name}") for name in ("records", "party_rows")}
-        r, c, a, _ = project(tables["records"], tables["party_rows"], None, by="inventor", family="simple",
-                             engine=eng)
+        records = eng.con.table("pv_records")
+        parties = eng.con.table("pv_party_rows")
+        # every PatentsView party row has a person id: the inventors are keyed by it, no names needed
+        parties = parties.select("record_id", "role", "identifier", "country")
+        r, c, a, _ = project(records, parties, None, by="inventor", family="simple", engine=eng)
         loaded = load_tables(eng, r, c, a, levels=("country",))
         df = unit_counts(loaded, "country", "fractional")
         return dict(zip(df["unit"], df["p_frac"].astype(float)))

@@ -172,6 +172,29 @@ def test_patentsview_inventor_countries_against_pandas():
     assert ours.sum() == pytest.approx(n_patents)
 
 
+def test_patentsview_party_rows_keyed_by_identifier_alone():
+    """The PatentsView party rows projected without names (every row has a person id, so
+    the inventors are their ids) count as the rank build does, on the engine's own path
+    (views read in place, stored projection, a one-off fractional count)."""
+    from innometrics.rankings.counting import unit_counts
+    from innometrics.rankings.credits import load_tables
+    from innometrics.rankings.engines import connect_duckdb
+    from innometrics.rankings.patents import project
+    from innometrics.records.patentsview import patentsview_relations
+
+    folder = DATA / "patentsview_pipeline_sample"
+    spec = {"records": {"path": str(folder), "format": "patentsview"}, "patents": {"by": "inventor"},
+            "count": {"method": "fractional", "levels": ["country"]}}
+    expected = rank_build(spec).levels["country"].set_index("unit")["p_frac"]
+    eng = connect_duckdb(threads=1)
+    patentsview_relations(eng.con.con, folder)
+    parties = eng.con.table("pv_party_rows").select("record_id", "role", "identifier", "country")
+    r, c, a, _ = project(eng.con.table("pv_records"), parties, None, by="inventor", engine=eng)
+    ours = unit_counts(load_tables(eng, r, c, a, levels=("country",)), "country").set_index("unit")["p_frac"]
+    assert set(ours.index) == set(expected.index) and (ours - expected[ours.index]).abs().max() < 1e-9
+    assert ours.sum() == pytest.approx(4704)
+
+
 def test_lens_applicants_harmonised():
     spec = {"records": {"path": str(DATA / "lens_sangamo" / "lens-export.csv"), "format": "lens"},
             "patents": {"by": "applicant", "family": "simple"},

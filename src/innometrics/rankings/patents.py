@@ -131,7 +131,8 @@ def project(
         publication_date, grant_date``.
     contributors : ibis.Table
         ``record_id, position, role, country, identifier, name`` and optionally
-        ``name_key`` (the harmonised name; ``upper(name)`` otherwise) and ``ror_id`` (an
+        ``name_key`` (the harmonised name; ``upper(name)`` otherwise; without either, the
+        persons are their identifiers alone, as in PatentsView's party rows) and ``ror_id`` (an
         applicant's ROR organisation: it then keys the applicant, so two spellings of
         one university are one applicant, and becomes the unit's ``institution_id``).
     affiliations : ibis.Table, optional
@@ -160,7 +161,14 @@ def project(
                                citations=ibis.null("float64"))
 
     con = contributors.filter(contributors.role == by)
-    name_key = con.name_key if "name_key" in con.columns else con.name.strip().upper()
+    # a name is read only when given: a source whose every person has an identifier
+    # (PatentsView) can leave it out, and the engine then never builds the name text
+    if "name_key" in con.columns:
+        name_key = con.name_key
+    elif "name" in con.columns:
+        name_key = con.name.strip().upper()
+    else:
+        name_key = ibis.null("string")
     ror_id = con.ror_id.cast("string") if "ror_id" in con.columns else ibis.null("string")
     position = {"position": con.position.cast("int64")} if affiliations is not None else {}
     con = con.select("record_id", **position, country=con.country.cast("string"),
