@@ -279,3 +279,31 @@ def test_aggregate_frame_defaults_and_errors():
     })
     e = _raises(SpecError, lambda: aggregate_frame(DATA, four, {"method": ["arithmetic"]}))
     assert str(e).endswith("give one value for all levels or a list of 3 (levels 2..4). Got 1.")
+
+
+def test_generalised_refuses_p_zero_like_coinr():
+    """COINr's a_genmean stops on p = 0 (1/p is infinite; the limit is the geometric mean): so does
+    the method itself, not only the spec check, and whatever the values (zeros included)."""
+    from innometrics.errors import SpecError
+
+    genmean = get_method("aggregate", "generalised")
+    for values in ([[1.0, 4.0]], [[0.0, 4.0]]):
+        e = _raises(SpecError, lambda: genmean(np.array(values), np.ones(2), p=0))
+        assert str(e) == 'the generalised mean needs p != 0 (p = 0 is the geometric mean: use method "geometric")'
+    # a p close to 0 is allowed and close to the geometric mean sqrt(1 * 4) = 2
+    assert genmean(np.array([[1.0, 4.0]]), np.ones(2), p=1e-9)[0] == pytest.approx(2.0, rel=1e-6)
+
+
+def test_bod_refuses_a_linear_programme_the_solver_did_not_solve(monkeypatch):
+    """Each unit's LP is feasible (w = 0) and bounded (its own constraint), so HiGHS solves it; if it
+    ever stops short (iteration limit, numerical trouble) the unfinished objective is not a score."""
+    import scipy.optimize
+    from scipy.optimize import OptimizeResult
+
+    X = np.array([[1.0, 4.0], [2.0, 2.0]])
+    stopped = OptimizeResult(status=1, message="Iteration limit reached.", fun=-0.75, x=np.array([0.0, 0.1875]))
+    monkeypatch.setattr(scipy.optimize, "linprog", lambda *args, **kwargs: stopped)
+    e = _raises(DataError, lambda: get_method("aggregate", "bod")(X, np.ones(2)))
+    assert e.reason == "lp_not_solved"
+    assert str(e) == ("benefit of the doubt: the linear programme of row 0 was not solved "
+                      "(HiGHS status 1: Iteration limit reached.)")

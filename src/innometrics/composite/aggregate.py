@@ -107,12 +107,16 @@ def generalised(X: np.ndarray, w: np.ndarray, *, p: float = 2.0) -> np.ndarray:
 
     .. math:: y = \\left( \\frac{\\sum_i w_i x_i^p}{\\sum_i w_i} \\right)^{1/p}
 
-    ``p = 0`` is the geometric mean (use ``geometric``); negative ``p`` needs positive
+    ``p = 0`` is refused (a SpecError, as COINr's ``stop``): ``1/p`` is infinite there, and the
+    limit ``p -> 0`` is the geometric mean (use ``geometric``). Negative ``p`` needs positive
     values. As in COINr, a row with any missing child gives ``NaN``.
 
     >>> generalised(np.array([[1.0, 7.0]]), np.array([1.0, 1.0]), p=2)
     array([5.])
     """
+    if p == 0:
+        # COINr's a_genmean stops here too: 1/p is infinite; the limit p -> 0 is the geometric mean
+        raise SpecError("the generalised mean needs p != 0 (p = 0 is the geometric mean: use method \"geometric\")")
     if p < 0 and np.any(X <= 0):
         raise DataError("the generalised mean with negative p needs positive values", reason="non_positive")
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -197,9 +201,12 @@ def benefit_of_the_doubt(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     C = A[complete]
     for r in np.flatnonzero(complete):
         res = linprog(-A[r], A_ub=C, b_ub=np.ones(C.shape[0]), bounds=(0, None), method="highs")
-        if res.status == 3:  # unbounded: a child is 0 for every unit but this row cannot use it
-            raise DataError("benefit of the doubt is unbounded: a child is 0 for every unit", reason="unbounded")
-        y[r] = -res.fun if res.status == 0 else np.nan
+        # the LP is feasible (w = 0) and bounded (unit r's own constraint bounds its objective),
+        # so anything but success (iteration limit, numerical trouble) is an error, not a score
+        if res.status != 0:
+            raise DataError(f"benefit of the doubt: the linear programme of row {r} was not solved "
+                            f"(HiGHS status {res.status}: {res.message})", reason="lp_not_solved")
+        y[r] = -res.fun
     return y
 
 
