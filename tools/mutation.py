@@ -42,8 +42,8 @@ DOC = ROOT / "docs" / "mutation.md"
 #: Module under src/innometrics -> the tests that exercise it, cheapest module first.
 MODULES: dict[str, list[str]] = {
     "panel/trends.py": ["tests/panel/test_trends.py", "tests/cli/test_trends_cli.py"],
-    # find_clusters is checked end to end on the WoS export (tests/views/test_cities_clusters.py,
-    # ~45 s a run, too slow per mutant): here the DBSCAN, naming and parameter rules
+    # find_clusters on a hand-made gazetteer here; the end-to-end WoS test
+    # (tests/views/test_cities_clusters.py, ~45 s a run) is too slow per mutant
     "views/clusters.py": ["tests/views/test_clusters.py"],
     "rankings/stability.py": ["tests/rankings/test_stability.py"],
     "composite/treat.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],

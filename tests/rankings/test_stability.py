@@ -8,7 +8,7 @@ import pytest
 
 from innometrics.errors import SpecError
 from innometrics.rankings.counting import record_unit_credits
-from innometrics.rankings.stability import bound_indices, stability_intervals
+from innometrics.rankings.stability import MAX_BLOCK_COUNTS, block_size, bound_indices, stability_intervals
 
 
 def _inputs(loaded):
@@ -21,6 +21,27 @@ def _inputs(loaded):
 def test_bound_indices_follow_cwts():
     assert bound_indices(1000, 0.95) == (25, 975)
     assert bound_indices(200, 0.9) == (10, 190)
+
+
+def test_upper_bound_index_stops_at_the_last_value():
+    # 40 values at 95 %: floor(40 * 0.975) = 39, the last index itself
+    assert bound_indices(40, 0.95) == (1, 39)
+    # coverage within 1e-9 of 1: floor((1 - 5e-13) * 10 + 1e-9) = 10 is past the end; the
+    # largest value (index 9) is the bound
+    assert bound_indices(10, 1 - 1e-12) == (0, 9)
+    assert bound_indices(1, 0.95) == (0, 0)
+
+
+def test_block_size_caps_the_counts_held_at_once():
+    assert MAX_BLOCK_COUNTS == 20_000_000  # 160 MB of float64 counts
+    assert block_size(100, 5) == 100
+    assert block_size(100, 200_000) == 100  # exactly 20,000,000 counts
+    assert block_size(100, 200_001) == 99  # 20,000,000 // 200,001
+    assert block_size(10**9, 1) == 20_000_000
+    assert block_size(10**9, 0) == 20_000_000  # no record: the cap of one record
+    assert block_size(100, 30_000_000) == 1  # more records than the cap: one resample at a time
+    assert block_size(0, 5) == 1
+    assert isinstance(block_size(100, 200_001), int)
 
 
 def test_reproducible_with_seed_and_sensitive_to_it(loaded):
@@ -180,3 +201,61 @@ def test_coverage_must_lie_strictly_between_0_and_1(loaded, coverage):
     with pytest.raises(SpecError, match="got 0.5") as err:
         stability_intervals(pairs, facts, units, "fractional", n_resamples=0.5)
     assert err.value.key == "stability.resamples"
+
+
+def _fine_grained_inputs(n_records: int = 40, seed: int = 1):
+    """Units A, B, C (and unknown) with distinct random credits on every record, so that
+    resampled sums are all distinct and any change of the draws moves some bound."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for key in range(n_records):
+        for unit in ("A", "B", "C", "unknown"):
+            credit = float(rng.uniform(0.01, 1.0))
+            rows.append({"record_key": key, "unit": unit, "p_full": 1.0, "p_frac": credit, "cit_weight": credit,
+                         "cit_sum": credit * float(rng.integers(0, 50)), "top_sum": credit * float(rng.uniform()),
+                         "p_int_collab": float(rng.integers(0, 2))})
+    pairs = pd.DataFrame(rows)
+    facts = pd.DataFrame({"record_key": np.arange(n_records), "weight": 4.0})
+    return pairs, facts, ["A", "B", "C", "unknown"]
+
+
+def test_defaults_are_1000_resamples_seed_0_and_95_percent():
+    pairs, facts, units = _fine_grained_inputs()
+    documented = {"n_resamples": 1000, "seed": 0, "coverage": 0.95}
+    default = stability_intervals(pairs, facts, units, "fractional")
+    pd.testing.assert_frame_equal(default, stability_intervals(pairs, facts, units, "fractional", **documented))
+    # on these data one more resample, another seed or another coverage moves some bound
+    for change in ({"n_resamples": 1001}, {"seed": 1}, {"coverage": 0.9}):
+        assert not default.equals(stability_intervals(pairs, facts, units, "fractional", **{**documented, **change}))
+
+
+def test_every_record_credited_to_one_unit():
+    # each resample draws N records, so a unit on every record has P_full = N and share N w / (N w) = 1
+    # in every resample; with citations 3 on every record its MCS is 3; it ranks first alone
+    keys = np.arange(7)
+    pairs = pd.DataFrame({"record_key": keys, "unit": "A", "p_full": 1.0, "p_frac": 0.5, "cit_weight": 0.5,
+                          "cit_sum": 1.5, "top_sum": 0.25, "p_int_collab": 1.0})
+    facts = pd.DataFrame({"record_key": keys, "weight": 1.0})
+    iv = stability_intervals(pairs, facts, ["A"], "fractional", n_resamples=30, seed=3).iloc[0]
+    assert iv["p_full_lb"] == iv["p_full_ub"] == 7.0 and iv["p_frac_lb"] == iv["p_frac_ub"] == 3.5
+    assert iv["share_lb"] == iv["share_ub"] == 0.5 and iv["mcs_lb"] == iv["mcs_ub"] == 3.0
+    assert iv["pp_top10_lb"] == iv["pp_top10_ub"] == 0.5 and iv["pp_int_collab_lb"] == iv["pp_int_collab_ub"] == 1.0
+    assert iv["rank_lb"] == iv["rank_ub"] == 1
+
+
+def test_only_unranked_units_keep_integer_rank_columns():
+    pairs, facts, _ = _fine_grained_inputs(n_records=5)
+    iv = stability_intervals(pairs, facts, ["unknown"], "fractional", n_resamples=20)
+    assert iv[["rank_lb", "rank_ub"]].isna().all().all()
+    assert str(iv["rank_lb"].dtype) == str(iv["rank_ub"].dtype) == "Int64"
+
+
+def test_rank_ties_within_the_engine_rounding():
+    # one record (every resample draws it once): A's credit exceeds B's by 4e-11, which the
+    # engine's sums (rounded to 10 decimals) do not show, so A and B tie for rank 1; C is third
+    pairs = pd.DataFrame({"record_key": [0, 0, 0], "unit": ["A", "B", "C"], "p_full": 1.0,
+                          "p_frac": [0.30000000004, 0.3, 0.2], "cit_weight": 0.0, "cit_sum": 0.0, "top_sum": 0.0,
+                          "p_int_collab": 0.0})
+    facts = pd.DataFrame({"record_key": [0], "weight": 1.0})
+    iv = stability_intervals(pairs, facts, ["A", "B", "C"], "fractional", n_resamples=5).set_index("unit")
+    assert iv["rank_lb"].tolist() == iv["rank_ub"].tolist() == [1, 1, 3]

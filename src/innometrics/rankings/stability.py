@@ -25,10 +25,22 @@ import pandas as pd
 from scipy import sparse
 
 from innometrics.errors import SpecError
-from innometrics.rankings.counting import count_column
+from innometrics.rankings.counting import DECIMALS, count_column
 from innometrics.rankings.credits import UNKNOWN
 
 SUM_COLUMNS = ("p_full", "p_frac", "cit_weight", "cit_sum", "top_sum", "p_int_collab")
+#: Most resample counts held at once (resamples x records, float64): ~160 MB.
+MAX_BLOCK_COUNTS = 20_000_000
+
+
+def block_size(block: int, n_records: int) -> int:
+    """Resamples per matrix product: ``block``, capped so that ``block x n_records`` stays
+    within :data:`MAX_BLOCK_COUNTS`, and at least 1.
+
+    >>> block_size(100, 1000), block_size(100, 500_000), block_size(100, 10**9)
+    (100, 40, 1)
+    """
+    return max(1, min(int(block), MAX_BLOCK_COUNTS // max(n_records, 1)))
 
 
 def bound_indices(n_resamples: int, coverage: float) -> tuple[int, int]:
@@ -49,7 +61,8 @@ def _bounds(values: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray
 
     A ratio (mean citations, PP(top 10%)) is undefined in a resample that drew none of
     the unit's records; such resamples are left out (NaN sorts last), and the bound
-    indices are taken over the ``v`` defined values. A column never defined is NaN.
+    indices are taken over the ``v`` defined values. A column never defined is NaN (its
+    sorted values are all NaN, and both indices stay 0).
     """
     ordered = np.sort(values, axis=0)
     valid = np.sum(~np.isnan(values), axis=0)
@@ -60,8 +73,6 @@ def _bounds(values: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray
             lo[j], hi[j] = bound_indices(int(v), coverage)
     lb = np.take_along_axis(ordered, lo[None, :], axis=0)[0]
     ub = np.take_along_axis(ordered, hi[None, :], axis=0)[0]
-    lb[valid == 0] = np.nan
-    ub[valid == 0] = np.nan
     return lb, ub
 
 
@@ -93,7 +104,8 @@ def stability_intervals(
     n_resamples, seed, coverage : int, int, float
         Number of resamples, seed of :func:`numpy.random.default_rng`, interval coverage.
     block : int
-        Resamples per matrix product (memory: ``block x records`` integers).
+        Resamples per matrix product (memory: ``block x records`` floats; capped by
+        :func:`block_size`). The draws, so the result, do not depend on it.
 
     Returns
     -------
@@ -123,7 +135,7 @@ def stability_intervals(
     rng = np.random.default_rng(seed)
     out = {k: [] for k in (col, "p_full", "p_frac", "share", "pp_int_collab", "mcs", "pp_top10", "rank")}
     done = 0
-    block = max(1, min(int(block), 20_000_000 // max(n, 1)))  # cap the dense counts block at ~160 MB
+    block = block_size(block, n)
     while done < n_resamples:
         b = min(block, n_resamples - done)
         counts = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype("float64") if n else np.zeros((b, 0))
@@ -144,7 +156,7 @@ def stability_intervals(
             from scipy.stats import rankdata
 
             # rounded like the engine sums, so float noise never breaks a tie
-            rank[:, ranked] = rankdata(-np.round(sums[col][:, ranked], 10), axis=1, method="min")
+            rank[:, ranked] = rankdata(-np.round(sums[col][:, ranked], DECIMALS), axis=1, method="min")
         out["rank"].append(rank)
         done += b
     result = {"unit": list(units)}

@@ -149,6 +149,10 @@ def find_clusters(
     members : pandas.DataFrame
         ``cluster, unit, geo_name, country, latitude, longitude, weight`` per city.
     summary : dict
+
+    Without any record in ``period`` both tables are empty (with their columns) and the
+    summary's counts are 0; when no city is dense enough for a cluster, every located
+    city is in the ``outside_clusters`` row.
     """
     from innometrics.rankings.counting import Grouping, count_units, total_weight
     from innometrics.rankings.indicators import competition_rank
@@ -170,7 +174,7 @@ def find_clusters(
              .agg(w=("weight", "sum"), first=("geo_unit", "min")).reset_index())
     sizes = sizes.sort_values(["w", "first"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
     code_of = {lab: f"C{i + 1:03d}" for i, lab in enumerate(sizes["label"])}
-    points["cluster"] = points["label"].map(code_of).fillna(OUTSIDE)
+    points["cluster"] = [code_of.get(label, OUTSIDE) for label in points["label"]]
 
     city_to_cluster = geocoded[["unit", "geo_unit"]].merge(points[["geo_unit", "cluster"]], on="geo_unit", how="left")
     city_to_cluster["cluster"] = city_to_cluster["cluster"].where(city_to_cluster["geo_unit"] != UNLOCATED, UNLOCATED)
@@ -200,11 +204,14 @@ def find_clusters(
             cities = ""
         rows.append({"cluster": unit, "name": name, "n_cities": len(members), "latitude": lat, "longitude": lon,
                      "p_full": float(p_full), "p_frac": float(p_frac),
-                     "share_full": p_full / total if total else np.nan,
-                     "share_frac": p_frac / total if total else np.nan, "cities": cities,
+                     # a row has a non-zero count, so some record of the period has a
+                     # positive weight (weights are never negative) and total > 0
+                     "share_full": p_full / total, "share_frac": p_frac / total, "cities": cities,
                      "is_cluster": is_cluster})
+    # without any record in the period there is no row; is_cluster must still be boolean,
+    # or the mask below would select columns instead of rows
     table = pd.DataFrame(rows, columns=["cluster", "name", "n_cities", "latitude", "longitude", "p_full", "p_frac",
-                                        "share_full", "share_frac", "cities", "is_cluster"])
+                                        "share_full", "share_frac", "cities", "is_cluster"]).astype({"is_cluster": bool})
     rank_col = "p_frac" if weight == "fractional" else "p_full"
     ranked = table[table["is_cluster"]].sort_values([rank_col, "cluster"], ascending=[False, True], kind="mergesort")
     ranked = ranked.assign(rank=pd.array(competition_rank(ranked[rank_col].to_numpy()), dtype="Int64"))
