@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         "odd rows (other half)": score_predictions(table["ror_id"][1::2], gold["ror_id"][1::2], registry_ids=ids),
     }
     fp, fn = _error_classes(table, gold, registry, matcher.index)
-    how = table["matched_on"].str.replace(r":.*|; successor.*", "", regex=True).replace("", "(no match)")
+    how = (table["matched_on"].str.replace(r":.*|; successor.*", "", regex=True)
+           .str.replace(r"; learned choice .*", "; learned choice among several", regex=True).replace("", "(no match)"))
     walls, cpus, first = _time_cli(args.labelled, args.registry, cache, args.runs)
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     n = len(gold)

@@ -182,6 +182,13 @@ def test_match_file_and_cli(tmp_path, ror_cache):
     assert list(got["affiliation"]) == ["Hong Kong University", "nothing here", "浙江大学"]
     assert list(got["ror_id"]) == [f"https://ror.org/{HKU}", "", f"https://ror.org/{ZJU}"]
     assert match_file(src, SAMPLE, cache_dir=ror_cache).equals(got.astype({"score": float}))
+    r = CliRunner().invoke(app, ["institutions", "match", str(src), "--registry", str(SAMPLE), "--out", str(out),
+                                 "--cache-dir", str(ror_cache), "--choice", "rules"])
+    assert r.exit_code == 0, r.output
+    assert list(pd.read_csv(out, keep_default_na=False)["ror_id"]) == list(got["ror_id"])
+    r = CliRunner().invoke(app, ["institutions", "match", str(src), "--registry", str(SAMPLE), "--out", str(out),
+                                 "--choice", "best"])
+    assert r.exit_code == 2 and "expected 'learned' or 'rules'" in r.output
     bad = tmp_path / "bad.csv"
     bad.write_text("name\nX\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["institutions", "match", str(bad), "--registry", str(SAMPLE), "--out", str(out)])
