@@ -51,6 +51,9 @@ def match(
     choice: str = typer.Option("learned", "--choice",
                                help="How the organisation is chosen among those a string names: 'learned' "
                                     "(default; the shipped logistic model) or 'rules' (the fixed rules)."),
+    min_probability: float = typer.Option(0.0, "--min-probability", min=0.0, max=1.0,
+                                          help="Learned choice only: leave a string unmatched when the chosen "
+                                               "organisation's probability is below this (precision for recall)."),
 ) -> None:
     """Match each affiliation string to a ROR organisation (one output row per input row, same order).
 
@@ -63,7 +66,8 @@ def match(
 
     if choice not in ("learned", "rules"):
         raise typer.BadParameter(f"expected 'learned' or 'rules', got {choice!r}", param_hint="--choice")
-    table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part, choice=choice)
+    table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part, choice=choice,
+                       min_probability=min_probability)
     n = len(table)
     matched = int((table["ror_id"] != "").sum())
     err_console.print(f"{strings}: {n:,} strings, {matched:,} matched ({matched / n:.1%})" if n else

@@ -140,6 +140,24 @@ def test_learned_choice_is_the_shipped_logistic_model(matcher):
     assert m.matched_on == f"exact display name; learned choice of 2 organisations (p {1 / (1 + math.exp(-z)):.2f})"
 
 
+def test_min_probability_trades_recall_for_precision(matcher):
+    from innometrics.entities.institutions.matcher import AffiliationMatcher
+
+    text = "Max Planck Institute for Human Development, Max Planck Society, Berlin"
+    p = float(matcher.match_one(text).matched_on.rsplit("(p ", 1)[1].rstrip(")"))
+    assert 0.5 < p < 0.7
+    assert AffiliationMatcher(matcher.index, min_probability=0.5).match_one(text).name == "Max Planck Society"
+    strict = AffiliationMatcher(matcher.index, min_probability=0.7)
+    # named, but below the bar: no match, and no fuzzy guess in its place
+    m = strict.match_one(text)
+    assert (m.ror_id, m.matched_on, m.score) == ("", "", 0.0)
+    assert strict.match_one("Hong Kong University").ror_id.endswith(HKU)  # one candidate, well above 0.7
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        AffiliationMatcher(matcher.index, min_probability=1.5)
+    with pytest.raises(ValueError, match="needs the learned choice"):
+        AffiliationMatcher(matcher.index, choice="rules", min_probability=0.5)
+
+
 def test_rules_choice_on_request(matcher):
     from innometrics.entities.institutions.matcher import AffiliationMatcher
 
