@@ -18,13 +18,13 @@ The method (``docs/institutions.md`` gives its measured accuracy and its failure
    name (found inside the names of two or more unrelated organisations: ``University
    Hospital``) needs the city or country, or to be the whole string.
 4. **The organisation the string is about.** A hit inside a longer hit is dropped (``University
-   of California`` inside ``University of California, Davis``). Of a registered part and the
-   organisation it belongs to (ROR ``parent`` links, transitively), the organisation wins by
-   default (publishers assert it about three times as often on ``crossref_test``);
+   of California`` inside ``University of California, Davis``). With ``choice="rules"``: of a
+   registered part and the organisation it belongs to (ROR ``parent`` links, transitively), the
+   organisation wins (publishers assert it about three times as often on ``crossref_test``);
    ``prefer_part=True`` keeps the registered part (a lab over its university). Of unrelated
    organisations, the last-named university wins, else the last-named organisation:
    affiliations are written from the unit outwards. A string naming only a registered lab gets
-   the lab. These are the rules of ``choice="rules"``.
+   the lab. A generic name without evidence (rule 3) is dropped.
 
    **4b. Learned choice (default, ``choice="learned"``).** After dropping hits inside a longer
    hit, each organisation still named gets :data:`CHOICE_FEATURES` (name kind, city or
