@@ -16,7 +16,8 @@ The method (``docs/institutions.md`` gives its measured accuracy and its failure
    display name beats a label or alias, active beats inactive, a parent beats its part, then
    the one research funder (ROR type ``funder``) among them; a tie matches nothing. A generic
    name (found inside the names of two or more unrelated organisations: ``University
-   Hospital``) needs the city or country, or to be the whole string.
+   Hospital``) needs the city or country, or to be the whole string (with the rules; the learned
+   choice weighs it as a feature).
 4. **The organisation the string is about.** A hit inside a longer hit is dropped (``University
    of California`` inside ``University of California, Davis``). With ``choice="rules"``: of a
    registered part and the organisation it belongs to (ROR ``parent`` links, transitively), the
