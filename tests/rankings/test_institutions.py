@@ -86,10 +86,12 @@ def test_summary_reports_the_share_of_links_matched(built, resolved):
     s = built["none"].summary["institutions"]
     has_text = (aff["raw"].fillna("").str.strip() != "") | (aff["institution"].fillna("").str.strip() != "")
     assert s["links"] == int(has_text.sum()) == 16044
-    # 12,903: seven Macau addresses ("..., Macau, China") matched since the matcher reads its
-    # countries from the package's country vocabulary, which knows Macau (12,896 before)
-    assert s["matched"] == int(aff["institution_id"].fillna("").str.startswith(ROR).sum()) == 12903
-    assert s["share_matched"] == pytest.approx(12903 / 16044, abs=1e-6)
+    # 12,892: with the learned choice, 12 links of "Cooper University Hospital, Camden" (not in the
+    # sample registry) no longer match the generic "University Hospital" and one UTHealth Houston
+    # link is lost (12,903 with the rules; seven Macau addresses were added to those by the
+    # package's country vocabulary, 12,896 before)
+    assert s["matched"] == int(aff["institution_id"].fillna("").str.startswith(ROR).sum()) == 12892
+    assert s["share_matched"] == pytest.approx(12892 / 16044, abs=1e-6)
     assert s["organisations"] == 2667 and s["rollup"] == "none"
     assert built["none"].summary["levels"]["institution"]["reconciled"]
 
@@ -140,7 +142,7 @@ def test_cli_rank_build_with_registry(tmp_path, cache):
     table = pd.read_csv(tmp_path / "out" / "institution.csv")
     assert {"matched", "country", "city"} <= set(table.columns)
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["institutions"]["share_matched"] == pytest.approx(12903 / 16044, abs=1e-6)
+    assert summary["institutions"]["share_matched"] == pytest.approx(12892 / 16044, abs=1e-6)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["spec"]["institutions"]["rollup"] == "none"
 

@@ -48,16 +48,26 @@ def match(
     prefer_part: bool = typer.Option(False, "--prefer-part/--prefer-organisation",
                                      help="When a string names a registered lab or institute and the organisation "
                                           "it belongs to: the part, or (default) the organisation."),
+    choice: str = typer.Option("learned", "--choice",
+                               help="How the organisation is chosen among those a string names: 'learned' "
+                                    "(default; the shipped logistic model) or 'rules' (the fixed rules)."),
+    min_probability: float = typer.Option(0.0, "--min-probability", min=0.0, max=1.0,
+                                          help="Learned choice only: leave a string unmatched when the chosen "
+                                               "organisation's probability is below this (precision for recall)."),
 ) -> None:
     """Match each affiliation string to a ROR organisation (one output row per input row, same order).
 
     ror_id is https://ror.org/<id>, empty when nothing matches well enough; matched_on says
     which name or rule decided (exact display name / label / alias / acronym, fuzzy, + city or
-    country evidence, successor of a withdrawn organisation).
+    country evidence, the learned choice among several organisations with its probability,
+    successor of a withdrawn organisation).
     """
     from innometrics.entities.institutions.matcher import match_file
 
-    table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part)
+    if choice not in ("learned", "rules"):
+        raise typer.BadParameter(f"expected 'learned' or 'rules', got {choice!r}", param_hint="--choice")
+    table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part, choice=choice,
+                       min_probability=min_probability)
     n = len(table)
     matched = int((table["ror_id"] != "").sum())
     err_console.print(f"{strings}: {n:,} strings, {matched:,} matched ({matched / n:.1%})" if n else

@@ -23,7 +23,7 @@ from innometrics.entities.institutions.normalise import ascii_text, normalise
 from innometrics.entities.institutions.ror import Registry
 
 #: Bumped whenever the index changes shape or meaning.
-INDEX_FORMAT = 13
+INDEX_FORMAT = 14
 #: Names shorter than this (characters, normalised) are matched exactly only: fuzzy would be noise.
 FUZZY_MIN_CHARS = 10
 #: An organisation name found inside the names of at least this many unrelated organisations is
@@ -68,6 +68,10 @@ class MatcherIndex:
     education: np.ndarray
     #: ROR type ``funder`` (the organisation is also in the Crossref Funder Registry).
     funder: np.ndarray
+    #: Every ROR type of the organisation (``education``, ``healthcare``, ``facility`` ...).
+    types: list[frozenset]
+    #: The organisation is the parent of at least one other in the registry.
+    has_parts: np.ndarray
     current: np.ndarray
     places: list[frozenset]
     #: Normalised name -> organisation position * 4 + name kind code, for names of one organisation
@@ -155,6 +159,8 @@ def build_index(registry: Registry) -> MatcherIndex:
         active=(orgs["status"] == "active").to_numpy(),
         education=orgs["types"].fillna("").str.contains("education").to_numpy(),
         funder=orgs["types"].fillna("").str.contains("funder").to_numpy(),
+        types=[frozenset(t.split(";")) if t else frozenset() for t in orgs["types"].fillna("")],
+        has_parts=np.isin(np.arange(len(ids)), [p for ps in parents.values() for p in ps]),
         current=np.array([pos[registry.current(r)] if status == "withdrawn" else i
                           for i, (r, status) in enumerate(zip(ids, orgs["status"]))]),
         places=[frozenset(p) for p in places], name_codes={}, name_multi={}, acronyms=acronyms,

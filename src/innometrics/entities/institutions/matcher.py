@@ -16,15 +16,26 @@ The method (``docs/institutions.md`` gives its measured accuracy and its failure
    display name beats a label or alias, active beats inactive, a parent beats its part, then
    the one research funder (ROR type ``funder``) among them; a tie matches nothing. A generic
    name (found inside the names of two or more unrelated organisations: ``University
-   Hospital``) needs the city or country, or to be the whole string.
+   Hospital``) needs the city or country, or to be the whole string (with the rules; the learned
+   choice weighs it as a feature).
 4. **The organisation the string is about.** A hit inside a longer hit is dropped (``University
-   of California`` inside ``University of California, Davis``). Of a registered part and the
-   organisation it belongs to (ROR ``parent`` links, transitively), the organisation wins by
-   default (publishers assert it about three times as often on ``crossref_test``);
+   of California`` inside ``University of California, Davis``). With ``choice="rules"``: of a
+   registered part and the organisation it belongs to (ROR ``parent`` links, transitively), the
+   organisation wins (publishers assert it about three times as often on ``crossref_test``);
    ``prefer_part=True`` keeps the registered part (a lab over its university). Of unrelated
    organisations, the last-named university wins, else the last-named organisation:
    affiliations are written from the unit outwards. A string naming only a registered lab gets
-   the lab.
+   the lab. A generic name without evidence (rule 3) is dropped.
+
+   **4b. Learned choice (default, ``choice="learned"``).** After dropping hits inside a longer
+   hit, each organisation still named gets :data:`CHOICE_FEATURES` (name kind, city or
+   country named, generic or common-word name, where it stands in the string, ROR type,
+   parent/part/related links to the other candidates, ...), and two logistic models whose
+   coefficients are shipped as data (``data/institutions/matcher_choice.json``, fitted by
+   ``benchmarks/train_matcher_choice.py`` on the even rows of ``crossref_test``) decide: the
+   string is matched when some candidate's probability reaches the model's threshold (else the
+   fuzzy step), and the candidate of highest rank score is the match. ``matched_on`` says so
+   (``learned choice of 3 organisations (p 0.82)``) when several organisations were named.
 5. **Fuzzy fallback.** Strings without an exact hit are compared with the registry names by
    cosine similarity of TF-IDF character 3-grams (scikit-learn's model, sparse), and the best
    :data:`FUZZY_CANDIDATES` are re-scored with ``rapidfuzz`` (normalised Indel similarity, also
@@ -42,15 +53,19 @@ affiliation links costs one match per distinct string.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from innometrics.entities.institutions.index import FUZZY_MIN_CHARS, MatcherIndex, load_index
-from innometrics.entities.institutions.normalise import ascii_text, segments
+from innometrics.entities.institutions.normalise import ascii_text, normalise, segments
 from innometrics.entities.institutions.ror import ROR_PREFIX, Registry, load_registry
 
 #: Longest run of words looked up as a name (ROR names rarely exceed it).
@@ -65,6 +80,59 @@ FUZZY_CANDIDATES = 20
 RARE_WORD_DF = 50
 #: Which name of an organisation decides between organisations sharing a name.
 KIND_RANK = {"ror_display": 0, "unit of": 0, "label": 1, "alias": 2}
+#: ROR organisation types, each a feature of the learned choice.
+ORG_TYPES = ("education", "healthcare", "facility", "government", "company", "nonprofit", "archive", "other",
+             "funder")
+#: Features of one candidate organisation for the learned choice (rule 4b of the module docstring),
+#: in the order of the coefficients in ``data/institutions/matcher_choice.json``.
+CHOICE_FEATURES = (
+    "label", "alias", "acronym", "city_named", "country_named", "overlaps_other_hit",
+    "generic_name", "generic_without_evidence", "whole_string", "fills_part", "starts_part", "inactive",
+    "withdrawn", "part_of_other", "parent_of_other", "related_to_other", "has_parent", "has_parts",
+    "last_named", "first_named", "last_named_university", "only_candidate", "span_words",
+    "common_words_only", "common_words_without_evidence", "has_very_rare_word",
+    "name_contains_other", "name_inside_other",
+    "part_x_facility", "part_x_education", "part_x_healthcare", "related_x_healthcare", "related_x_education",
+    *(f"type_{t}" for t in ORG_TYPES),
+)
+
+
+@dataclass(frozen=True)
+class ChoiceModel:
+    """Two linear models over :data:`CHOICE_FEATURES` of the candidate organisations of one string.
+
+    - *Whether*: ``p = 1 / (1 + exp(-(intercept + sum(coef[f] * x[f]))))``, a logistic model of
+      "this candidate is the organisation the string is about", fitted on every candidate; the
+      string has an exact match when some candidate reaches ``p >= threshold`` (else it goes to
+      the fuzzy step).
+    - *Which*: ``sum(rank[f] * x[f])``, a logistic model of "a is the organisation rather than b"
+      fitted on the differences ``x(a) - x(b)`` of pairs of candidates of one string; the
+      candidate of highest rank score is matched.
+    """
+
+    coef: dict[str, float]
+    intercept: float
+    threshold: float
+    rank: dict[str, float]
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.intercept + sum(self.coef[k] * v for k, v in features.items() if v)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def rank_score(self, features: dict[str, float]) -> float:
+        return sum(self.rank[k] * v for k, v in features.items() if v)
+
+
+@lru_cache(maxsize=1)
+def choice_model() -> ChoiceModel:
+    """The shipped coefficients (``data/institutions/matcher_choice.json``, written by
+    ``benchmarks/train_matcher_choice.py``)."""
+    path = resources.files("innometrics").joinpath("data", "institutions", "matcher_choice.json")
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    if not sorted(spec["coef"]) == sorted(spec["rank"]) == sorted(CHOICE_FEATURES):
+        raise ValueError(f"{path}: its features are not the matcher's CHOICE_FEATURES (retrain it)")
+    return ChoiceModel({k: float(v) for k, v in spec["coef"].items()}, float(spec["intercept"]),
+                       float(spec["threshold"]), {k: float(v) for k, v in spec["rank"].items()})
 
 
 @dataclass(frozen=True)
@@ -100,10 +168,31 @@ class AffiliationMatcher:
         The loaded ROR registry.
     fuzzy : bool
         Use the TF-IDF + rapidfuzz fallback for strings without an exact name (default True).
+    prefer_part : bool
+        Of a registered part and its organisation, the part (rules only; default False).
+    choice : str
+        ``"learned"`` (default): the organisation among those a string names is chosen by the
+        shipped logistic model (rule 4b); ``"rules"``: by the fixed rules of rule 4.
+    min_probability : float
+        With the learned choice, leave a string unmatched (and out of the fuzzy step) when the
+        chosen organisation's probability is below this (default 0: the model's own threshold
+        alone). Raising it trades recall for precision; on the held-out half of
+        ``crossref_test``, 0.7 gives precision 0.930 at recall 0.824 (docs/institutions.md).
     """
 
     def __init__(self, registry: Registry | MatcherIndex, *, fuzzy: bool = True, prefer_part: bool = False,
-                 units_to_parent: bool = False):
+                 units_to_parent: bool = False, choice: str = "learned", min_probability: float = 0.0):
+        if choice not in ("learned", "rules"):
+            raise ValueError(f"choice must be 'learned' or 'rules', not {choice!r}")
+        if not 0.0 <= min_probability <= 1.0:
+            raise ValueError(f"min_probability must be between 0 and 1, not {min_probability}")
+        if min_probability and (choice == "rules" or prefer_part):
+            raise ValueError("min_probability needs the learned choice (the rules give no probability)")
+        self.min_probability = float(min_probability)
+        # prefer_part is a rule of its own: the learned model was fitted to the organisation publishers chose.
+        self.choice = "rules" if prefer_part else choice
+        self.model = choice_model() if self.choice == "learned" else None
+        self._norm_name: dict[int, str] = {}
         self.units_to_parent = units_to_parent
         self.index = registry if isinstance(registry, MatcherIndex) else load_index(registry)
         ix = self.index
@@ -260,6 +349,101 @@ class AffiliationMatcher:
         kept.sort(key=lambda h: h.start)
         return kept[0] if self.prefer_part else kept[-1]
 
+    def candidate_features(self, hits: list[_Hit], segs: list[list[str]]) -> list[tuple[_Hit, dict[str, float]]]:
+        """Each organisation among ``hits`` (its longest hit; hits inside a longer hit dropped) with its
+        :data:`CHOICE_FEATURES` (rule 4b of the module docstring): booleans (as 0/1) and
+        ``span_words``, the hit's length in words / 10 (at most 1)."""
+        if not hits:
+            return []
+        n = sum(len(x) for x in segs)
+        words = [w for seg in segs for w in seg]
+        starts, ends, at = set(), set(), 0
+        for seg in segs:
+            starts.add(at)
+            at += len(seg)
+            ends.add(at)
+        by_org: dict[int, list[tuple[_Hit, bool]]] = {}
+        for h in hits:
+            if len(hits) > 1 and any(o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+                                     for o in hits):
+                continue  # inside a longer name (University of California in University of California, Davis)
+            # A name overlapping another across its edge (Centre College in ... Health Science Center
+            # College of Pharmacy) is often two names run together.
+            overlap = len(hits) > 1 and any(o.org != h.org and o.start < h.end and h.start < o.end
+                                            and not (o.start <= h.start and h.end <= o.end)
+                                            and not (h.start <= o.start and o.end <= h.end) for o in hits)
+            by_org.setdefault(h.org, []).append((h, overlap))
+        orgs = list(by_org)
+        ancestors = {o: self._ancestors(o) for o in orgs}
+        last_start = {o: max(h.start for h, _ in by_org[o]) for o in orgs}
+        order = sorted(orgs, key=lambda o: (last_start[o], o))
+        universities = [o for o in order if self.index.education[o]]
+        df = self.index.word_df
+        out = []
+        for o in orgs:
+            hs = by_org[o]
+            h = max(hs, key=lambda t: (t[0].end - t[0].start, -KIND_RANK.get(t[0].kind, 3)))[0]
+            others = [x for x in orgs if x != o]
+            types = self.index.types[o]
+            is_part = any(x in ancestors[o] for x in others)
+            related = any(x in self.index.related.get(o, ()) for x in others)
+            span = [] if h.kind == "acronym" else words[h.start:h.end]
+            rarest = min((df.get(w, 0) for w in span), default=0)
+            name = f" {self._normalised_name(o)} " if others else ""
+            other_names = [f" {self._normalised_name(x)} " for x in others]
+            f = {
+                "label": h.kind == "label", "alias": h.kind == "alias", "acronym": h.kind == "acronym",
+                "city_named": h.evidence >= 2, "country_named": h.evidence % 2 == 1,
+                "overlaps_other_hit": all(t[1] for t in hs),
+                "generic_name": all(t[0].weak for t in hs),
+                "generic_without_evidence": all(t[0].weak for t in hs) and h.evidence <= 0
+                and not (h.start == 0 and h.end == n),
+                "whole_string": h.start == 0 and h.end == n,
+                "fills_part": h.start in starts and h.end in ends, "starts_part": h.start in starts,
+                "inactive": not self.active[o], "withdrawn": int(self.current[o]) != o,
+                "part_of_other": is_part, "parent_of_other": any(o in ancestors[x] for x in others),
+                "related_to_other": related,
+                "has_parent": bool(self.parents.get(o)), "has_parts": bool(self.index.has_parts[o]),
+                "last_named": order[-1] == o, "first_named": len(order) > 1 and order[0] == o,
+                "last_named_university": bool(universities) and universities[-1] == o,
+                "only_candidate": len(orgs) == 1, "span_words": min(h.end - h.start, 10) / 10,
+                "common_words_only": rarest >= RARE_WORD_DF,
+                "common_words_without_evidence": rarest >= RARE_WORD_DF and h.evidence <= 0,
+                "has_very_rare_word": rarest < 5,
+                "name_contains_other": any(x in name for x in other_names),
+                "name_inside_other": any(name in x for x in other_names),
+                "part_x_facility": is_part and "facility" in types,
+                "part_x_education": is_part and "education" in types,
+                "part_x_healthcare": is_part and "healthcare" in types,
+                "related_x_healthcare": related and "healthcare" in types,
+                "related_x_education": related and "education" in types,
+            }
+            for t in ORG_TYPES:
+                f[f"type_{t}"] = t in types
+            out.append((h, f))
+        return out
+
+    def _normalised_name(self, org: int) -> str:
+        if org not in self._norm_name:
+            self._norm_name[org] = normalise(self.names[org])
+        return self._norm_name[org]
+
+    def _choose_learned(self, hits: list[_Hit], segs: list[list[str]]) -> tuple[_Hit | None, float, int]:
+        """The candidate of highest rank score under :func:`choice_model` (ties: the later-named,
+        then the registry order), its probability and the number of candidates; no hit when no
+        candidate's probability reaches the model's threshold."""
+        cands = self.candidate_features(hits, segs)
+        if not cands:
+            return None, 0.0, 0
+        probs = [self.model.probability(f) for _, f in cands]
+        if max(probs) < self.model.threshold:
+            return None, max(probs), len(cands)
+        if len(cands) == 1:
+            return cands[0][0], probs[0], 1
+        best = max(range(len(cands)), key=lambda j: (self.model.rank_score(cands[j][1]), cands[j][0].start,
+                                                      -cands[j][0].org))
+        return cands[best][0], probs[best], len(cands)
+
     # ------------------------------------------------------------------ fuzzy
     def _fuzzy_batch(self, items: list[tuple[str, list[list[str]], set[str], set[str]]]) -> dict[str, Match]:
         """Best fuzzy candidate for each string without an exact hit (rule 5 of the module docstring).
@@ -333,12 +517,20 @@ class AffiliationMatcher:
         hits = self._exact_hits(segs, countries, grams)
         if not hits:
             hits = self._acronym_hits(text, countries, grams)
-        h = self._choose(hits, sum(len(x) for x in segs))
+        note = ""
+        if self.choice == "learned":
+            h, p, k = self._choose_learned(hits, segs)
+            if h is not None and p < self.min_probability:
+                return NO_MATCH, ()  # named, but not surely enough: no fuzzy guess either
+            if k > 1:
+                note = f"; learned choice of {k} organisations (p {p:.2f})"
+        else:
+            h = self._choose(hits, sum(len(x) for x in segs))
         if h is None:
             return None, (text, segs, countries, grams)
         kind = h.kind.replace("ror_display", "display name")
         ev = {1: " + country", 2: " + city", 3: " + city + country"}.get(h.evidence, "")
-        return self._result(h.org, 1.0 if h.kind != "acronym" else 0.9, f"exact {kind}{ev}"), ()
+        return self._result(h.org, 1.0 if h.kind != "acronym" else 0.9, f"exact {kind}{ev}{note}"), ()
 
     def match_one(self, text: str) -> Match:
         """The match for one string (cached)."""
