@@ -246,10 +246,15 @@ def write_section(rows: list[dict]) -> None:
     out += ["", "Rounds per size: " + "; ".join(
         f"{label(r['inventor_rows'])}: engine " + ", ".join(f"{t:.1f}" for t in r["timing"]["engine"]["runs"])
         + " s, SQL " + ", ".join(f"{t:.1f}" for t in r["timing"]["sql"]["runs"]) + " s" for r in rows) + ".", ""]
-    section = "\n".join(out)
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
     pattern = re.compile(r"^## Patents\n.*?(?=^## |\Z)", re.S | re.M)
+    # the hand-written reading of the figures (under "### Notes") is kept across runs
+    old = pattern.search(text)
+    notes = re.search(r"^### Notes\n.*", old.group(0), re.S | re.M) if old else None
+    if notes:
+        out += [notes.group(0).rstrip("\n"), ""]
+    section = "\n".join(out) + "\n"
     text = pattern.sub(lambda _m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
     sys.path.insert(0, str(ROOT / "src"))
     from innometrics.io.writers import write_text
