@@ -46,7 +46,13 @@ MODULES: dict[str, list[str]] = {
     # ~45 s a run, too slow per mutant): here the DBSCAN, naming and parameter rules
     "views/clusters.py": ["tests/views/test_clusters.py"],
     "rankings/stability.py": ["tests/rankings/test_stability.py"],
-    "composite/treat.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
+    # treat_column against the COINr translation column by column (test_treat_coinr_columns.py):
+    # the check test_coinr_translation.py makes through whole builds, at ~2 min a mutant there
+    "composite/treat.py": [
+        "tests/composite/test_treat.py",
+        "tests/composite/test_impute_treat.py",
+        "tests/composite/test_treat_coinr_columns.py",
+    ],
     "composite/impute.py": [
         "tests/composite/test_impute_treat.py",
         "tests/composite/test_panel_impute.py",
