@@ -164,3 +164,30 @@ def test_treat_frame_refuses_unknown_fallback_and_skip_codes():
     assert str(err.value).endswith("skip lists codes that are not indicators: B, Z.")
     # no skip key, or an empty one: every column treated
     assert treat_frame(df, {"skip": None})[0].equals(df)
+
+
+def test_treat_column_passes_its_thresholds_everywhere():
+    """[1..8, 28, 29]: skew 1.59, kurtosis 1.05, passing COINr's defaults (|skew| < 2) but not
+    thresholds 0.5 and 1.0; one point Winsorised (29 -> 28) leaves skew 1.58 and kurtosis 1.02,
+    still failing those (but passing kurtosis < 3.5): the initial test, the Winsorisation and the
+    test after it must all use the thresholds given."""
+    x = np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 28, 29])
+    settings = {"skew_threshold": 0.5, "kurtosis_threshold": 1.0, "winsorise_max": 1}
+    y, rec = treat_column(x, {**settings, "fallback": "none"})
+    assert rec["treatment"] == "winsorise" and rec["n_winsorised"] == 1 and rec["passes"] is False
+    assert y.tolist() == [1.0, 2, 3, 4, 5, 6, 7, 8, 28, 28]
+    y, rec = treat_column(x, settings)
+    assert rec["treatment"] == "log_ct" and rec["passes"] is True  # the log passes them
+    np.testing.assert_allclose(y, np.log(x - 1 + 0.01 * (29 - 1)))
+    # the defaults pass it untouched
+    y, rec = treat_column(x, {})
+    assert rec["treatment"] == "none" and rec["passes"] is True and (y == x).all()
+
+
+def test_untreated_points_have_empty_labels_and_values_are_floats():
+    x = np.arange(1, 21)  # integers, passing
+    y, rec = treat_column(x, {})
+    assert y.dtype == np.float64 and y.tolist() == list(np.arange(1.0, 21.0))
+    assert rec["labels"].tolist() == [""] * 20
+    y, n, _ = winsorise(np.array([1, 1, 1, 1, 10]))
+    assert y.dtype == np.float64 and y.tolist() == [1.0] * 5 and n == 1
