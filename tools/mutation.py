@@ -46,11 +46,20 @@ MODULES: dict[str, list[str]] = {
     # (tests/views/test_cities_clusters.py, ~45 s a run) is too slow per mutant
     "views/clusters.py": ["tests/views/test_clusters.py"],
     "rankings/stability.py": ["tests/rankings/test_stability.py"],
-    "composite/treat.py": ["tests/composite/test_impute_treat.py", "tests/composite/test_coinr_translation.py"],
+    # treat_column against the COINr translation column by column (test_treat_coinr_columns.py):
+    # the check test_coinr_translation.py makes through whole builds, at ~2 min a mutant there
+    "composite/treat.py": [
+        "tests/composite/test_treat.py",
+        "tests/composite/test_impute_treat.py",
+        "tests/composite/test_treat_coinr_columns.py",
+    ],
+    # the methods and impute_panel_frame against the COINr translations directly (test_impute.py,
+    # test_panel_impute_frame.py): the checks test_coinr_translation.py makes through builds
     "composite/impute.py": [
+        "tests/composite/test_impute.py",
+        "tests/composite/test_panel_impute_frame.py",
         "tests/composite/test_impute_treat.py",
         "tests/composite/test_panel_impute.py",
-        "tests/composite/test_coinr_translation.py",
     ],
     "composite/normalise.py": [
         "tests/composite/test_normalise.py",

@@ -307,3 +307,24 @@ def test_bod_refuses_a_linear_programme_the_solver_did_not_solve(monkeypatch):
     assert e.reason == "lp_not_solved"
     assert str(e) == ("benefit of the doubt: the linear programme of row 0 was not solved "
                       "(HiGHS status 1: Iteration limit reached.)")
+
+
+@pytest.mark.parametrize("w, a, b", [
+    # unit a wins child 1 (0.45), loses children 2 and 3 (0.4 + 0.05 = 0.45): half of 0.9
+    ([0.45, 0.4, 0.05], [2.0, 1.0, 1.0], [1.0, 3.0, 2.0]),
+    # a wins children 2-4 (0.45 + 0.3 + 0.3 = 1.05), loses 1, 5, 6 (0.6 + 0.25 + 0.2 = 1.05): half of 2.1
+    ([0.6, 0.45, 0.3, 0.3, 0.25, 0.2], [2.0, 2.0, 3.0, 3.0, 2.0, 1.0], [3.0, 1.0, 2.0, 2.0, 3.0, 3.0]),
+    # identical units: every child tied, the half of all the weights
+    ([0.6, 0.7, 0.4, 0.45, 0.55], [2.0] * 5, [2.0] * 5),
+])
+def test_copeland_finds_exact_ties_of_decimal_weights(w, a, b):
+    """Weight shares that are exactly half in real arithmetic are a tie (Copeland 0 each), as in
+    COINr, whose R sums accumulate in long double: the total of the weights and the shares won
+    are summed in long double and rounded once, which a sum in double misses for these weights
+    (it ends one unit in the last place off 0.5)."""
+    import coinr_translation as R
+
+    X = np.array([a, b])
+    assert outranking_matrix(X, np.array(w))[0, 1] == 0.5
+    np.testing.assert_array_equal(get_method("aggregate", "copeland")(X, np.array(w)), [0.0, 0.0])
+    assert R.a_copeland(X.tolist(), w) == [0.0, 0.0]

@@ -136,11 +136,14 @@ def outranking_matrix(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     """
     ld = np.longdouble
     w = np.asarray(w, dtype=float)
+    # R's w / sum(w): the total accumulated in long double, the shares divided in double; the
+    # shares are then held as long double so that the sums below accumulate in long double
+    # (np.where keeps the array's type: a Python 0.0 does not change it in any NumPy version)
     w = (w / float(np.sum(w.astype(ld)))).astype(ld)
     gt = X[:, None, :] > X[None, :, :]
     eq = X[:, None, :] == X[None, :, :]
-    s_gt = np.sum(np.where(gt, w, ld(0)), axis=2).astype(float)
-    s_eq = np.sum(np.where(eq, w, ld(0)), axis=2).astype(float)
+    s_gt = np.sum(np.where(gt, w, 0.0), axis=2).astype(float)
+    s_eq = np.sum(np.where(eq, w, 0.0), axis=2).astype(float)
     # R's sum(a, b / 2, na.rm = TRUE) adds its (already rounded) arguments in double
     upper = s_gt + s_eq / 2
     n = X.shape[0]

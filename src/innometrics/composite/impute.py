@@ -23,9 +23,10 @@ from innometrics.errors import DataError, SpecError
 from innometrics.registry import get_method, register
 
 
-def _fill(x: np.ndarray, value: float | np.ndarray, where: np.ndarray) -> np.ndarray:
+def _fill(x: np.ndarray, value: float, where: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` with ``value`` in the cells ``where``."""
     out = np.array(x, dtype=float, copy=True)
-    out[where] = value if np.ndim(value) == 0 else np.asarray(value)[where]
+    out[where] = value
     return out
 
 

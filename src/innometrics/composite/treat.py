@@ -85,8 +85,9 @@ def check_skew_kurt(x: np.ndarray, skew_threshold: float = 2.0, kurtosis_thresho
     Returns ``None`` when skew and kurtosis cannot be computed (too few values).
     """
     sk, kt = skew(x), kurt(x)
-    a = None if np.isnan(sk) else abs(sk) < skew_threshold
-    b = None if np.isnan(kt) else kt < kurtosis_threshold
+    # bool(): with NumPy thresholds the comparisons give np.bool_, which `is True` below would miss
+    a = None if np.isnan(sk) else bool(abs(sk) < skew_threshold)
+    b = None if np.isnan(kt) else bool(kt < kurtosis_threshold)
     # R's three-valued `|`: TRUE if either is TRUE, NA if undecided
     if a is True or b is True:
         return True
@@ -119,24 +120,18 @@ def winsorise(
     nwin = 0
     imax: np.ndarray | None = None
     imin: np.ndarray | None = None
-
-    def below_max() -> bool:
-        return True if winsorise_max is None else nwin < winsorise_max
-
-    if passing is False or force:
-        while (passing is False or force) and below_max():
-            if skew(x) >= 0:
-                imax = np.flatnonzero(x == np.nanmax(x))
-                rest = np.delete(x, imax)
-                x[imax] = np.nanmax(rest) if (~np.isnan(rest)).any() else -np.inf
-            else:
-                imin = np.flatnonzero(x == np.nanmin(x))
-                rest = np.delete(x, imin)
-                x[imin] = np.nanmin(rest) if (~np.isnan(rest)).any() else np.inf
-            nwin = (0 if imax is None else imax.size) + (0 if imin is None else imin.size)
-            passing = check_skew_kurt(x, skew_threshold, kurtosis_threshold)
-            if passing is None:
-                break
+    # a defined test (not None) means x has two distinct values at least, so the values left
+    # after taking out the highest (lowest) group are never all missing; an undefined one
+    # (fewer values, or all equal once Winsorised) stops the loop: there is nothing to test
+    while passing is not None and (passing is False or force) and (winsorise_max is None or nwin < winsorise_max):
+        if skew(x) >= 0:
+            imax = np.flatnonzero(x == np.nanmax(x))
+            x[imax] = np.nanmax(np.delete(x, imax))
+        else:
+            imin = np.flatnonzero(x == np.nanmin(x))
+            x[imin] = np.nanmin(np.delete(x, imin))
+        nwin = (0 if imax is None else imax.size) + (0 if imin is None else imin.size)
+        passing = check_skew_kurt(x, skew_threshold, kurtosis_threshold)
     labels = np.full(x.size, "", dtype=object)
     if imax is not None:
         labels[imax] = "winhi"
@@ -219,15 +214,14 @@ def treat_column(x: np.ndarray, settings: Mapping[str, Any]) -> tuple[np.ndarray
         if passing is False:
             fallback = get_method("treat_fallback", s["fallback"])
             y_f, labels_f, treatment = fallback(x, y, labels, combine=bool(s["combine"]))
+            # COINr's Treat.numeric gives back the untreated vector when the test is undefined
+            # after f2; log_ct cannot make it so: its input passed a defined test (two distinct
+            # values at least) and the log of x - min + 0.01 (max - min) > 0 keeps them distinct
             if treatment is not None:
                 y, labels = y_f, labels_f
                 record.update(treatment=treatment)
                 if not s["combine"]:
                     record["n_winsorised"] = 0
-                if check_skew_kurt(y, sk_t, ku_t) is None:
-                    # COINr Treat.numeric: f_pass returning NA after f2 gives back the untreated vector
-                    return x.copy(), {**record, "treatment": f"none (test undefined after {s['fallback']})",
-                                      "n_winsorised": 0}
     record.update(skew_after=skew(y), kurtosis_after=kurt(y), passes=check_skew_kurt(y, sk_t, ku_t))
     record["labels"] = labels
     return y, record
@@ -250,11 +244,10 @@ def treat_frame(
     if settings.get("fallback", "log_ct") not in method_names("treat_fallback"):
         raise SpecError(f"fallback must be one of {', '.join(method_names('treat_fallback'))}. "
                         f"Got {settings.get('fallback')!r}.", file=file, key="treat.fallback")
-    skip = set(settings.get("skip", []) or [])
+    skip = set(settings.get("skip") or [])
     unknown = skip - set(data.columns)
     if unknown:
         raise SpecError(f"skip lists codes that are not indicators: {', '.join(sorted(unknown))}.", file=file, key="treat.skip")
-    params = {k: v for k, v in settings.items() if k not in ("skip", "enabled")}
     out = {}
     details = []
     for code in data.columns:
@@ -262,27 +255,20 @@ def treat_frame(
         if code in skip:
             out[code] = x.copy()
             continue
-        y, rec = treat_column(x, params)
+        # treat_column reads its own keys only (skip, enabled, ... are not among them)
+        y, rec = treat_column(x, settings)
         out[code] = y
-        if rec["treatment"] not in ("none",):
-            labels = rec.pop("labels", None)
-            points = {} if labels is None else {str(u): str(l) for u, l in zip(data.index, labels) if l}
+        if rec["treatment"] != "none":
+            labels = rec.pop("labels", None)  # absent when the test is undefined: nothing was treated
+            points = {} if labels is None else {str(u): l for u, l in zip(data.index, labels) if l}
             details.append({"iCode": code, **_plain(rec), "points": points})
     return pd.DataFrame(out, index=data.index, columns=data.columns), details
 
 
 def _plain(rec: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-friendly copy of a treatment record (floats, ints, bools, None)."""
-    out = {}
-    for k, v in rec.items():
-        if k == "labels":
-            continue
-        if isinstance(v, (float, np.floating)):
-            out[k] = None if np.isnan(v) else float(v)
-        elif isinstance(v, (np.integer,)):
-            out[k] = int(v)
-        elif isinstance(v, np.bool_):
-            out[k] = bool(v)
-        else:
-            out[k] = v
-    return out
+    """JSON-friendly copy of a treatment record (its labels taken out): NaN becomes None.
+
+    The record holds Python values only: ``skew``/``kurt`` return ``float`` (NaN when
+    undefined), the counts are ``int`` and ``check_skew_kurt`` gives ``bool`` or ``None``.
+    """
+    return {k: None if isinstance(v, float) and np.isnan(v) else v for k, v in rec.items()}

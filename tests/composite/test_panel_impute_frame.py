@@ -1,0 +1,71 @@
+"""Panel imputation of the whole ASEM panel (``impute_panel_frame``) against the loop-based
+translation of COINr's ``impute_panel`` (``coinr_panel_translation``), without a build.
+
+test_panel_impute.py checks the same through purse builds (tens of seconds a case); this one
+calls ``impute_panel_frame`` on the stacked panel directly, fast enough to run per mutant.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import coinr_panel_translation as R
+import innometrics
+from innometrics.composite.impute import impute_panel_frame
+
+ASEM = Path(innometrics.__file__).resolve().parent / "data" / "asem"
+
+
+def _gappy(single_value_series: bool):
+    """ASEM_iData_p with 8 % of indicator cells removed (seed 14), as test_panel_impute.py, plus
+    one unit-period row dropped (an absent unit is not filled) and one series emptied."""
+    data = pd.read_csv(ASEM / "ASEM_iData_p.csv")
+    meta = pd.read_csv(ASEM / "ASEM_iMeta.csv")
+    codes = list(meta.loc[meta["Type"] == "Indicator", "iCode"])
+    rng = np.random.default_rng(14)
+    values = data[codes].to_numpy(dtype=float)
+    values[rng.random(values.shape) < 0.08] = np.nan
+    full = data[codes].copy()
+    data[codes] = values
+    if single_value_series:
+        data.loc[(data["uCode"] == "AUT") & (data["Time"] != 2020), "LPI"] = np.nan  # one value
+    else:  # "linear" stops on series with one value: put them back
+        ones = data.groupby("uCode")[codes].transform(lambda s: s.notna().sum()) == 1
+        data[codes] = data[codes].mask(ones, full)
+    data.loc[(data["uCode"] == "BEL") & (data["Time"] < 2021), "Goods"] = np.nan  # starts missing
+    data.loc[data["uCode"] == "CHE", "Flights"] = np.nan  # no value at all
+    data = data[~((data["uCode"] == "DNK") & (data["Time"] == 2019))]  # DNK absent in 2019
+    return data, codes
+
+
+@pytest.mark.parametrize("imp_type, max_time", [
+    ("latest", None), ("latest", 1), ("latest", 2), ("constant", None), ("linear", None),
+    ("linear-constant", None), ("constant", 2),
+])
+def test_impute_panel_frame_matches_coinr_code(imp_type, max_time):
+    data, codes = _gappy(single_value_series=imp_type != "linear")
+    stacked = data.set_index(["Time", "uCode"])[codes]
+    settings = {"type": imp_type} if max_time is None else {"type": imp_type, "max_time": max_time}
+    out, details = impute_panel_frame(stacked, settings)
+    rows = [{"Time": int(t), "uCode": u, **dict(zip(codes, vals))}
+            for (t, u), vals in zip(stacked.index, stacked.to_numpy(dtype=float).tolist())]
+    # COINr's latest fills unit-periods present in the data only; absent DNK 2019 has no row
+    expected = R.impute_panel(rows, codes, imp_type, max_time if imp_type == "latest" else None)
+    exp = np.array([[r[c] for c in codes] for r in expected], dtype=float)
+    np.testing.assert_allclose(out.to_numpy(dtype=float), exp, rtol=1e-12, atol=0, equal_nan=True)
+    assert list(out.index) == list(stacked.index) and list(out.columns) == codes
+    before, after = stacked.isna(), out.isna()
+    filled = {c: int((before[c] & ~after[c]).sum()) for c in codes}
+    assert details["imputed_cells"] == {c: n for c, n in filled.items() if n}
+    assert details["n_imputed"] == sum(filled.values()) > 100
+    empty = stacked.isna().groupby(level="uCode").all()
+    assert details["series_without_values"] == {c: list(empty.index[empty[c]]) for c in codes if empty[c].any()}
+    assert "CHE" in details["series_without_values"]["Flights"]
+    assert details["type"] == imp_type
+    if imp_type != "latest" and max_time is not None:
+        assert details["note"] == (f"max_time is used by type 'latest' only; COINr's impute_panel ignores it "
+                                   f"for '{imp_type}'.")
+    else:
+        assert "note" not in details
