@@ -229,7 +229,7 @@ def test_find_clusters_fractional(cluster_loaded, small_gazetteer):
     # DBSCAN with min_weight 2: Alta (2 + 1.25) and Baja (3.75) are core, Zora (0.5 + 1.25 = 1.75)
     # is a border point reached from Baja; Dina and Enna (2 + 2) are core; Fara (1) is noise.
     # {Dina, Enna} weighs 4 > 3.75 = {Alta, Baja, Zora}: codes C001 and C002.
-    assert list(table.columns) == TABLE_COLUMNS
+    assert list(table.columns) == TABLE_COLUMNS and table.index.tolist() == list(range(5))
     assert table["cluster"].tolist() == ["C001", "C002", OUTSIDE_CLUSTERS, "unlocated", "unknown"]
     assert table["rank"].tolist()[:2] == [1, 2] and table["rank"].isna().tolist() == [False, False, True, True, True]
     assert str(table["rank"].dtype) == "Int64"
@@ -248,7 +248,7 @@ def test_find_clusters_fractional(cluster_loaded, small_gazetteer):
     assert table["longitude"].tolist()[:2] == pytest.approx([12.0, (2 * 10.0 + 1.25 * 10.05 + 0.5 * 10.1) / 3.75])
     assert table["latitude"].isna().tolist() == table["longitude"].isna().tolist() == [False, False, True, True, True]
 
-    assert list(members.columns) == MEMBER_COLUMNS
+    assert list(members.columns) == MEMBER_COLUMNS and members.index.tolist() == list(range(6))
     assert members["geo_name"].tolist() == ["Dina", "Enna", "Alta", "Baja", "Zora", "Fara"]
     assert members["cluster"].tolist() == ["C001", "C001", "C002", "C002", "C002", OUTSIDE_CLUSTERS]
     assert members["unit"].tolist() == ["Dina (KE 104)", "Enna (KE 105)", "Alta (KE 101)", "Baja (KE 102)",
