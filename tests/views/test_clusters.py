@@ -143,6 +143,13 @@ GAZETTEER = [  # geonameid, name, latitude, longitude, alternate names
     (104, "Dina", -1.0, 12.0, []),
     (105, "Enna", -1.2, 12.0, []),
     (106, "Fara", 3.0, 15.0, []),
+    # on the 20 E meridian, for the default parameters: 0.2 degrees of latitude apart (22.2 km),
+    # and Tala 30.1 km north of Sola
+    (107, "Pala", 0.0, 20.0, []),
+    (108, "Quin", 0.2, 20.0, []),
+    (109, "Rana", 0.4, 20.0, []),
+    (110, "Sola", 0.6, 20.0, []),
+    (111, "Tala", 0.6 + np.degrees(30.1 / 6371.0088), 20.0, []),
 ]
 COORDS = {name: (lat, lon) for _, name, lat, lon, _ in GAZETTEER}
 
@@ -193,18 +200,22 @@ def small_gazetteer(monkeypatch):
 
 @pytest.fixture(scope="module")
 def cluster_loaded(duckdb_engine):
+    return _load(duckdb_engine, CLUSTER_RECORDS)
+
+
+def _load(engine, cluster_records):
     from innometrics.rankings.credits import load_recordset
     from innometrics.records.model import RecordSet
 
     records, contributors, affiliations = [], [], []
-    for rid, year, authors in CLUSTER_RECORDS:
+    for rid, year, authors in cluster_records:
         records.append({"record_id": rid, "year": year, "weight": 1.0, "citations": 0})
         for position, cities in enumerate(authors, 1):
             contributors.append({"record_id": rid, "position": position, "name": f"{rid} author {position}"})
             affiliations += [{"record_id": rid, "position": position, "institution": f"University of {city}",
                               "city": city, "country": "KEN"} for city in cities]
     rs = RecordSet.from_rows(records, contributors, affiliations, [], read=len(records))
-    return load_recordset(duckdb_engine, rs)
+    return load_recordset(engine, rs)
 
 
 def test_hand_gazetteer_distances():
@@ -213,8 +224,12 @@ def test_hand_gazetteer_distances():
 
     assert 22.8 < km("Alta", "Baja") < 23.0 and 22.8 < km("Baja", "Zora") < 23.0 and km("Alta", "Zora") > 45
     assert 22.2 < km("Dina", "Enna") < 22.3
-    far = [(a, b) for a in COORDS for b in COORDS if a < b and {a, b} not in ({"Alta", "Baja"}, {"Baja", "Zora"},
-                                                                               {"Alta", "Zora"}, {"Dina", "Enna"})]
+    for a, b in (("Pala", "Quin"), ("Quin", "Rana"), ("Rana", "Sola")):
+        assert 22.2 < km(a, b) < 22.3  # 0.2 degrees of a meridian
+    assert 30.09 < km("Sola", "Tala") < 30.11 and 44 < km("Pala", "Rana") < 45 and km("Rana", "Tala") > 52
+    near = ({"Alta", "Baja"}, {"Baja", "Zora"}, {"Alta", "Zora"}, {"Dina", "Enna"})
+    meridian = {"Pala", "Quin", "Rana", "Sola", "Tala"}
+    far = [(a, b) for a in COORDS for b in COORDS if a < b and {a, b} not in near and not {a, b} <= meridian]
     assert min(km(a, b) for a, b in far) > 200
 
 
@@ -353,3 +368,22 @@ def test_find_clusters_checks_its_parameters(cluster_loaded, small_gazetteer):
         with pytest.raises(SpecError) as err:
             find_clusters(cluster_loaded, **params)
         assert err.value.key == key
+
+
+def test_find_clusters_default_parameters(duckdb_engine, small_gazetteer):
+    from innometrics.views.clusters import find_clusters
+
+    # one single-author record per unit of weight: Pala 2, Quin 2, Rana 2, Sola 1, Tala 4
+    weights = {"Pala": 2, "Quin": 2, "Rana": 2, "Sola": 1, "Tala": 4}
+    loaded = _load(duckdb_engine, [(f"{city}{i}", 2020, [[city]]) for city, n in weights.items() for i in range(n)])
+    table, members, summary = find_clusters(loaded)
+    # radius 30 km, min_weight 5: Quin {P, Q, R} = 6 and Rana {Q, R, S} = 5 (exactly the threshold) are
+    # core; Pala and Sola are border points; Tala (4), 30.1 km from Sola, is alone: noise.
+    # (radius 31 km would make Tala core with Sola, {S, T} = 5; min_weight 6 would leave Sola out.)
+    assert summary["radius_km"] == 30.0 and summary["min_weight"] == 5.0 and summary["weight"] == "fractional"
+    assert table["cluster"].tolist() == ["C001", OUTSIDE_CLUSTERS]
+    assert members.loc[members["cluster"] == "C001", "geo_name"].tolist() == ["Pala", "Quin", "Rana", "Sola"]
+    assert members.loc[members["cluster"] == OUTSIDE_CLUSTERS, "geo_name"].tolist() == ["Tala"]
+    # named by at most 3 cities of at least 10 % each: Sola (1/7 = 14 %) qualifies but is the fourth
+    assert table["name"].iloc[0] == "Pala-Quin-Rana"
+    assert table["p_frac"].tolist() == pytest.approx([7.0, 4.0], abs=1e-12)
