@@ -208,8 +208,8 @@ def _load(engine, cluster_records):
     from innometrics.records.model import RecordSet
 
     records, contributors, affiliations = [], [], []
-    for rid, year, authors in cluster_records:
-        records.append({"record_id": rid, "year": year, "weight": 1.0, "citations": 0})
+    for rid, year, authors, *weight in cluster_records:
+        records.append({"record_id": rid, "year": year, "weight": weight[0] if weight else 1.0, "citations": 0})
         for position, cities in enumerate(authors, 1):
             contributors.append({"record_id": rid, "position": position, "name": f"{rid} author {position}"})
             affiliations += [{"record_id": rid, "position": position, "institution": f"University of {city}",
@@ -387,3 +387,22 @@ def test_find_clusters_default_parameters(duckdb_engine, small_gazetteer):
     # named by at most 3 cities of at least 10 % each: Sola (1/7 = 14 %) qualifies but is the fourth
     assert table["name"].iloc[0] == "Pala-Quin-Rana"
     assert table["p_frac"].tolist() == pytest.approx([7.0, 4.0], abs=1e-12)
+
+
+def test_a_city_whose_weight_rounds_to_zero_is_not_clustered(duckdb_engine, small_gazetteer):
+    from innometrics.views.clusters import find_clusters
+
+    # X (weight 1e-10) has one author at Fara and two unlocated cities: Fara's fractional credit
+    # 1e-10 / 3 rounds to 0 in the engine's sums (10 decimals) while its full count 1e-10 does not
+    loaded = _load(duckdb_engine, [("D1", 2020, [["Dina"]]), ("D2", 2020, [["Dina"]]), ("E1", 2020, [["Enna"]]),
+                                   ("X", 2020, [["Fara", "Atlantis", "Lemuria"]], 1e-10)])
+    table, members, summary = find_clusters(loaded, radius_km=30, min_weight=2)
+    assert members["geo_name"].tolist() == ["Dina", "Enna"] and summary["cities_located"] == 2
+    # Fara is outside the clusters, with no located city of positive weight; X's full count is there
+    assert table["cluster"].tolist() == ["C001", OUTSIDE_CLUSTERS, "unlocated"]
+    assert table["n_cities"].tolist() == [2, 0, 0]
+    assert table["p_full"].tolist() == pytest.approx([3.0, 1e-10, 1e-10], rel=1e-9, abs=0)
+    # weighted by full counts Fara weighs 1e-10 and is a (sparse) located city
+    table, members, summary = find_clusters(loaded, radius_km=30, min_weight=2, weight="full")
+    assert members["geo_name"].tolist() == ["Dina", "Enna", "Fara"] and summary["cities_located"] == 3
+    assert table["n_cities"].tolist() == [2, 1, 0]
