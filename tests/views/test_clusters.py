@@ -143,6 +143,13 @@ GAZETTEER = [  # geonameid, name, latitude, longitude, alternate names
     (104, "Dina", -1.0, 12.0, []),
     (105, "Enna", -1.2, 12.0, []),
     (106, "Fara", 3.0, 15.0, []),
+    # on the 20 E meridian, for the default parameters: 0.2 degrees of latitude apart (22.2 km),
+    # and Tala 30.1 km north of Sola
+    (107, "Pala", 0.0, 20.0, []),
+    (108, "Quin", 0.2, 20.0, []),
+    (109, "Rana", 0.4, 20.0, []),
+    (110, "Sola", 0.6, 20.0, []),
+    (111, "Tala", 0.6 + np.degrees(30.1 / 6371.0088), 20.0, []),
 ]
 COORDS = {name: (lat, lon) for _, name, lat, lon, _ in GAZETTEER}
 
@@ -193,18 +200,22 @@ def small_gazetteer(monkeypatch):
 
 @pytest.fixture(scope="module")
 def cluster_loaded(duckdb_engine):
+    return _load(duckdb_engine, CLUSTER_RECORDS)
+
+
+def _load(engine, cluster_records):
     from innometrics.rankings.credits import load_recordset
     from innometrics.records.model import RecordSet
 
     records, contributors, affiliations = [], [], []
-    for rid, year, authors in CLUSTER_RECORDS:
-        records.append({"record_id": rid, "year": year, "weight": 1.0, "citations": 0})
+    for rid, year, authors, *weight in cluster_records:
+        records.append({"record_id": rid, "year": year, "weight": weight[0] if weight else 1.0, "citations": 0})
         for position, cities in enumerate(authors, 1):
             contributors.append({"record_id": rid, "position": position, "name": f"{rid} author {position}"})
             affiliations += [{"record_id": rid, "position": position, "institution": f"University of {city}",
                               "city": city, "country": "KEN"} for city in cities]
     rs = RecordSet.from_rows(records, contributors, affiliations, [], read=len(records))
-    return load_recordset(duckdb_engine, rs)
+    return load_recordset(engine, rs)
 
 
 def test_hand_gazetteer_distances():
@@ -213,8 +224,12 @@ def test_hand_gazetteer_distances():
 
     assert 22.8 < km("Alta", "Baja") < 23.0 and 22.8 < km("Baja", "Zora") < 23.0 and km("Alta", "Zora") > 45
     assert 22.2 < km("Dina", "Enna") < 22.3
-    far = [(a, b) for a in COORDS for b in COORDS if a < b and {a, b} not in ({"Alta", "Baja"}, {"Baja", "Zora"},
-                                                                               {"Alta", "Zora"}, {"Dina", "Enna"})]
+    for a, b in (("Pala", "Quin"), ("Quin", "Rana"), ("Rana", "Sola")):
+        assert 22.2 < km(a, b) < 22.3  # 0.2 degrees of a meridian
+    assert 30.09 < km("Sola", "Tala") < 30.11 and 44 < km("Pala", "Rana") < 45 and km("Rana", "Tala") > 52
+    near = ({"Alta", "Baja"}, {"Baja", "Zora"}, {"Alta", "Zora"}, {"Dina", "Enna"})
+    meridian = {"Pala", "Quin", "Rana", "Sola", "Tala"}
+    far = [(a, b) for a in COORDS for b in COORDS if a < b and {a, b} not in near and not {a, b} <= meridian]
     assert min(km(a, b) for a, b in far) > 200
 
 
@@ -229,7 +244,7 @@ def test_find_clusters_fractional(cluster_loaded, small_gazetteer):
     # DBSCAN with min_weight 2: Alta (2 + 1.25) and Baja (3.75) are core, Zora (0.5 + 1.25 = 1.75)
     # is a border point reached from Baja; Dina and Enna (2 + 2) are core; Fara (1) is noise.
     # {Dina, Enna} weighs 4 > 3.75 = {Alta, Baja, Zora}: codes C001 and C002.
-    assert list(table.columns) == TABLE_COLUMNS
+    assert list(table.columns) == TABLE_COLUMNS and table.index.tolist() == list(range(5))
     assert table["cluster"].tolist() == ["C001", "C002", OUTSIDE_CLUSTERS, "unlocated", "unknown"]
     assert table["rank"].tolist()[:2] == [1, 2] and table["rank"].isna().tolist() == [False, False, True, True, True]
     assert str(table["rank"].dtype) == "Int64"
@@ -248,7 +263,7 @@ def test_find_clusters_fractional(cluster_loaded, small_gazetteer):
     assert table["longitude"].tolist()[:2] == pytest.approx([12.0, (2 * 10.0 + 1.25 * 10.05 + 0.5 * 10.1) / 3.75])
     assert table["latitude"].isna().tolist() == table["longitude"].isna().tolist() == [False, False, True, True, True]
 
-    assert list(members.columns) == MEMBER_COLUMNS
+    assert list(members.columns) == MEMBER_COLUMNS and members.index.tolist() == list(range(6))
     assert members["geo_name"].tolist() == ["Dina", "Enna", "Alta", "Baja", "Zora", "Fara"]
     assert members["cluster"].tolist() == ["C001", "C001", "C002", "C002", "C002", OUTSIDE_CLUSTERS]
     assert members["unit"].tolist() == ["Dina (KE 104)", "Enna (KE 105)", "Alta (KE 101)", "Baja (KE 102)",
@@ -353,3 +368,41 @@ def test_find_clusters_checks_its_parameters(cluster_loaded, small_gazetteer):
         with pytest.raises(SpecError) as err:
             find_clusters(cluster_loaded, **params)
         assert err.value.key == key
+
+
+def test_find_clusters_default_parameters(duckdb_engine, small_gazetteer):
+    from innometrics.views.clusters import find_clusters
+
+    # one single-author record per unit of weight: Pala 2, Quin 2, Rana 2, Sola 1, Tala 4
+    weights = {"Pala": 2, "Quin": 2, "Rana": 2, "Sola": 1, "Tala": 4}
+    loaded = _load(duckdb_engine, [(f"{city}{i}", 2020, [[city]]) for city, n in weights.items() for i in range(n)])
+    table, members, summary = find_clusters(loaded)
+    # radius 30 km, min_weight 5: Quin {P, Q, R} = 6 and Rana {Q, R, S} = 5 (exactly the threshold) are
+    # core; Pala and Sola are border points; Tala (4), 30.1 km from Sola, is alone: noise.
+    # (radius 31 km would make Tala core with Sola, {S, T} = 5; min_weight 6 would leave Sola out.)
+    assert summary["radius_km"] == 30.0 and summary["min_weight"] == 5.0 and summary["weight"] == "fractional"
+    assert table["cluster"].tolist() == ["C001", OUTSIDE_CLUSTERS]
+    assert members.loc[members["cluster"] == "C001", "geo_name"].tolist() == ["Pala", "Quin", "Rana", "Sola"]
+    assert members.loc[members["cluster"] == OUTSIDE_CLUSTERS, "geo_name"].tolist() == ["Tala"]
+    # named by at most 3 cities of at least 10 % each: Sola (1/7 = 14 %) qualifies but is the fourth
+    assert table["name"].iloc[0] == "Pala-Quin-Rana"
+    assert table["p_frac"].tolist() == pytest.approx([7.0, 4.0], abs=1e-12)
+
+
+def test_a_city_whose_weight_rounds_to_zero_is_not_clustered(duckdb_engine, small_gazetteer):
+    from innometrics.views.clusters import find_clusters
+
+    # X (weight 1e-10) has one author at Fara and two unlocated cities: Fara's fractional credit
+    # 1e-10 / 3 rounds to 0 in the engine's sums (10 decimals) while its full count 1e-10 does not
+    loaded = _load(duckdb_engine, [("D1", 2020, [["Dina"]]), ("D2", 2020, [["Dina"]]), ("E1", 2020, [["Enna"]]),
+                                   ("X", 2020, [["Fara", "Atlantis", "Lemuria"]], 1e-10)])
+    table, members, summary = find_clusters(loaded, radius_km=30, min_weight=2)
+    assert members["geo_name"].tolist() == ["Dina", "Enna"] and summary["cities_located"] == 2
+    # Fara is outside the clusters, with no located city of positive weight; X's full count is there
+    assert table["cluster"].tolist() == ["C001", OUTSIDE_CLUSTERS, "unlocated"]
+    assert table["n_cities"].tolist() == [2, 0, 0]
+    assert table["p_full"].tolist() == pytest.approx([3.0, 1e-10, 1e-10], rel=1e-9, abs=0)
+    # weighted by full counts Fara weighs 1e-10 and is a (sparse) located city
+    table, members, summary = find_clusters(loaded, radius_km=30, min_weight=2, weight="full")
+    assert members["geo_name"].tolist() == ["Dina", "Enna", "Fara"] and summary["cities_located"] == 3
+    assert table["n_cities"].tolist() == [2, 1, 0]

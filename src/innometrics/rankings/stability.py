@@ -141,12 +141,9 @@ def stability_intervals(
         counts = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype("float64") if n else np.zeros((b, 0))
         sums = {c: np.asarray((mats[c].T @ counts.T).T) for c in names}
         total = counts @ weights
+        for count in dict.fromkeys((col, "p_full", "p_frac")):  # each once, also when col is one of them
+            out[count].append(sums[count])
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[col].append(sums[col])
-            if col != "p_full":
-                out["p_full"].append(sums["p_full"])
-            if col != "p_frac":
-                out["p_frac"].append(sums["p_frac"])
             out["share"].append(sums[col] / total[:, None])
             out["pp_int_collab"].append(np.where(sums["p_full"] > 0, sums["p_int_collab"] / sums["p_full"], np.nan))
             out["mcs"].append(np.where(sums["cit_weight"] > 0, sums["cit_sum"] / sums["cit_weight"], np.nan))
