@@ -67,7 +67,11 @@ MODULES: dict[str, list[str]] = {
         "tests/composite/test_coinr_translation.py",
         "tests/composite/test_coinr_method_audit.py",
     ],
-    "entities/countries.py": ["tests/entities/test_countries.py"],
+    "entities/countries.py": [
+        "tests/entities/test_countries.py",
+        "tests/entities/test_country_resolver.py",
+        "tests/entities/test_addresses.py",
+    ],
     "views/nature_index.py": ["tests/views/test_nature_index.py"],
     "rankings/credits.py": [
         "tests/rankings/test_counting.py",
