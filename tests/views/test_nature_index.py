@@ -350,3 +350,47 @@ def test_institution_grouping_mapping():
                                        ["lab", "univ", False]]
     grouping, mapping = institution_grouping(RELATIONS.iloc[:0], None)
     assert len(mapping) == 0 and grouping.name == "parent_institution"
+
+
+def weighted_records(eng):
+    """Records with weights (the Nature Index weights some journals, e.g. 0.2):
+    2015: R1 (1.0) U; R2 (0.2) U.   2016: R3 (0.2) U; R4 (1.0) V and W; R5 (1.0) V."""
+    rows = [("R1", 2015, 1.0), ("R2", 2015, 0.2), ("R3", 2016, 0.2), ("R4", 2016, 1.0), ("R5", 2016, 1.0)]
+    authors = [("R1", 1, "U"), ("R2", 1, "U"), ("R3", 1, "U"), ("R4", 1, "V"), ("R4", 2, "W"), ("R5", 1, "V")]
+    recs = [dict(record_id=r, year=y, weight=w) for r, y, w in rows]
+    cons = [dict(record_id=r, position=p, name=f"{r}-{p}", is_corresponding=False) for r, p, _ in authors]
+    affs = [dict(record_id=r, position=p, institution=i, country="DEU") for r, p, i in authors]
+    return load_recordset(eng, RecordSet.from_rows(recs, cons, affs, [], read=len(recs)).validate())
+
+
+def test_adjusted_share_uses_the_total_weight_of_each_year(eng):
+    # N(2015) = 1 + 0.2 = 1.2 and N(2016) = 0.2 + 1 + 1 = 2.2 (not the 2 and 3 records)
+    adj = adjusted_share(weighted_records(eng), base_year=2015).set_index(["unit", "year"])
+    assert adj["n_year"].tolist() == pytest.approx([1.2, 2.2, 2.2, 2.2])
+    assert adj.loc[("U", 2015), "adjusted_share"] == pytest.approx(1.2)
+    assert adj.loc[("U", 2016), "adjusted_share"] == pytest.approx(0.2 * 1.2 / 2.2)
+    assert adj.loc[("V", 2016), "adjusted_share"] == pytest.approx((0.5 + 1.0) * 1.2 / 2.2)
+    assert adj.loc[("W", 2016), "adjusted_share"] == pytest.approx(0.5 * 1.2 / 2.2)
+    table, summary = research_leaders(weighted_records(eng))
+    assert (summary["records"], summary["total_weight"]) == (5, pytest.approx(3.4))
+    assert table.set_index("unit")["share_of_total"].to_dict() == pytest.approx(
+        {"V": 1.5 / 3.4, "U": 1.4 / 3.4, "W": 0.5 / 3.4})
+
+
+def test_adjusted_share_of_a_record_without_year_is_missing(eng):
+    loaded = load_recordset(eng, make([("R1", 2015), ("R2", None)], [("R1", 1, [("X", "DEU")]),
+                                                                     ("R2", 1, [("X", "DEU")])]))
+    adj = adjusted_share(loaded, base_year=2015)
+    assert adj["share"].tolist() == [1.0, 1.0]
+    assert adj["n_year"].isna().tolist() == [False, True] and adj["adjusted_share"].isna().tolist() == [False, True]
+
+
+def test_adjusted_share_with_a_grouping(data):
+    from innometrics.rankings.counting import Grouping
+
+    mapping = pd.DataFrame({"unit": ["X", "Y"], "group": ["XY", "XY"]})
+    grouping = Grouping(name="pairs", base="institution", mapping=mapping, unmapped="keep")
+    adj = adjusted_share(data, base_year=2016, grouping=grouping).set_index(["unit", "year"])
+    # XY in 2016: R3 (1/2 + 1/2) and R4 (1/4 + 1/4), counted once each
+    assert (adj.loc[("XY", 2016), "count"], adj.loc[("XY", 2016), "share"]) == (2.0, 1.5)
+    assert adj.loc[("univ", 2015), "adjusted_share"] == pytest.approx(1.0 * 6 / 2)
