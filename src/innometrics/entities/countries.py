@@ -128,7 +128,7 @@ def _successor(historic) -> str | None:
     when the alpha-2 code was kept, ``HH``/``XX`` when there are several or none
     (``ZRCD`` Zaire -> CD, ``BYAA`` Byelorussian SSR -> BY, ``SUHH`` USSR -> None).
     """
-    tail = historic.alpha_4[2:] if getattr(historic, "alpha_4", None) else "HH"
+    tail = historic.alpha_4[2:]  # every ISO 3166-3 entry has its alpha-4 code
     alpha_2 = historic.alpha_2 if tail == "AA" else tail
     country = pycountry.countries.get(alpha_2=alpha_2)
     return country.alpha_3 if country else None
@@ -224,8 +224,6 @@ def _resolve_name(folded: str) -> tuple[str | None, str]:
     country with several successors), ``ambiguous`` (a name or abbreviation of several
     countries: ``Virgin Islands``), ``unknown_name``.
     """
-    if not folded:
-        return None, "empty"
     if folded in ALIASES:
         return ALIASES[folded], "alias"
     exact, _, _, shared = _name_index()
@@ -393,7 +391,6 @@ def strip_postal_codes(text: str) -> str:
             continue
         if after_code and re.fullmatch(r"[A-Z]{2}", word) and kept == []:
             continue  # the letters of a Dutch postcode: "NL-1001 NG Amsterdam"
-        after_code = False
         kept.append(word)
     return " ".join(kept)
 
@@ -677,6 +674,11 @@ def _match(alpha_3: str, rule: str, text: str) -> CountryMatch:
     return CountryMatch(country.alpha_3, country.alpha_2, country.numeric, country.name, rule, text)
 
 
+def _is_missing(value: object) -> bool:
+    """None, NaN, NaT or ``pd.NA`` (an empty cell of a string column), which ``!=`` cannot test."""
+    return value is None or value is pd.NA or (not isinstance(value, str) and value != value)
+
+
 def explain_country(text: object, *, kind: str = "auto") -> tuple[CountryMatch | None, str]:
     """:func:`resolve_country` with the reason (a key of :data:`REASONS`) when it finds none.
 
@@ -687,7 +689,7 @@ def explain_country(text: object, *, kind: str = "auto") -> tuple[CountryMatch |
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
-    if text is None or (not isinstance(text, str) and text != text):  # None or NaN
+    if _is_missing(text):
         return None, "empty"
     text = str(text).strip()
     if not text:
@@ -700,12 +702,13 @@ def explain_country(text: object, *, kind: str = "auto") -> tuple[CountryMatch |
         found, why = _resolve_country_name(text)
     else:  # auto: a code when it looks like one, otherwise a name
         found, why = _resolve_code(text)
-        if found is None and why == "not_a_code":
+        if why == "not_a_code":
             found, why = _resolve_country_name(text)
-        elif found is None and why == "unknown_code" and text.isalpha():
-            # "UAE", "Usa": an abbreviation that names a country, but never a guess
+        elif why == "unknown_code" and text.isalpha():
+            # "UAE", "Usa": an alias or a name written like a code, never a guess: two or three
+            # letters are never read as an abbreviation (_prefix_hits wants five)
             by_name, rule = _resolve_name(_fold(text))
-            if by_name and rule in ("alias", "name"):
+            if by_name:
                 found, why = by_name, rule
     if found is None:
         return None, why
@@ -763,7 +766,9 @@ def resolve_countries(values, *, kind: str = "auto") -> pd.DataFrame:
     cache: dict[object, tuple[str | None, str, str]] = {}
     rows = []
     for value in texts:
-        key = value if isinstance(value, str) or value is None else str(value)
+        # what explain_country reads: the text of a value; one key for every kind of missing
+        # value, none shared with a text ("nan" is a code to reject, not an empty cell)
+        key = None if _is_missing(value) else str(value)
         if key not in cache:
             found, why = explain_country(value, kind=kind)
             cache[key] = (found.alpha_3, found.rule, "") if found else (None, "", why)
