@@ -70,6 +70,7 @@ MODULES: dict[str, list[str]] = {
     "entities/countries.py": ["tests/entities/test_countries.py"],
     "views/nature_index.py": ["tests/views/test_nature_index.py"],
     "rankings/credits.py": [
+        "tests/rankings/test_credits.py",
         "tests/rankings/test_counting.py",
         "tests/rankings/test_independent_counts.py",
         "tests/rankings/test_unit_counts.py",
