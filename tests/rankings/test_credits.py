@@ -24,6 +24,10 @@ P5 (2022, w=1, 7 cit.): H (1) without address, I (2) at Delta (no id, no city, U
 P6 (2022, w=1, 9 cit.): J (1, corresponding), no address at all: 1 to unknown on every rule.
 P7 (2022, w=1, 7 cit.): no contributor; addresses Alpha, Gamma, Zeta (city Atlantis, no
     country) -> 1/3 each; first and corr to unknown (helper row).
+P8 (2023, w=2, 1 cit.): no contributor, a single address (Beta) -> all 2 of frac there; first and
+    corr to unknown (helper row).
+
+The records are listed out of record-id order: record keys follow the ids, not the input order.
 """
 
 from __future__ import annotations
@@ -61,13 +65,14 @@ NOWHERE = dict(institution=None, institution_id=None, city=None, country=None)
 
 def hand_records() -> RecordSet:
     records = [
-        dict(record_id="P1", year=2020, weight=3.0, citations=10),
-        dict(record_id="P2", year=2020, weight=None, citations=4),
-        dict(record_id="P3", year=2021, weight=2.0, citations=None),
-        dict(record_id="P4", year=2021, weight=0.5, citations=0),
-        dict(record_id="P5", year=2022, weight=1.0, citations=7),
-        dict(record_id="P6", year=2022, weight=1.0, citations=9),
         dict(record_id="P7", year=2022, weight=1.0, citations=7),
+        dict(record_id="P2", year=2020, weight=None, citations=4),
+        dict(record_id="P5", year=2022, weight=1.0, citations=7),
+        dict(record_id="P1", year=2020, weight=3.0, citations=10),
+        dict(record_id="P8", year=2023, weight=2.0, citations=1),
+        dict(record_id="P3", year=2021, weight=2.0, citations=None),
+        dict(record_id="P6", year=2022, weight=1.0, citations=9),
+        dict(record_id="P4", year=2021, weight=0.5, citations=0),
     ]
     people = [("P1", 2, "A", True), ("P1", 3, "B", False), ("P1", 5, "C", False),
               ("P2", 1, "D", False), ("P2", 2, "E", False),
@@ -84,29 +89,30 @@ def hand_records() -> RecordSet:
         dict(record_id="P5", position=2, **DELTA), dict(record_id="P5", position=None, **EPSILON),
         dict(record_id="P7", position=None, **ALPHA), dict(record_id="P7", position=None, **GAMMA),
         dict(record_id="P7", position=None, **ZETA),
+        dict(record_id="P8", position=None, **BETA),
     ]
-    return RecordSet.from_rows(records, contributors, affiliations, [], read=7)
+    return RecordSet.from_rows(records, contributors, affiliations, [], read=8)
 
 
-WEIGHTS = [3.0, 1.0, 2.0, 0.5, 1.0, 1.0, 1.0]  # P1..P7, P2's missing weight read as 1
+WEIGHTS = [3.0, 1.0, 2.0, 0.5, 1.0, 1.0, 1.0, 2.0]  # P1..P8, P2's missing weight read as 1
 T = 1 / 3
 
-#: Hand-derived record facts, record keys 0-6 (P1..P7); top shares at the default top 10 %:
+#: Hand-derived record facts, record keys 0-7 (P1..P8); top shares at the default top 10 %:
 #: 2020 has P1 (10) and P2 (4): 0.2 top positions, all P1's; 2021 only P4 (P3 has no
-#: citation count): 0.1; 2022 has P6 (9), P5 and P7 (7): P6 takes the 0.3.
+#: citation count): 0.1; 2022 has P6 (9), P5 and P7 (7): P6 takes the 0.3; 2023 only P8: 0.1.
 FACTS = pd.DataFrame({
-    "record_key": [0, 1, 2, 3, 4, 5, 6],
-    "record_id": ["P1", "P2", "P3", "P4", "P5", "P6", "P7"],
-    "year": [2020, 2020, 2021, 2021, 2022, 2022, 2022],
+    "record_key": [0, 1, 2, 3, 4, 5, 6, 7],
+    "record_id": ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"],
+    "year": [2020, 2020, 2021, 2021, 2022, 2022, 2022, 2023],
     "weight": WEIGHTS,
-    "citations": [10.0, 4.0, None, 0.0, 7.0, 9.0, 7.0],
-    "top_share": [0.2, 0.0, None, 0.1, 0.0, 0.3, 0.0],
-    "is_international": [False, True, False, True, True, False, True],
-    "n_authors": [3, 2, 0, 2, 2, 1, 0],
-    "n_corr": [1, 0, 0, 2, 0, 1, 0],
-    "first_position": [2, 1, None, 1, 1, 1, None],
-    "n_addresses": [3, 3, 0, 2, 2, 0, 3],
-    "mode": ["authors", "addresses", "none", "authors", "authors", "authors", "addresses"],
+    "citations": [10.0, 4.0, None, 0.0, 7.0, 9.0, 7.0, 1.0],
+    "top_share": [0.2, 0.0, None, 0.1, 0.0, 0.3, 0.0, 0.1],
+    "is_international": [False, True, False, True, True, False, True, False],
+    "n_authors": [3, 2, 0, 2, 2, 1, 0, 0],
+    "n_corr": [1, 0, 0, 2, 0, 1, 0, 0],
+    "first_position": [2, 1, None, 1, 1, 1, None, None],
+    "n_addresses": [3, 3, 0, 2, 2, 0, 3, 1],
+    "mode": ["authors", "addresses", "none", "authors", "authors", "authors", "addresses", "addresses"],
 })
 
 #: Hand-derived credit rows: record key, position, role, institution, institution name, city,
@@ -133,6 +139,8 @@ CREDIT_ROWS = [
     (6, None, "address", "I-G", "Gamma", "Bonn, DEU", "DEU", T, 0.0, 0.0),
     (6, None, "address", "Zeta", "Zeta", "Atlantis", U, T, 0.0, 0.0),  # no country: the bare city
     (6, None, "helper", U, None, U, U, 0.0, 1.0, 1.0),
+    (7, None, "address", "Beta", "Beta", "Lyon, FRA", "FRA", 2.0, 0.0, 0.0),  # one address takes all
+    (7, None, "helper", U, None, U, U, 0.0, 2.0, 2.0),
 ]
 
 #: Hand-derived pair tables: level -> (record key, unit, unit name, is_helper) -> (frac, first, corr, n_links),
@@ -151,6 +159,7 @@ PAIRS = {
         (5, U, U, False): (1.0, 1.0, 1.0, 1),
         (6, "FRA", "FRA", False): (T, 0.0, 0.0, 1), (6, "DEU", "DEU", False): (T, 0.0, 0.0, 1),
         (6, U, U, False): (T, 0.0, 0.0, 1), (6, U, U, True): (0.0, 1.0, 1.0, 1),
+        (7, "FRA", "FRA", False): (2.0, 0.0, 0.0, 1), (7, U, U, True): (0.0, 2.0, 2.0, 1),
     },
     "city": {
         (0, "Paris, FRA", "Paris, FRA", False): (1.5, 1.5, 1.5, 2),
@@ -164,6 +173,7 @@ PAIRS = {
         (5, U, U, False): (1.0, 1.0, 1.0, 1),
         (6, "Paris, FRA", "Paris, FRA", False): (T, 0.0, 0.0, 1), (6, "Bonn, DEU", "Bonn, DEU", False): (T, 0.0, 0.0, 1),
         (6, "Atlantis", "Atlantis", False): (T, 0.0, 0.0, 1), (6, U, U, True): (0.0, 1.0, 1.0, 1),
+        (7, "Lyon, FRA", "Lyon, FRA", False): (2.0, 0.0, 0.0, 1), (7, U, U, True): (0.0, 2.0, 2.0, 1),
     },
     "institution": {
         (0, "I-A", "ALPHA", False): (1.5, 1.5, 1.5, 2), (0, "Beta", "Beta", False): (0.5, 1.5, 1.5, 1),
@@ -178,6 +188,7 @@ PAIRS = {
         (5, U, None, False): (1.0, 1.0, 1.0, 1),
         (6, "I-A", "Alpha", False): (T, 0.0, 0.0, 1), (6, "I-G", "Gamma", False): (T, 0.0, 0.0, 1),
         (6, "Zeta", "Zeta", False): (T, 0.0, 0.0, 1), (6, U, None, True): (0.0, 1.0, 1.0, 1),
+        (7, "Beta", "Beta", False): (2.0, 0.0, 0.0, 1), (7, U, None, True): (0.0, 2.0, 2.0, 1),
     },
 }
 
@@ -244,14 +255,14 @@ def test_record_facts_by_hand(duckdb_engine, hand):
 
 def test_top_share_splits_the_tied_top_positions():
     """Top 50 %: 2020 (10, 4 cit.) has 1 top position: P1's; 2021 (P4 alone) 0.5; 2022 has 1.5:
-    P6 (9) takes 1, P5 and P7 (tied at 7) share the other 0.5, 0.25 each. P3 has no citation
-    count and no share."""
+    P6 (9) takes 1, P5 and P7 (tied at 7) share the other 0.5, 0.25 each; 2023 (P8 alone) 0.5.
+    P3 has no citation count and no share."""
     from innometrics.rankings.engines import connect_duckdb
 
     eng = connect_duckdb()
     loaded = load_recordset(eng, hand_records(), top_proportion=0.5)
     got = facts_frame(eng, loaded)
-    assert [_num(v) for v in got["top_share"]] == [1.0, 0.0, None, 0.5, 0.25, 1.0, 0.25]
+    assert [_num(v) for v in got["top_share"]] == [1.0, 0.0, None, 0.5, 0.25, 1.0, 0.25, 0.5]
     assert loaded.top_proportion == 0.5
 
 
@@ -293,6 +304,16 @@ def test_credit_rows_from_a_stored_contributor_table(duckdb_engine, hand):
                                                                      carried=()))))
     assert credit_row_set(bare) == expected_credit_rows()
     assert not set(CARRIED) & set(bare.columns)
+    # and with location numbers: the level pairs summed from them are the hand-derived ones
+    bare_ck = duckdb_engine.materialise(duckdb_engine.fresh_name("ck"),
+                                        contributor_credits(loaded.facts, contributors, affiliations, carried=()))
+    units = duckdb_engine.materialise(duckdb_engine.fresh_name("u"), unit_dictionary(affiliations))
+    located = credit_rows(loaded.facts, contributors, affiliations, carried=(), contributor_table=bare_ck, units=units)
+    assert int(duckdb_engine.execute(located)["loc"].isna().sum()) == 9  # the rows of no address
+    locations = duckdb_engine.materialise(duckdb_engine.fresh_name("loc"), location_sums(located))
+    for level in BASE_LEVELS:
+        pairs = duckdb_engine.execute(level_pairs(locations, units, level, loaded.facts))
+        assert pair_dict(pairs) == expected_pairs(level), level
 
 
 @pytest.mark.parametrize("path", ["all_levels", "one_level", "keep_rows", "eager"])
@@ -337,8 +358,8 @@ def test_level_pairs_from_location_sums(duckdb_engine, hand):
     got = duckdb_engine.execute(rows)
     assert list(got.columns) == ["record_key", "position", "role", "is_helper", "loc", "frac", "first", "corr"]
     # rows of no address (unknown at every level) carry no location number
-    assert int(got["loc"].isna().sum()) == sum(1 for r in CREDIT_ROWS if r[2] in ("unlinked_author", "helper",
-                                                                                 "no_authors"))
+    # rows of no address (unknown at every level) carry no location: 4 unlinked authors, 4 helpers, P3
+    assert int(got["loc"].isna().sum()) == 9
     sums = duckdb_engine.execute(location_sums(rows))
     assert sums["n_links"].sum() == len(CREDIT_ROWS)
     assert sums["frac"].sum() == pytest.approx(sum(WEIGHTS), abs=1e-12)
@@ -386,7 +407,7 @@ def test_linked_fractional_sums_by_hand(duckdb_engine, hand):
     assert {u: _num(v) for u, v in got["coverage"].items()} == {"FRA": _num(2 / 3 + 1 / 4), "DEU": 0.25,
                                                                  "USA": 0.5}
     assert got["n_max"].to_dict() == {"FRA": 3, "DEU": 2, "USA": 2}
-    assert set(got["n_records"]) == {7}
+    assert set(got["n_records"]) == {8}
     city = duckdb_engine.execute(linked_fractional_sums(*loaded.inputs, "city", years=(2021, 2022)))
     # 2021-2022: P4's Bonn and Paris 0.125 each, P5's Delta (no city) 0.5 to unknown; 5 records
     assert {u: _num(v) for u, v in zip(city["unit"], city["p_frac"])} == {
@@ -395,6 +416,11 @@ def test_linked_fractional_sums_by_hand(duckdb_engine, hand):
     single = duckdb_engine.execute(linked_fractional_sums(*loaded.inputs, "institution", years=(2020, 2020)))
     assert {u: _num(v) for u, v in zip(single["unit"], single["p_frac"])} == {"I-A": 1.5, "Beta": 0.5}
     assert set(single["n_records"]) == {2}
+    # a record without weight counts 1: P4's 0.5 dropped, its F now 1/(2*2) per address
+    unweighted = load_recordset(duckdb_engine, hand, weights=pd.Series({"P1": 3.0, "P5": 1.0}))
+    dropped = duckdb_engine.execute(linked_fractional_sums(*unweighted.inputs, "country"))
+    assert {u: _num(v) for u, v in zip(dropped["unit"], dropped["p_frac"])} == {
+        "FRA": 2.25, "DEU": 0.25, "USA": 0.5}
 
 
 def test_weights_replace_the_record_weights(duckdb_engine, hand):
@@ -402,7 +428,7 @@ def test_weights_replace_the_record_weights(duckdb_engine, hand):
     weights = pd.Series({"P1": 6.0, "P3": 0.25, "P4": 1.0, "P5": 2.0, "P6": 1.0, "P7": 3.0})
     loaded = load_recordset(duckdb_engine, hand, weights=weights)
     facts = facts_frame(duckdb_engine, loaded)
-    assert facts["weight"].tolist() == [6.0, 1.0, 0.25, 1.0, 2.0, 1.0, 3.0]
+    assert facts["weight"].tolist() == [6.0, 1.0, 0.25, 1.0, 2.0, 1.0, 3.0, 1.0]
     pairs = pair_dict(duckdb_engine.execute(loaded.pairs["country"]))
     assert pairs[(0, "FRA", "FRA", False)] == (4.0, 6.0, 6.0, 3)  # twice P1's credit at weight 3
     assert pairs[(6, "DEU", "DEU", False)] == (1.0, 0.0, 0.0, 1)  # P7: 3 over three addresses
@@ -432,7 +458,7 @@ def test_pair_tables_mapping_builds_each_level_once():
     assert pairs["country"] == "table of country" and pairs["country"] == "table of country"
     assert built == ["country"] and pairs.built() == ("country",)
     assert repr(pairs) == "PairTables(levels=('city', 'country'), built=('country',))"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="institution"):
         pairs["institution"]
     assert built == ["country"]
 
@@ -454,3 +480,17 @@ def test_load_tables_names_what_it_stores_and_rejects_unknown_levels(duckdb_engi
     with pytest.raises(ValueError, match=r"unknown base level\(s\) \['region'\]; base levels are "
                                          r"institution, city, country"):
         load_tables(duckdb_engine, *inputs, levels=("country", "region"))
+
+
+def test_loads_without_a_tag_keep_their_own_tables(duckdb_engine, hand):
+    """Two loads named by the engine store different tables: building one does not overwrite the other."""
+    first = load_tables(duckdb_engine, *load_recordset(duckdb_engine, hand).inputs, levels=("country",))
+    duckdb_engine.execute(first.pairs["country"])
+    japan = RecordSet.from_rows([{"record_id": "Q1", "year": 2020}], [{"record_id": "Q1", "position": 1, "name": "Q"}],
+                                [{"record_id": "Q1", "position": 1, "country": "JPN"}], [], read=1)
+    second = load_tables(duckdb_engine, *load_recordset(duckdb_engine, japan).inputs, levels=("country",))
+    # Q's one author is first but not corresponding: the corresponding credit goes to unknown
+    assert pair_dict(duckdb_engine.execute(second.pairs["country"])) == {
+        (0, "JPN", "JPN", False): (1.0, 1.0, 0.0, 1), (0, U, U, True): (0.0, 0.0, 1.0, 1)}
+    assert set(first.tables.values()).isdisjoint(second.tables.values())
+    assert pair_dict(duckdb_engine.execute(first.pairs["country"])) == expected_pairs("country")
