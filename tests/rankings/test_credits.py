@@ -483,14 +483,19 @@ def test_load_tables_names_what_it_stores_and_rejects_unknown_levels(duckdb_engi
 
 
 def test_loads_without_a_tag_keep_their_own_tables(duckdb_engine, hand):
-    """Two loads named by the engine store different tables: building one does not overwrite the other."""
-    first = load_tables(duckdb_engine, *load_recordset(duckdb_engine, hand).inputs, levels=("country",))
-    duckdb_engine.execute(first.pairs["country"])
+    """Loads named by the engine upload and store different tables: a later load overwrites nothing."""
+    first = load_recordset(duckdb_engine, hand)
     japan = RecordSet.from_rows([{"record_id": "Q1", "year": 2020}], [{"record_id": "Q1", "position": 1, "name": "Q"}],
                                 [{"record_id": "Q1", "position": 1, "country": "JPN"}], [], read=1)
-    second = load_tables(duckdb_engine, *load_recordset(duckdb_engine, japan).inputs, levels=("country",))
+    second = load_recordset(duckdb_engine, japan)
     # Q's one author is first but not corresponding: the corresponding credit goes to unknown
-    assert pair_dict(duckdb_engine.execute(second.pairs["country"])) == {
-        (0, "JPN", "JPN", False): (1.0, 1.0, 0.0, 1), (0, U, U, True): (0.0, 0.0, 1.0, 1)}
-    assert set(first.tables.values()).isdisjoint(second.tables.values())
+    japan_pairs = {(0, "JPN", "JPN", False): (1.0, 1.0, 0.0, 1), (0, U, U, True): (0.0, 0.0, 1.0, 1)}
+    # the first load's pairs are built after the second upload, from the first load's own inputs
     assert pair_dict(duckdb_engine.execute(first.pairs["country"])) == expected_pairs("country")
+    assert pair_dict(duckdb_engine.execute(second.pairs["country"])) == japan_pairs
+    again = load_tables(duckdb_engine, *first.inputs, levels=("country",))
+    duckdb_engine.execute(again.pairs["country"])
+    other = load_tables(duckdb_engine, *second.inputs, levels=("country",))
+    assert pair_dict(duckdb_engine.execute(other.pairs["country"])) == japan_pairs
+    assert set(again.tables.values()).isdisjoint(other.tables.values())
+    assert pair_dict(duckdb_engine.execute(again.pairs["country"])) == expected_pairs("country")
