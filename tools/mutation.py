@@ -85,6 +85,7 @@ MODULES: dict[str, list[str]] = {
     # ~40 s a run) is too slow per mutant: here the counts on a small hand-made record set
     "views/nature_index.py": ["tests/views/test_nature_index.py"],
     "rankings/credits.py": [
+        "tests/rankings/test_credits.py",
         "tests/rankings/test_counting.py",
         "tests/rankings/test_independent_counts.py",
         "tests/rankings/test_unit_counts.py",
