@@ -92,6 +92,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "rankings/counting.py": [
         "tests/rankings/test_counting.py",
+        "tests/rankings/test_counting_rules.py",
         "tests/rankings/test_independent_counts.py",
         "tests/rankings/test_unit_counts.py",
     ],

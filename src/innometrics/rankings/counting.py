@@ -115,8 +115,9 @@ COUNT_METHODS = ("full", "fractional", "first_author", "corresponding_author")
 
 
 def count_column(name: str) -> str:
-    """Output column of a method's count: ``p_full``, ``p_frac``, ``p_first_author`` ..."""
-    return {"full": "p_full", "fractional": "p_frac"}.get(name, f"p_{name}")
+    """Output column of a method's count: ``p_<method>`` (``p_full``, ``p_first_author`` ...), but
+    ``p_frac`` for ``fractional``."""
+    return "p_frac" if name == "fractional" else f"p_{name}"
 
 
 # --------------------------------------------------------------------------- levels
