@@ -101,3 +101,20 @@ def test_impute_frame_rules():
         impute_frame(data, {"method": "mean_group", "group": "Grp"}, file="i.toml")
     assert str(err.value).endswith("group column 'Grp' is not in iData. Group columns: (none).")
     assert err.value.key == "impute.group"
+
+
+def test_panel_methods_leave_the_input_series_alone():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018.0, 2019.0, 2020.0, 2021.0])
+    y = np.array([np.nan, 2.0, np.nan, 6.0])
+    kept = y.copy()
+    np.testing.assert_array_equal(panel_latest(t, y), [np.nan, 2.0, 2.0, 6.0])
+    np.testing.assert_array_equal(panel_constant(t, y), [2.0, 2.0, 2.0, 6.0])
+    np.testing.assert_array_equal(panel_linear(t, y), [2.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(panel_linear_constant(t, y), [2.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(y, kept)
+    # the step function holds the last observation up to the next one, and the first before it
+    y = np.array([5.0, np.nan, np.nan, 1.0])
+    np.testing.assert_array_equal(panel_constant(t, y), [5.0, 5.0, 5.0, 1.0])
+    np.testing.assert_array_equal(panel_constant(t, np.array([np.nan, np.nan, 3.0, np.nan])), [3.0] * 4)

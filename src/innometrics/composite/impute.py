@@ -173,8 +173,10 @@ def _observed(times: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _approx_constant(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.ndarray:
     """R's ``approx(method = "constant", f = 0, rule = 2)``: the last observation at or before ``t``,
     the first observation before the first time observed."""
+    # the index of the last observation at or before t: at most t_obs.size - 1, and -1 before
+    # the first observation, which takes the first instead
     pos = np.searchsorted(t_obs, t, side="right") - 1
-    return y_obs[np.clip(pos, 0, t_obs.size - 1)]
+    return y_obs[np.maximum(pos, 0)]
 
 
 def _approx_linear(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.ndarray:
