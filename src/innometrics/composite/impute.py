@@ -344,9 +344,10 @@ def impute_panel_frame(
                 result[r] = func(times, y, **params)
             except DataError as exc:
                 raise DataError(f"{exc.args[0]}. Unit '{unit}', indicator '{code}'.", reason=exc.reason) from None
-        result[~exists] = np.nan
+        # back to the stacked rows: a unit-period absent from the panel has no row, so what the
+        # method put there is dropped by the reindex (the levels keep their names, Time and uCode)
         back = pd.DataFrame(result, index=wide.index, columns=periods).stack(future_stack=True)
-        back.index = back.index.reorder_levels([1, 0]).set_names(["Time", "uCode"])
+        back.index = back.index.reorder_levels([1, 0])
         new = back.reindex(stacked.index).to_numpy(dtype=float)
         old = stacked[code].to_numpy(dtype=float)
         out[code] = np.where(np.isnan(old), new, old)
