@@ -118,3 +118,15 @@ def test_panel_methods_leave_the_input_series_alone():
     y = np.array([5.0, np.nan, np.nan, 1.0])
     np.testing.assert_array_equal(panel_constant(t, y), [5.0, 5.0, 5.0, 1.0])
     np.testing.assert_array_equal(panel_constant(t, np.array([np.nan, np.nan, 3.0, np.nan])), [3.0] * 4)
+
+
+def test_panel_methods_give_floats_for_integer_series():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018, 2019, 2020, 2021])
+    y = np.array([3, 1, 4, 1])
+    for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
+        out = method(t, y)
+        assert out.dtype == np.float64 and out.tolist() == [3.0, 1.0, 4.0, 1.0], method.__name__
+    assert mean(np.array([1, 2])).dtype == np.float64 and median(np.array([1, 2])).dtype == np.float64
+    assert mean_group(np.array([1, 2]), groups=["a", "a"]).dtype == np.float64
