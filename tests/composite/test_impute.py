@@ -130,3 +130,11 @@ def test_panel_methods_give_floats_for_integer_series():
         assert out.dtype == np.float64 and out.tolist() == [3.0, 1.0, 4.0, 1.0], method.__name__
     assert mean(np.array([1, 2])).dtype == np.float64 and median(np.array([1, 2])).dtype == np.float64
     assert mean_group(np.array([1, 2]), groups=["a", "a"]).dtype == np.float64
+
+
+def test_units_with_a_missing_group_label_are_not_a_group():
+    # a NaN label among text labels (no None): NumPy would make it the text "nan"; such units are
+    # left as they are (COINr's skip_f_na), not imputed from each other
+    x = np.array([1.0, 5.0, np.nan])
+    np.testing.assert_array_equal(mean_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
+    np.testing.assert_array_equal(median_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
