@@ -138,3 +138,12 @@ def test_units_with_a_missing_group_label_are_not_a_group():
     x = np.array([1.0, 5.0, np.nan])
     np.testing.assert_array_equal(mean_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
     np.testing.assert_array_equal(median_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
+
+
+def test_panel_methods_return_a_series_without_values_as_it_is():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018.0, 2019.0, 2020.0])
+    for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
+        out = method(t, np.full(3, np.nan))
+        assert out.shape == (3,) and np.isnan(out).all(), method.__name__
