@@ -101,3 +101,49 @@ def test_impute_frame_rules():
         impute_frame(data, {"method": "mean_group", "group": "Grp"}, file="i.toml")
     assert str(err.value).endswith("group column 'Grp' is not in iData. Group columns: (none).")
     assert err.value.key == "impute.group"
+
+
+def test_panel_methods_leave_the_input_series_alone():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018.0, 2019.0, 2020.0, 2021.0])
+    y = np.array([np.nan, 2.0, np.nan, 6.0])
+    kept = y.copy()
+    np.testing.assert_array_equal(panel_latest(t, y), [np.nan, 2.0, 2.0, 6.0])
+    np.testing.assert_array_equal(panel_constant(t, y), [2.0, 2.0, 2.0, 6.0])
+    np.testing.assert_array_equal(panel_linear(t, y), [2.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(panel_linear_constant(t, y), [2.0, 2.0, 4.0, 6.0])
+    np.testing.assert_array_equal(y, kept)
+    # the step function holds the last observation up to the next one, and the first before it
+    y = np.array([5.0, np.nan, np.nan, 1.0])
+    np.testing.assert_array_equal(panel_constant(t, y), [5.0, 5.0, 5.0, 1.0])
+    np.testing.assert_array_equal(panel_constant(t, np.array([np.nan, np.nan, 3.0, np.nan])), [3.0] * 4)
+
+
+def test_panel_methods_give_floats_for_integer_series():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018, 2019, 2020, 2021])
+    y = np.array([3, 1, 4, 1])
+    for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
+        out = method(t, y)
+        assert out.dtype == np.float64 and out.tolist() == [3.0, 1.0, 4.0, 1.0], method.__name__
+    assert mean(np.array([1, 2])).dtype == np.float64 and median(np.array([1, 2])).dtype == np.float64
+    assert mean_group(np.array([1, 2]), groups=["a", "a"]).dtype == np.float64
+
+
+def test_units_with_a_missing_group_label_are_not_a_group():
+    # a NaN label among text labels (no None): NumPy would make it the text "nan"; such units are
+    # left as they are (COINr's skip_f_na), not imputed from each other
+    x = np.array([1.0, 5.0, np.nan])
+    np.testing.assert_array_equal(mean_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
+    np.testing.assert_array_equal(median_group(x, groups=["a", np.nan, np.nan]), [1.0, 5.0, np.nan])
+
+
+def test_panel_methods_return_a_series_without_values_as_it_is():
+    from innometrics.composite.impute import panel_constant, panel_latest, panel_linear, panel_linear_constant
+
+    t = np.array([2018.0, 2019.0, 2020.0])
+    for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
+        out = method(t, np.full(3, np.nan))
+        assert out.shape == (3,) and np.isnan(out).all(), method.__name__

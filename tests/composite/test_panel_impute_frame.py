@@ -69,3 +69,23 @@ def test_impute_panel_frame_matches_coinr_code(imp_type, max_time):
                                    f"for '{imp_type}'.")
     else:
         assert "note" not in details
+
+
+def test_impute_panel_frame_defaults_and_checks():
+    from innometrics.errors import SpecError
+
+    # two periods are enough; without a type COINr's default "latest" is used
+    idx = pd.MultiIndex.from_product([[2020, 2021], ["A", "B"]], names=["Time", "uCode"])
+    frame = pd.DataFrame({"x": [1.0, np.nan, np.nan, 4.0]}, index=idx)
+    out, details = impute_panel_frame(frame, {})
+    np.testing.assert_array_equal(out["x"], [1.0, np.nan, 1.0, 4.0])  # B starts missing: nothing carried back
+    assert details["type"] == "latest" and details["imputed_cells"] == {"x": 1} and details["n_imputed"] == 1
+    # max_time is checked with the method's rule, naming the spec file and key
+    with pytest.raises(SpecError) as err:
+        impute_panel_frame(frame, {"type": "latest", "max_time": -1}, file="p.toml")
+    assert (err.value.file, err.value.key) == ("p.toml", "impute.max_time")
+    assert "an integer >= 0" in str(err.value) and str(err.value).endswith("Got -1.")
+    with pytest.raises(SpecError) as err:
+        impute_panel_frame(frame.xs(2020, level="Time", drop_level=False), {"type": "linear"}, file="p.toml")
+    assert (err.value.file, err.value.key) == ("p.toml", "impute.method")
+    assert str(err.value).endswith('panel imputation needs at least two periods (COINr: "only one time point of data is available").')

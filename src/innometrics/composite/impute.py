@@ -173,8 +173,10 @@ def _observed(times: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _approx_constant(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.ndarray:
     """R's ``approx(method = "constant", f = 0, rule = 2)``: the last observation at or before ``t``,
     the first observation before the first time observed."""
+    # the index of the last observation at or before t: at most t_obs.size - 1, and -1 before
+    # the first observation, which takes the first instead
     pos = np.searchsorted(t_obs, t, side="right") - 1
-    return y_obs[np.clip(pos, 0, t_obs.size - 1)]
+    return y_obs[np.maximum(pos, 0)]
 
 
 def _approx_linear(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -342,9 +344,10 @@ def impute_panel_frame(
                 result[r] = func(times, y, **params)
             except DataError as exc:
                 raise DataError(f"{exc.args[0]}. Unit '{unit}', indicator '{code}'.", reason=exc.reason) from None
-        result[~exists] = np.nan
+        # back to the stacked rows: a unit-period absent from the panel has no row, so what the
+        # method put there is dropped by the reindex (the levels keep their names, Time and uCode)
         back = pd.DataFrame(result, index=wide.index, columns=periods).stack(future_stack=True)
-        back.index = back.index.reorder_levels([1, 0]).set_names(["Time", "uCode"])
+        back.index = back.index.reorder_levels([1, 0])
         new = back.reindex(stacked.index).to_numpy(dtype=float)
         old = stacked[code].to_numpy(dtype=float)
         out[code] = np.where(np.isnan(old), new, old)

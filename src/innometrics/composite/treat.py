@@ -85,13 +85,16 @@ def check_skew_kurt(x: np.ndarray, skew_threshold: float = 2.0, kurtosis_thresho
     Returns ``None`` when skew and kurtosis cannot be computed (too few values).
     """
     sk, kt = skew(x), kurt(x)
-    # bool(): with NumPy thresholds the comparisons give np.bool_, which `is True` below would miss
-    a = None if np.isnan(sk) else bool(abs(sk) < skew_threshold)
+    if np.isnan(sk):
+        # fewer than 3 values, or all equal: the kurtosis is undefined too, so R's NA | NA is NA
+        return None
+    # bool(): with NumPy thresholds the comparisons give np.bool_, which `is True` would miss
+    a = bool(abs(sk) < skew_threshold)
     b = None if np.isnan(kt) else bool(kt < kurtosis_threshold)
-    # R's three-valued `|`: TRUE if either is TRUE, NA if undecided
-    if a is True or b is True:
+    # R's three-valued `|`: TRUE if either is TRUE, NA if undecided (only the kurtosis can be NA here)
+    if a or b is True:
         return True
-    if a is None or b is None:
+    if b is None:
         return None
     return False
 
