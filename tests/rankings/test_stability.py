@@ -251,17 +251,18 @@ def test_only_unranked_units_keep_integer_rank_columns():
 
 
 def test_rank_ties_within_the_engine_rounding():
-    # one record (every resample draws it once): A's credit exceeds B's by 4e-11, which the
-    # engine's sums (rounded to 10 decimals) do not show, so A and B tie for rank 1; C is third
-    credit = np.array([0.30000000004, 0.3, 0.2])
-    pairs = pd.DataFrame({"record_key": [0, 0, 0], "unit": ["A", "B", "C"], "p_full": 1.0, "p_frac": credit,
+    # one record (every resample draws it once): A's credit exceeds B's and C's by 4e-11, which
+    # the engine's sums (rounded to 10 decimals) do not show, so A, B and C tie for rank 1 (the
+    # competition rank, not their mean rank 2); D is fourth
+    credit = np.array([0.30000000004, 0.3, 0.3, 0.2])
+    pairs = pd.DataFrame({"record_key": 0, "unit": ["A", "B", "C", "D"], "p_full": 1.0, "p_frac": credit,
                           "cit_weight": credit, "cit_sum": 4 * credit, "top_sum": credit / 2,
-                          "p_int_collab": [1.0, 0.0, 0.0]})
+                          "p_int_collab": [1.0, 0.0, 0.0, 0.0]})
     facts = pd.DataFrame({"record_key": [0], "weight": 1.0})
-    iv = stability_intervals(pairs, facts, ["A", "B", "C"], "fractional", n_resamples=5).set_index("unit")
-    assert iv["rank_lb"].tolist() == iv["rank_ub"].tolist() == [1, 1, 3]
+    iv = stability_intervals(pairs, facts, ["A", "B", "C", "D"], "fractional", n_resamples=5).set_index("unit")
+    assert iv["rank_lb"].tolist() == iv["rank_ub"].tolist() == [1, 1, 1, 4]
     # the ratios are defined with P_full = 1 and credit weights below 1: 4 citations, half in the
     # top 10 %, only A's record international
-    assert iv["mcs_lb"].tolist() == iv["mcs_ub"].tolist() == pytest.approx([4.0, 4.0, 4.0])
-    assert iv["pp_top10_lb"].tolist() == iv["pp_top10_ub"].tolist() == pytest.approx([0.5, 0.5, 0.5])
-    assert iv["pp_int_collab_lb"].tolist() == iv["pp_int_collab_ub"].tolist() == [1.0, 0.0, 0.0]
+    assert iv["mcs_lb"].tolist() == iv["mcs_ub"].tolist() == pytest.approx([4.0] * 4)
+    assert iv["pp_top10_lb"].tolist() == iv["pp_top10_ub"].tolist() == pytest.approx([0.5] * 4)
+    assert iv["pp_int_collab_lb"].tolist() == iv["pp_int_collab_ub"].tolist() == [1.0, 0.0, 0.0, 0.0]

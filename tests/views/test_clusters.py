@@ -387,6 +387,11 @@ def test_find_clusters_default_parameters(duckdb_engine, small_gazetteer):
     # named by at most 3 cities of at least 10 % each: Sola (1/7 = 14 %) qualifies but is the fourth
     assert table["name"].iloc[0] == "Pala-Quin-Rana"
     assert table["p_frac"].tolist() == pytest.approx([7.0, 4.0], abs=1e-12)
+    # at 31 km Tala reaches Sola ({S, T} = 5: both core): one cluster of every city, no other row
+    table, members, summary = find_clusters(loaded, radius_km=31)
+    assert table["cluster"].tolist() == ["C001"] and table["rank"].tolist() == [1]
+    assert str(table["rank"].dtype) == "Int64" and table["p_frac"].tolist() == pytest.approx([11.0], abs=1e-12)
+    assert members["geo_name"].tolist() == ["Tala", "Pala", "Quin", "Rana", "Sola"]
 
 
 def test_a_city_whose_weight_rounds_to_zero_is_not_clustered(duckdb_engine, small_gazetteer):
