@@ -394,3 +394,16 @@ def test_adjusted_share_with_a_grouping(data):
     # XY in 2016: R3 (1/2 + 1/2) and R4 (1/4 + 1/4), counted once each
     assert (adj.loc[("XY", 2016), "count"], adj.loc[("XY", 2016), "share"]) == (2.0, 1.5)
     assert adj.loc[("univ", 2015), "adjusted_share"] == pytest.approx(1.0 * 6 / 2)
+
+
+@pytest.mark.parametrize("n_authors, share", [(30, 0.0333333333), (300, 0.0033333333)])
+def test_shares_rounded_per_unit_still_add_up(eng, n_authors, share):
+    # one record, each author at an institution of its own: 1/n each, rounded to 10 decimals,
+    # so the Shares sum to 30 * 0.0333333333 = 0.999999999 (300 * 0.0033333333 = 0.99999999):
+    # the table is additive all the same (it was reported non-additive)
+    authors = [("R1", p, [(f"I{p:03d}", "DEU")]) for p in range(1, n_authors + 1)]
+    loaded = load_recordset(eng, make([("R1", 2015)], authors))
+    table, summary = research_leaders(loaded)
+    assert table["share"].tolist() == [share] * n_authors
+    assert summary["sum_share"] == pytest.approx(share * n_authors) and summary["total_weight"] == 1.0
+    assert summary["additive"] and not summary["joint_credit"]
