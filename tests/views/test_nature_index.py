@@ -407,3 +407,14 @@ def test_shares_rounded_per_unit_still_add_up(eng, n_authors, share):
     assert table["share"].tolist() == [share] * n_authors
     assert summary["sum_share"] == pytest.approx(share * n_authors) and summary["total_weight"] == 1.0
     assert summary["additive"] and not summary["joint_credit"]
+
+
+def test_collaboration_scores_of_three_authors(eng):
+    # one record, three authors at A, B, C: 1/3 each, so every pair scores 2/3 (to the ten
+    # decimals of the Shares) and the tied pairs come in the order of their units
+    loaded = load_recordset(eng, make([("R1", 2015)], [("R1", 1, [("A", "DEU")]), ("R1", 2, [("B", "DEU")]),
+                                                       ("R1", 3, [("C", "FRA")])]))
+    cs = collaboration_scores(loaded)
+    assert cs[["unit_a", "unit_b"]].values.tolist() == [["A", "B"], ["A", "C"], ["B", "C"]]
+    assert cs["cs"].tolist() == pytest.approx([2 / 3] * 3, abs=1e-9) and cs["n_records"].tolist() == [1, 1, 1]
+    assert collaboration_scores(loaded, "country")["cs"].tolist() == pytest.approx([1.0])  # DEU 2/3 + FRA 1/3
