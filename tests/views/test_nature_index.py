@@ -321,11 +321,11 @@ def test_relation_error_details():
     with pytest.raises(DataError, match=r"the parent relations form a cycle: a -> b -> c -> a") as err:
         top_ancestors(pd.DataFrame({"child_id": ["a", "b", "c"], "parent_id": ["b", "c", "a"]}), file="rel.csv")
     assert (err.value.file, err.value.column) == ("rel.csv", "parent_id")
-    duplicated = pd.DataFrame({"child_id": ["x", "a", "a", "b", "b"], "parent_id": ["y", "c", "b2", "d", "e"]})
+    duplicated = pd.DataFrame({"child_id": ["x", "a", "b", "a", "b"], "parent_id": ["y", "c", "d", "b2", "e"]})
     with pytest.raises(DataError, match=r"child 'a' has several parents \(b2, c\); give one parent per child") as err:
         top_ancestors(duplicated, file="rel.csv")
     assert (err.value.file, err.value.column) == ("rel.csv", "child_id")
-    assert err.value.failures["child_id"].tolist() == ["a", "a", "b", "b"]
+    assert err.value.failures["child_id"].tolist() == ["a", "b", "a", "b"]
     # chains of any length end at the top ancestor; a parent of nothing is not a key
     assert top_ancestors(pd.DataFrame({"child_id": ["d", "c", "b"], "parent_id": ["c", "b", "a"]})) == \
         {"d": "a", "c": "a", "b": "a"}
@@ -418,3 +418,14 @@ def test_collaboration_scores_of_three_authors(eng):
     assert cs[["unit_a", "unit_b"]].values.tolist() == [["A", "B"], ["A", "C"], ["B", "C"]]
     assert cs["cs"].tolist() == pytest.approx([2 / 3] * 3, abs=1e-9) and cs["n_records"].tolist() == [1, 1, 1]
     assert collaboration_scores(loaded, "country")["cs"].tolist() == pytest.approx([1.0])  # DEU 2/3 + FRA 1/3
+
+
+def test_collaboration_scores_with_a_grouping(data):
+    from innometrics.rankings.counting import Grouping
+
+    mapping = pd.DataFrame({"unit": ["X", "Y"], "group": ["XY", "XY"]})
+    grouping = Grouping(name="pairs", base="institution", mapping=mapping, unmapped="keep")
+    cs = collaboration_scores(data, grouping=grouping).set_index(["unit_a", "unit_b"])
+    # X and Y are one unit: R4 gives XY 1/4 + 1/4 and Z 1/2; R3 has no other unit
+    assert cs.loc[("XY", "Z"), "cs"] == pytest.approx(1.0) and cs.loc[("XY", "Z"), "n_records"] == 1
+    assert sorted(cs.index) == [("JL", "univ"), ("XY", "Z"), ("lab", "univ")]
