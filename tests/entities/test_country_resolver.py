@@ -265,6 +265,8 @@ def test_country_from_alpha2_reads_two_letters_only():
     assert country_from_alpha2("UK") == "GBR"
     # not two letters: Afghanistan's numeric code 4, the alpha-3 CHN, nothing
     assert [country_from_alpha2(c) for c in ("4", "CHN", "", None, "XX")] == [None] * 5
+    # two characters that are no code are not read as a name ("中国", China)
+    assert country_from_alpha2("中国") is None
 
 
 def test_translated_names_ignore_case_punctuation_and_spacing():
