@@ -305,3 +305,13 @@ def test_postal_codes_are_removed():
     assert strip_postal_codes("NL-1001 NG Amsterdam") == "Amsterdam"
     assert strip_postal_codes("1001 NG AB Amsterdam NL") == "Amsterdam NL"
     assert strip_postal_codes("Amsterdam 1001 NG") == "Amsterdam NG"
+
+
+def test_resolve_countries_reads_the_kind_given():
+    # "CA" is Canada as a code, California (USA) at the end of an address; "Ohio" is a state
+    out = resolve_countries(["CA", "Ohio", "CA"], kind="address")
+    assert out.columns.tolist() == ["text", "country", "rule", "reason"]
+    assert out["text"].tolist() == ["CA", "Ohio", "CA"]
+    assert out["country"].tolist() == ["USA", "USA", "USA"] and out["rule"].tolist() == ["us_state", "subdivision",
+                                                                                           "us_state"]
+    assert resolve_countries(["CA", "Ohio"], kind="code")["reason"].fillna("").tolist() == ["", "not_a_code"]
