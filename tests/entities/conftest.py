@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
+
+
+def _clear_entity_caches() -> None:
+    """Empty every ``lru_cache`` of the ``innometrics.entities`` modules loaded."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("innometrics.entities") and module is not None:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
+                    value.cache_clear()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -17,9 +27,15 @@ def _fresh_entity_caches():
     original code would be reused and the mutated code behind them would never run
     (issue 17). In an ordinary session nothing is cached yet and this costs nothing.
     """
-    for name, module in list(sys.modules.items()):
-        if name.startswith("innometrics.entities") and module is not None:
-            for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
-                    value.cache_clear()
+    _clear_entity_caches()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_entity_caches_while_mutmut_maps_tests():
+    """While mutmut records which tests call each function (its "stats" run), rebuild the
+    cached indexes before every test: otherwise only the first test to use an index would be
+    mapped to the functions behind it, and each mutant of those would run that test alone."""
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _clear_entity_caches()
     yield

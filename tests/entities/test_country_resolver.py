@@ -265,6 +265,8 @@ def test_country_from_alpha2_reads_two_letters_only():
     assert country_from_alpha2("UK") == "GBR"
     # not two letters: Afghanistan's numeric code 4, the alpha-3 CHN, nothing
     assert [country_from_alpha2(c) for c in ("4", "CHN", "", None, "XX")] == [None] * 5
+    # two characters that are no code are not read as a name ("中国", China)
+    assert country_from_alpha2("中国") is None
 
 
 def test_translated_names_ignore_case_punctuation_and_spacing():
@@ -303,3 +305,13 @@ def test_postal_codes_are_removed():
     assert strip_postal_codes("NL-1001 NG Amsterdam") == "Amsterdam"
     assert strip_postal_codes("1001 NG AB Amsterdam NL") == "Amsterdam NL"
     assert strip_postal_codes("Amsterdam 1001 NG") == "Amsterdam NG"
+
+
+def test_resolve_countries_reads_the_kind_given():
+    # "CA" is Canada as a code, California (USA) at the end of an address; "Ohio" is a state
+    out = resolve_countries(["CA", "Ohio", "CA"], kind="address")
+    assert out.columns.tolist() == ["text", "country", "rule", "reason"]
+    assert out["text"].tolist() == ["CA", "Ohio", "CA"]
+    assert out["country"].tolist() == ["USA", "USA", "USA"] and out["rule"].tolist() == ["us_state", "subdivision",
+                                                                                           "us_state"]
+    assert resolve_countries(["CA", "Ohio"], kind="code")["reason"].fillna("").tolist() == ["", "not_a_code"]
