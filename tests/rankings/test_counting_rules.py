@@ -165,6 +165,14 @@ def test_unit_counts_of_other_methods_before_any_pair_table(toy_loaded):
     assert full.to_dict("list") == {"unit": ["CHE", "CHN", "USA"], "p_full": [1.0, 1.0, 1.0]}
 
 
+def test_unit_counts_of_other_methods_on_fully_linked_records(duckdb_engine):
+    # every author linked: the direct query could count fractional credit, but the method is another
+    loaded = load_recordset(duckdb_engine, no_corresponding_author())
+    corr = unit_counts(loaded, "country", "corresponding_author")
+    assert corr.to_dict("list") == {"unit": ["FRA", "unknown"], "p_corresponding_author": [1.0, 1.0]}
+    assert loaded.pairs.built() == ("country",)
+
+
 def test_direct_path_hands_over_when_one_author_of_the_largest_record_is_unlinked(duckdb_engine):
     # r1 (2020): A and B both at FRA. r2 (2021): C at FRA, D without address. Each has n = 2 = n_max,
     # so D's missing link leaves a shortfall of 1/2 (threshold 1/4): r2's count needs the full rules.
