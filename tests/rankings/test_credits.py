@@ -1,10 +1,10 @@
-"""The credit rows, record facts and pair tables of credits.py, checked by hand on seven tiny records.
+"""The credit rows, record facts and pair tables of credits.py, checked by hand on eight tiny records.
 
 Every number below is worked out by hand from the module docstring's rules (weight ``w``,
 ``n`` contributors, ``k`` linked affiliations of a contributor, ``c`` corresponding
 authors, ``m`` addresses of an address-only record), not read from the code's output.
 
-The records (``hand_records``); record keys 0-6 in record-id order:
+The records (``hand_records``); record keys 0-7 in record-id order:
 
 P1 (2020, w=3, 10 cit.): A (position 2, first, corresponding) at Alpha (I-A, Paris, FRA) and
     Beta (no id, Lyon, FRA); B (3) at "ALPHA" (I-A); C (5) without address.
