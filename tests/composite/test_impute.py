@@ -145,8 +145,11 @@ def test_panel_methods_return_a_series_without_values_as_it_is():
 
     t = np.array([2018.0, 2019.0, 2020.0])
     for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
-        out = method(t, np.full(3, np.nan))
+        y = np.full(3, np.nan)
+        out = method(t, y)
         assert out.shape == (3,) and np.isnan(out).all(), method.__name__
+        out[0] = 1.0  # a new array: the input is not handed back
+        assert np.isnan(y).all(), method.__name__
 
 
 def test_linear_panel_imputation_stops_on_a_single_value_series():
