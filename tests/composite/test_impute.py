@@ -145,5 +145,29 @@ def test_panel_methods_return_a_series_without_values_as_it_is():
 
     t = np.array([2018.0, 2019.0, 2020.0])
     for method in (panel_latest, panel_constant, panel_linear, panel_linear_constant):
-        out = method(t, np.full(3, np.nan))
+        y = np.full(3, np.nan)
+        out = method(t, y)
         assert out.shape == (3,) and np.isnan(out).all(), method.__name__
+        out[0] = 1.0  # a new array: the input is not handed back
+        assert np.isnan(y).all(), method.__name__
+
+
+def test_linear_panel_imputation_stops_on_a_single_value_series():
+    from innometrics.composite.impute import impute_panel_frame, panel_linear
+
+    t = np.array([2018.0, 2019.0, 2020.0])
+    with pytest.raises(DataError) as err:
+        panel_linear(t, np.array([np.nan, 3.0, np.nan]))
+    message = ("linear panel imputation needs at least two observed values in a series (R's approx stops here); "
+               'use type = "linear-constant" to fill single-value series with their value')
+    assert str(err.value) == message and err.value.reason == "single_value_series"
+    idx = pd.MultiIndex.from_product([[2018, 2019, 2020], ["A", "B"]], names=["Time", "uCode"])
+    frame = pd.DataFrame({"x": [1.0, np.nan, 2.0, 5.0, np.nan, np.nan]}, index=idx)
+    with pytest.raises(DataError) as err:
+        impute_panel_frame(frame, {"type": "linear"})
+    assert str(err.value) == message + ". Unit 'B', indicator 'x'." and err.value.reason == "single_value_series"
+    # a series without values comes back as a new array (the input is not handed back)
+    y = np.full(3, np.nan)
+    out = panel_linear(t, y)
+    out[0] = 1.0
+    assert np.isnan(y).all()
