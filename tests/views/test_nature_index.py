@@ -445,3 +445,13 @@ def test_leaders_named_as_in_the_period_and_at_city_level(eng):
     table, _ = research_leaders(loaded, "city")
     assert table[["rank", "unit", "name", "count"]].values.tolist() == [[1, "Leiden, NLD", "Leiden, NLD", 2.0],
                                                                         [2, "Delft, NLD", "Delft, NLD", 1.0]]
+
+
+def test_only_country_units_take_the_iso_names(eng):
+    # an institution whose id is also a country code keeps its own name; at the country level an
+    # unknown country keeps the name "unknown"
+    loaded = load_recordset(eng, make([("R1", 2015)], [("R1", 1, [("ITA", "DEU")]), ("R1", 2, [])]))
+    assert research_leaders(loaded)[0][["unit", "name"]].fillna("-").values.tolist() == [["ITA", "ITA"],
+                                                                                          ["unknown", "-"]]
+    assert research_leaders(loaded, "country")[0][["unit", "name"]].values.tolist() == [["DEU", "Germany"],
+                                                                                         ["unknown", "unknown"]]
