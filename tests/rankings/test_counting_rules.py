@@ -183,8 +183,9 @@ def test_direct_path_hands_over_when_one_author_of_the_largest_record_is_unlinke
         [{"record_id": r, "position": p, "country": "FRA"} for r, p in [("r1", 1), ("r1", 2), ("r2", 1)]],
         [], read=2)
     linked = load_recordset(duckdb_engine, rs)
-    # 2020 alone: one unit, read directly from the inputs
+    # 2020 alone, as a year or a window: one unit, read directly from the inputs
     assert unit_counts(linked, "country", period=2020).to_dict("list") == {"unit": ["FRA"], "p_frac": [1.0]}
+    assert unit_counts(linked, "country", period=(2019, 2020)).to_dict("list") == {"unit": ["FRA"], "p_frac": [1.0]}
     assert linked.pairs.built() == ()
     unlinked = load_recordset(duckdb_engine, rs)
     got = unit_counts(unlinked, "country", period=2021)
