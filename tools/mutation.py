@@ -175,7 +175,10 @@ def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "src")
     cmd = ["nice", "-n", "15", sys.executable, "-m", "mutmut", *args]
-    return subprocess.run(cmd, cwd=work, env=env, text=True, capture_output=True)
+    # mutmut runs in a session of its own whose autogroup is lowered (see lower_priority), so
+    # the shell that started this tool keeps its own share of the cores
+    return subprocess.run(cmd, cwd=work, env=env, text=True, capture_output=True,
+                          start_new_session=True, preexec_fn=lower_priority)
 
 
 def statuses(work: Path) -> dict[str, str]:
@@ -237,8 +240,10 @@ def lower_priority() -> None:
 
     With the kernel's autogroup scheduling (the default on most desktops and here) ``nice`` only
     orders processes of one session; against another session's jobs a niced mutmut still takes a
-    full share of the cores. Raising the nice value of this session's autogroup is what makes the
-    ``nice`` in :func:`mutmut` count. Best effort: elsewhere (no ``/proc``) nothing changes.
+    full share of the cores. Raising the nice value of the autogroup of mutmut's own session
+    (called in the child, after ``setsid``) is what makes the ``nice`` in :func:`mutmut` count,
+    without slowing the shell that started the tool. Best effort: elsewhere (no ``/proc``)
+    nothing changes.
     """
     try:
         Path("/proc/self/autogroup").write_text("19")
@@ -258,8 +263,6 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {list(MODULES)}")
     chosen = args.modules or list(MODULES)
-    if not args.report:
-        lower_priority()
     equivalent = equivalent_mutants()
     summary_path = WORK / "summary.json"
     failed = False

@@ -281,8 +281,9 @@ def test_credit_rows_by_hand(duckdb_engine, hand):
     assert_carried_facts(rows)
 
 
-def test_credit_rows_from_a_stored_contributor_table(duckdb_engine, hand):
-    """The union path (a stored contributors' credit table) gives the same rows as the left join."""
+def test_contributor_credits_and_bare_or_located_rows(duckdb_engine, hand):
+    """The contributors' credits by hand; credit rows without carried facts, and with
+    location numbers, give the hand-derived rows and pairs."""
     loaded = load_recordset(duckdb_engine, hand)
     _, contributors, affiliations = loaded.inputs
     ck = contributor_credits(loaded.facts, contributors, affiliations)
@@ -293,22 +294,12 @@ def test_credit_rows_from_a_stored_contributor_table(duckdb_engine, hand):
     assert [(_num(r.frac), _num(r.first), _num(r.corr)) for r in people.itertuples()] == [
         (0.5, 1.5, 1.5), (1.0, 0.0, 0.0), (1.0, 0.0, 0.0), (0.125, 0.25, 0.125), (0.25, 0.0, 0.25),
         (0.5, 1.0, 0.0), (0.5, 0.0, 0.0), (1.0, 1.0, 1.0)]
-    stored = duckdb_engine.materialise(duckdb_engine.fresh_name("ck"), ck)
-    rows = duckdb_engine.execute(credit_rows(loaded.facts, contributors, affiliations, contributor_table=stored))
-    assert credit_row_set(rows) == expected_credit_rows()
-    assert_carried_facts(rows)
-    bare = duckdb_engine.execute(credit_rows(loaded.facts, contributors, affiliations, carried=(),
-                                             contributor_table=duckdb_engine.materialise(
-                                                 duckdb_engine.fresh_name("ck"),
-                                                 contributor_credits(loaded.facts, contributors, affiliations,
-                                                                     carried=()))))
+    bare = duckdb_engine.execute(credit_rows(loaded.facts, contributors, affiliations, carried=()))
     assert credit_row_set(bare) == expected_credit_rows()
     assert not set(CARRIED) & set(bare.columns)
     # and with location numbers: the level pairs summed from them are the hand-derived ones
-    bare_ck = duckdb_engine.materialise(duckdb_engine.fresh_name("ck"),
-                                        contributor_credits(loaded.facts, contributors, affiliations, carried=()))
     units = duckdb_engine.materialise(duckdb_engine.fresh_name("u"), unit_dictionary(affiliations))
-    located = credit_rows(loaded.facts, contributors, affiliations, carried=(), contributor_table=bare_ck, units=units)
+    located = credit_rows(loaded.facts, contributors, affiliations, carried=(), units=units)
     assert int(duckdb_engine.execute(located)["loc"].isna().sum()) == 9  # the rows of no address
     locations = duckdb_engine.materialise(duckdb_engine.fresh_name("loc"), location_sums(located))
     for level in BASE_LEVELS:

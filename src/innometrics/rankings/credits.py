@@ -225,8 +225,9 @@ def load_tables(
     Nothing is computed at load time: the record facts are stored on first use, and
     the pair table of each of ``levels`` on first use (``eager=True`` builds the
     facts and every pair table now), each in one query from the inputs and the
-    facts (with several levels, the contributors' credits per affiliation,
-    :func:`contributor_credits`, are stored once and shared). A one-off fractional
+    facts (with several levels, a numbered dictionary of the places and the credit
+    rows summed once per record and place, :func:`location_sums`, are stored once and
+    shared by every level's pair table). A one-off fractional
     count (:func:`~innometrics.rankings.counting.unit_counts`) needs neither and
     reads the inputs directly. ``keep_rows`` also stores the row-level credit table
     (one row per link; :func:`credit_rows`) and builds the pair tables from it.
@@ -518,14 +519,12 @@ def credit_rows(
     affiliations: ir.Table,
     *,
     carried: tuple[str, ...] = CARRIED,
-    contributor_table: ir.Table | None = None,
     units: ir.Table | None = None,
 ) -> ir.Table:
     """The credit table (see the module docstring for the formulas).
 
     ``carried`` names the record facts repeated on each row (none when the pair
-    tables join them after aggregating); ``contributor_table`` is a stored
-    :func:`contributor_credits` table with the same ``carried`` columns. With
+    tables join them after aggregating). With
     ``units`` (a :func:`unit_dictionary`), each row carries its location number
     ``loc`` (NULL for rows of no address: ``unknown`` at every level) instead of the
     unit names, so the rows are summed over integer keys (:func:`location_sums`).
@@ -538,37 +537,22 @@ def credit_rows(
         unit_cols = {"loc": "int64"}
     fx = facts.select("record_id", "record_key", "weight", "n_addresses", "mode", "n_corr",
                       *(c for c in carried if c != "weight"))
-    ck = contributor_table if contributor_table is not None else contributor_credits(
-        facts, contributors, affiliations, carried=carried)
+    ck = contributor_credits(facts, contributors, affiliations, carried=carried)
     no_unit = {c: ibis.null(t) for c, t in unit_cols.items()}
 
     # (a) linked contributor-affiliation rows, w / (n k), and (b) contributors
     # without a linked affiliation, one row each with no unit (-> unknown), w / n.
     # Unlinked affiliations (NULL position) match no contributor in the joins below.
+    # one left join of the contributors to their linked affiliations, so the
+    # contributors' expression is not computed (or cached) twice
     linked = aff
-    if contributor_table is None:
-        # one left join of the contributors to their linked affiliations, so the
-        # contributors' expression is not computed (or cached) twice
-        ab = ck.left_join(linked, (ck.record_id == linked.record_id) & (ck.position == linked.position))
-        rows_ab = ab.select(
-            ck.record_key, *(ck[c] for c in carried), position=ck.position,
-            **{c: linked[c] for c in unit_cols},
-            frac=ck.frac, first=ck.first, corr=ck.corr,
-            role=ibis.ifelse(ck.k > 0, "author", "unlinked_author"),
-        )
-    else:
-        # a stored table: an inner join for the linked rows, a filter for the others
-        a = linked.join(ck.filter(ck.k > 0), ["record_id", "position"])
-        rows_a = a.select(
-            "record_key", *carried, "position", *unit_cols, "frac", "first", "corr", role=ibis.literal("author"),
-        )
-        b = ck.filter(ck.k == 0)
-        rows_b = b.select(
-            "record_key", *carried, "position", **no_unit,
-            frac=b.frac, first=b.first, corr=b.corr,
-            role=ibis.literal("unlinked_author"),
-        )
-        rows_ab = rows_a.union(rows_b)
+    ab = ck.left_join(linked, (ck.record_id == linked.record_id) & (ck.position == linked.position))
+    rows_ab = ab.select(
+        ck.record_key, *(ck[c] for c in carried), position=ck.position,
+        **{c: linked[c] for c in unit_cols},
+        frac=ck.frac, first=ck.first, corr=ck.corr,
+        role=ibis.ifelse(ck.k > 0, "author", "unlinked_author"),
+    )
 
     # (c) records with addresses but no author-address link: w / m per address
     c = aff.join(fx.filter(fx.mode == "addresses"), "record_id")
