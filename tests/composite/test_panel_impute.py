@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import coinr_panel_translation as R
+from asem_gaps import gappy_asem
 import innometrics
 from innometrics.composite import build, rebuild
 from innometrics.composite.impute import impute_panel_frame, panel_constant, panel_latest, panel_linear, panel_linear_constant
@@ -75,19 +76,7 @@ def test_frame_counts_and_names_the_series_left_missing():
 
 def _gappy_panel(tmp_path, single_value_series=True):
     """ASEM_iData_p with 8 % of indicator cells removed (seed 14) and two hand-made series."""
-    data = pd.read_csv(ASEM / "ASEM_iData_p.csv")
-    meta = pd.read_csv(ASEM / "ASEM_iMeta.csv")
-    codes = list(meta.loc[meta["Type"] == "Indicator", "iCode"])
-    rng = np.random.default_rng(14)
-    values = data[codes].to_numpy(dtype=float)
-    values[rng.random(values.shape) < 0.08] = np.nan
-    full = data[codes].copy()
-    data[codes] = values
-    if not single_value_series:  # put back series left with one value ("linear" stops on them)
-        ones = data.groupby("uCode")[codes].transform(lambda s: s.notna().sum()) == 1
-        data[codes] = data[codes].mask(ones, full)
-    else:
-        data.loc[(data["uCode"] == "AUT") & (data["Time"] != 2020), "LPI"] = np.nan  # one value (issue #63)
+    data, meta, codes = gappy_asem(single_value_series)
     data.loc[(data["uCode"] == "BEL") & (data["Time"] < 2021), "Goods"] = np.nan  # starts missing
     path = tmp_path / "iData_p.csv"
     data.to_csv(path, index=False)

@@ -5,35 +5,19 @@ test_panel_impute.py checks the same through purse builds (tens of seconds a cas
 calls ``impute_panel_frame`` on the stacked panel directly, fast enough to run per mutant.
 """
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import coinr_panel_translation as R
-import innometrics
+from asem_gaps import gappy_asem
 from innometrics.composite.impute import impute_panel_frame
-
-ASEM = Path(innometrics.__file__).resolve().parent / "data" / "asem"
 
 
 def _gappy(single_value_series: bool):
-    """ASEM_iData_p with 8 % of indicator cells removed (seed 14), as test_panel_impute.py, plus
+    """ASEM_iData_p with 8 % of indicator cells removed (seed 14, `gappy_asem`), plus
     one unit-period row dropped (an absent unit is not filled) and one series emptied."""
-    data = pd.read_csv(ASEM / "ASEM_iData_p.csv")
-    meta = pd.read_csv(ASEM / "ASEM_iMeta.csv")
-    codes = list(meta.loc[meta["Type"] == "Indicator", "iCode"])
-    rng = np.random.default_rng(14)
-    values = data[codes].to_numpy(dtype=float)
-    values[rng.random(values.shape) < 0.08] = np.nan
-    full = data[codes].copy()
-    data[codes] = values
-    if single_value_series:
-        data.loc[(data["uCode"] == "AUT") & (data["Time"] != 2020), "LPI"] = np.nan  # one value
-    else:  # "linear" stops on series with one value: put them back
-        ones = data.groupby("uCode")[codes].transform(lambda s: s.notna().sum()) == 1
-        data[codes] = data[codes].mask(ones, full)
+    data, _, codes = gappy_asem(single_value_series)
     data.loc[(data["uCode"] == "BEL") & (data["Time"] < 2021), "Goods"] = np.nan  # starts missing
     data.loc[data["uCode"] == "CHE", "Flights"] = np.nan  # no value at all
     data = data[~((data["uCode"] == "DNK") & (data["Time"] == 2019))]  # DNK absent in 2019
