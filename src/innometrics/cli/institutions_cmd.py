@@ -66,6 +66,9 @@ def match(
 
     if choice not in ("learned", "rules"):
         raise typer.BadParameter(f"expected 'learned' or 'rules', got {choice!r}", param_hint="--choice")
+    if min_probability and (choice == "rules" or prefer_part):
+        raise typer.BadParameter("needs the learned choice (the rules, and --prefer-part, give no probability)",
+                                 param_hint="--min-probability")
     table = match_file(strings, registry, out, cache_dir=cache_dir, prefer_part=prefer_part, choice=choice,
                        min_probability=min_probability)
     n = len(table)

@@ -207,6 +207,11 @@ def test_match_file_and_cli(tmp_path, ror_cache):
     r = CliRunner().invoke(app, ["institutions", "match", str(src), "--registry", str(SAMPLE), "--out", str(out),
                                  "--choice", "best"])
     assert r.exit_code == 2 and "expected 'learned' or 'rules'" in r.output
+    fresh = tmp_path / "fresh.csv"
+    r = CliRunner().invoke(app, ["institutions", "match", str(src), "--registry", str(SAMPLE), "--out", str(fresh),
+                                 "--choice", "rules", "--min-probability", "0.5"])
+    assert r.exit_code == 2 and "--min-probability" in r.output and "needs the learned choice" in r.output
+    assert not fresh.exists()
     bad = tmp_path / "bad.csv"
     bad.write_text("name\nX\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["institutions", "match", str(bad), "--registry", str(SAMPLE), "--out", str(out)])
