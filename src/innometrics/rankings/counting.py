@@ -31,6 +31,7 @@ from innometrics.rankings.credits import (
     UNKNOWN,
     LoadedRecords,
     linked_fractional_sums,
+    pair_credit,
 )
 
 Period = int | tuple[int, int] | None
@@ -64,7 +65,7 @@ def full(view: ir.Table) -> ir.FloatingColumn:
     --------
     A record with two authors at MIT and one at ETH gives MIT 1 and ETH 1.
     """
-    return ibis.ifelse(view.is_helper, 0.0, view.weight)
+    return pair_credit(view, "full")
 
 
 @register("count", "fractional")
@@ -112,6 +113,10 @@ def corresponding_author(view: ir.Table) -> ir.FloatingColumn:
 
 
 COUNT_METHODS = ("full", "fractional", "first_author", "corresponding_author")
+#: The pair-table credit column each of :data:`COUNT_METHODS` sums
+#: (:data:`~innometrics.rankings.credits.CREDITS`): their counts and indicators are read
+#: from the per (unit, year) sums stored at load (:func:`unit_year_counts`).
+METHOD_CREDITS = {"full": "full", "fractional": "frac", "first_author": "first", "corresponding_author": "corr"}
 
 
 def count_column(name: str) -> str:
@@ -294,13 +299,48 @@ def count_units(
     by unit (and year). Units whose every count is zero (helper rows only) are dropped.
     """
     get_method("count", method)  # unknown names fail before touching the engine
-    view = level_view(loaded, level, period=period, grouping=grouping)
     keys = ["unit", "year"] if by_year else ["unit"]
-    expr = view.group_by(keys).agg(**unit_aggregates(view, method))
-    df = round_floats(loaded.engine.execute(expr))
+    base_level = loaded_base_level(loaded, level, grouping)
+    if grouping is None and method in METHOD_CREDITS and base_level in loaded.unit_years:
+        expr = unit_year_counts(loaded.unit_years[base_level], method, period=period, by_year=by_year)
+    else:  # a grouping re-aggregates (record, group) pairs; other methods have no stored sums
+        view = level_view(loaded, level, period=period, grouping=grouping)
+        expr = view.group_by(keys).agg(**unit_aggregates(view, method))
+    # sorted by the engine (units are never missing, a missing year sorts last as in pandas):
+    # cheaper than pandas' sort of the text keys
+    df = round_floats(loaded.engine.execute(expr.order_by(keys)))
     col = count_column(method)
     df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
-    return df.sort_values(keys, kind="mergesort").reset_index(drop=True)
+    return df.reset_index(drop=True)
+
+
+def unit_year_counts(unit_years: ir.Table, method: str, *, period: Period = None,
+                     by_year: bool = False) -> ir.Table:
+    """The sums of :func:`unit_aggregates` from a level's per (unit, year) sums.
+
+    ``unit_years`` is :func:`~innometrics.rankings.credits.unit_year_sums` of the
+    level's pair table; with ``c`` the method's credit column (:data:`METHOD_CREDITS`)
+    the per-unit sums of ``period`` are the sums over its years of ``full`` (p_full),
+    ``frac`` (p_frac), ``c`` (the method's count), ``c_cited`` (cit_weight),
+    ``c_citations`` (cit_sum), ``c_top`` (top_sum) and ``full_international``
+    (p_int_collab): the same numbers as summing the pair rows, added in another
+    order (equal after :func:`round_floats`). With ``by_year`` the rows are the
+    stored ones.
+    """
+    c = METHOD_CREDITS[method]
+    t = filter_period(unit_years, period)
+    columns = {
+        "p_full": t.full,
+        "p_frac": t.frac,
+        "cit_weight": t[f"{c}_cited"],
+        "cit_sum": t[f"{c}_citations"],
+        "top_sum": t[f"{c}_top"],
+        "p_int_collab": t.full_international,
+        count_column(method): t[c],
+    }
+    if by_year:  # one stored row per (unit, year) already
+        return t.select("unit", "year", **columns)
+    return t.group_by("unit").agg(**{name: col.sum() for name, col in columns.items()})
 
 
 def unit_counts(
@@ -418,11 +458,14 @@ def record_unit_credits(
     Columns ``record_key, unit`` and the per-pair sums of :func:`unit_aggregates`.
     """
     view = level_view(loaded, level, period=period, grouping=grouping)
-    expr = view.group_by(["record_key", "unit"]).agg(**unit_aggregates(view, method))
+    keys = ["record_key", "unit"]
+    # sorted by the engine: (record_key, unit) is unique and never missing, so any sort gives
+    # this order, and the engine's is several times faster than pandas' on millions of text keys
+    expr = view.group_by(keys).agg(**unit_aggregates(view, method)).order_by(keys)
     df = round_floats(loaded.engine.execute(expr))
     col = count_column(method)
     df = df[(df["p_full"] != 0) | (df["p_frac"] != 0) | (df[col] != 0)]
-    return df.sort_values(["record_key", "unit"], kind="mergesort").reset_index(drop=True)
+    return df.reset_index(drop=True)
 
 
 def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
@@ -434,6 +477,14 @@ def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
             names = m[["group", "group_name"]].drop_duplicates("group").rename(columns={"group": "unit", "group_name": "name"})
             return names.reset_index(drop=True)
         return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+    base_level = loaded_base_level(loaded, level)
+    if base_level != "institution" and base_level in loaded.unit_years:
+        # a city or country is named by its code (pair_table): the units of the period's
+        # non-helper rows, read from the per (unit, year) sums
+        t = filter_period(loaded.unit_years[base_level], period)
+        t = t.filter(t.n_records > 0)
+        df = loaded.engine.execute(t.select("unit").distinct().order_by("unit"))
+        return pd.DataFrame({"unit": df["unit"], "name": df["unit"]}).reset_index(drop=True)
     view = level_view(loaded, level, period=period)
     view = view.filter(view.unit_name.notnull() & ~view.is_helper)
     expr = view.group_by(["unit", "unit_name"]).agg(n=view.count())  # records using each name
