@@ -543,7 +543,7 @@ def write_report(data_dir: Path) -> None:
                                                 for r in spark])
                 + "; Spark cluster " + growth([(r["rows"], r["spark"]["load_s"] + r["spark"]["queries_s"])
                                                for r in spark]) + "."]
-    notes = (data_dir / "scale_notes.md")
+    notes = HERE / "scale_notes.md"  # kept in the repository: what the saved figures alone do not say
     if notes.exists():
         out += ["", notes.read_text().strip()]
     section = "\n".join(out) + "\n"

@@ -73,3 +73,49 @@ def test_impute_panel_frame_defaults_and_checks():
         impute_panel_frame(frame.xs(2020, level="Time", drop_level=False), {"type": "linear"}, file="p.toml")
     assert (err.value.file, err.value.key) == ("p.toml", "impute.method")
     assert str(err.value).endswith('panel imputation needs at least two periods (COINr: "only one time point of data is available").')
+
+
+def test_impute_panel_frame_emits_no_warning():
+    """The stacked frame is rebuilt with pandas' current ``stack`` (the old one warns that it
+    will be removed, and drops the missing cells)."""
+    import warnings
+
+    data, codes = _gappy(single_value_series=True)
+    stacked = data.set_index(["Time", "uCode"])[codes]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for imp_type in ("latest", "constant", "linear-constant"):
+            impute_panel_frame(stacked, {"type": imp_type})
+
+
+def test_impute_panel_frame_reads_numbers_held_as_objects():
+    """A column of numbers held as Python objects (a frame built from records with None) is
+    imputed as the same column held as floats."""
+    idx = pd.MultiIndex.from_product([[2019, 2020, 2021], ["A", "B"]], names=["Time", "uCode"])
+    floats = pd.DataFrame({"x": [1.0, np.nan, np.nan, 2.0, 5.0, np.nan]}, index=idx)
+    objects = pd.DataFrame({"x": pd.Series([1.0, None, None, 2.0, 5.0, None], index=idx, dtype=object)})
+    for imp_type in ("latest", "linear-constant"):
+        want, want_details = impute_panel_frame(floats, {"type": imp_type})
+        got, got_details = impute_panel_frame(objects, {"type": imp_type})
+        assert got["x"].dtype == np.float64
+        np.testing.assert_array_equal(got["x"], want["x"])
+        assert got_details == want_details
+    # linear-constant: A (1, -, 5) is interpolated, B (-, 2, -) has one value and is constant
+    np.testing.assert_array_equal(want["x"], [1.0, 2.0, 3.0, 2.0, 5.0, 2.0])
+
+
+@pytest.mark.parametrize("method, expected", [
+    ("panel_constant", [5.0, 5.0, 5.0, 7.0]),
+    ("panel_linear", [5.0, 5.0, 6.0, 7.0]),
+    ("panel_linear_constant", [5.0, 5.0, 6.0, 7.0]),
+])
+def test_panel_methods_keep_every_observed_value(method, expected):
+    """Called on one series, a method returns the observations unchanged (an interpolation
+    evaluated at an observed period is not written over it; the step function at period 4
+    would give the previous value, 5)."""
+    from innometrics.composite import impute
+
+    y = np.array([np.nan, 5.0, np.nan, 7.0])
+    out = getattr(impute, method)(np.array([1, 2, 3, 4]), y)
+    np.testing.assert_array_equal(out, expected)
+    assert np.isnan(y[0]) and np.isnan(y[2])  # the input is not written into
