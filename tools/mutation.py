@@ -89,12 +89,15 @@ MODULES: dict[str, list[str]] = {
         "tests/rankings/test_counting.py",
         "tests/rankings/test_independent_counts.py",
         "tests/rankings/test_unit_counts.py",
+        "tests/rankings/test_unit_years.py",
+        "tests/rankings/test_load_tables.py",
     ],
     "rankings/counting.py": [
         "tests/rankings/test_counting.py",
         "tests/rankings/test_counting_rules.py",
         "tests/rankings/test_independent_counts.py",
         "tests/rankings/test_unit_counts.py",
+        "tests/rankings/test_unit_years.py",
     ],
 }
 
