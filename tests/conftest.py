@@ -8,6 +8,7 @@ PySpark or Java is missing (and fails instead when ``CI=true``: see helpers/tool
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,40 @@ sys.path.insert(0, str(TESTS / "helpers"))
 from innometrics.rankings.engines import connect  # noqa: E402
 from rank_samples import toy_records  # noqa: E402
 from tools_present import require_spark  # noqa: E402
+
+
+def _clear_caches() -> None:
+    """Empty every ``lru_cache`` of the ``innometrics`` modules loaded."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("innometrics") and module is not None:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
+                    value.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_caches():
+    """Start every test session with innometrics' caches empty.
+
+    Several modules keep built indexes or expressions in ``lru_cache`` (the country
+    resolver's name and code indexes, its answers for addresses, the direct fractional
+    query). mutmut runs each mutant in a process forked from one that has already run the
+    tests, so without this what the original code cached would be reused and the mutated
+    code behind it would never run (issue 17: it hid mutants of the country resolver). In
+    an ordinary session nothing is cached yet and this costs nothing.
+    """
+    _clear_caches()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_while_mutmut_maps_tests():
+    """While mutmut records which tests call each function (its "stats" run), empty the
+    caches before every test: otherwise only the first test to fill a cache would be mapped
+    to the functions behind it, and each mutant of those would run that test alone."""
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        _clear_caches()
+    yield
 
 
 @pytest.fixture
