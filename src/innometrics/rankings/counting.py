@@ -292,11 +292,16 @@ def count_units(
     grouping: Grouping | None = None,
     by_year: bool = False,
 ) -> pd.DataFrame:
-    """Per-unit counts of one level in one query (one scan of the credit table).
+    """Per-unit counts of one level in one query.
 
     Returns a frame with ``unit`` (and ``year`` when ``by_year``), ``p_full``,
     ``p_frac``, the method's ``p_<method>`` and the sums used by the indicators, sorted
     by unit (and year). Units whose every count is zero (helper rows only) are dropped.
+
+    A base level counted by one of :data:`COUNT_METHODS` is read from the level's sums
+    per (unit, year) stored with its pair table (:func:`unit_year_counts`): one row per
+    unit and year instead of one per record and unit. A grouping, or a method
+    registered elsewhere, sums the pair rows (:func:`unit_aggregates`).
     """
     get_method("count", method)  # unknown names fail before touching the engine
     keys = ["unit", "year"] if by_year else ["unit"]
