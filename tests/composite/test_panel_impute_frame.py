@@ -105,17 +105,19 @@ def test_impute_panel_frame_reads_numbers_held_as_objects():
 
 
 @pytest.mark.parametrize("method, expected", [
-    ("panel_constant", [5.0, 5.0, 5.0, 7.0]),
-    ("panel_linear", [5.0, 5.0, 6.0, 7.0]),
-    ("panel_linear_constant", [5.0, 5.0, 6.0, 7.0]),
+    ("panel_constant", [5.0, 5.0, 5.0, 7.0, 7.0, 9.0]),
+    ("panel_linear", [5.0, 5.0, 6.0, 7.0, 8.0, 9.0]),
+    ("panel_linear_constant", [5.0, 5.0, 6.0, 7.0, 8.0, 9.0]),
 ])
 def test_panel_methods_keep_every_observed_value(method, expected):
-    """Called on one series, a method returns the observations unchanged (an interpolation
-    evaluated at an observed period is not written over it; the step function at period 4
-    would give the previous value, 5)."""
+    """Called on one series, a method returns the observations unchanged: first, interior
+    and last observed periods (R's approx at an observed x is that observation; the step
+    function evaluated left of period 4 would give 5, and period 4 is an interior knot of
+    the interpolation)."""
     from innometrics.composite import impute
 
-    y = np.array([np.nan, 5.0, np.nan, 7.0])
-    out = getattr(impute, method)(np.array([1, 2, 3, 4]), y)
+    y = np.array([np.nan, 5.0, np.nan, 7.0, np.nan, 9.0])
+    out = getattr(impute, method)(np.array([1, 2, 3, 4, 5, 6]), y)
     np.testing.assert_array_equal(out, expected)
-    assert np.isnan(y[0]) and np.isnan(y[2])  # the input is not written into
+    assert out.dtype == np.float64 and out is not y
+    np.testing.assert_array_equal(y, [np.nan, 5.0, np.nan, 7.0, np.nan, 9.0])  # the input is not written into

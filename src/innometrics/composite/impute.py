@@ -166,8 +166,9 @@ PANEL_TYPES = ("latest", "constant", "linear", "linear-constant")
 
 
 def _observed(times: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The observed periods and values of a series, both as floats."""
     ok = ~np.isnan(y)
-    return np.asarray(times, dtype=float)[ok], y[ok]
+    return np.asarray(times, dtype=float)[ok], np.asarray(y, dtype=float)[ok]
 
 
 def _approx_constant(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -199,13 +200,6 @@ def _approx_linear(t_obs: np.ndarray, y_obs: np.ndarray, t: np.ndarray) -> np.nd
             continue
         i = j - 1
         out[k] = y_obs[i] + (y_obs[j] - y_obs[i]) * ((v - t_obs[i]) / (t_obs[j] - t_obs[i]))
-    return out
-
-
-def _keep_observed(y: np.ndarray, filled: np.ndarray) -> np.ndarray:
-    out = np.array(y, dtype=float, copy=True)
-    miss = np.isnan(out)
-    out[miss] = filled[miss]
     return out
 
 
@@ -250,7 +244,8 @@ def panel_constant(times: np.ndarray, y: np.ndarray) -> np.ndarray:
     t_obs, y_obs = _observed(times, y)
     if y_obs.size == 0:
         return np.array(y, dtype=float, copy=True)
-    return _keep_observed(y, _approx_constant(t_obs, y_obs, np.asarray(times, dtype=float)))
+    # at an observed period the step function is that observation: observed values stay as they are
+    return _approx_constant(t_obs, y_obs, np.asarray(times, dtype=float))
 
 
 @register("impute_panel", "linear")
@@ -277,7 +272,8 @@ def panel_linear(times: np.ndarray, y: np.ndarray) -> np.ndarray:
             "use type = \"linear-constant\" to fill single-value series with their value",
             reason="single_value_series",
         )
-    return _keep_observed(y, _approx_linear(t_obs, y_obs, np.asarray(times, dtype=float)))
+    # at an observed period the interpolation is that observation: observed values stay as they are
+    return _approx_linear(t_obs, y_obs, np.asarray(times, dtype=float))
 
 
 @register("impute_panel", "linear-constant")
