@@ -336,7 +336,7 @@ def save(data_dir: Path, part: str, n: int, row: dict) -> None:
     tmp.replace(path)
 
 
-def bench_rank(sizes: list[int], data_dir: Path, memory_limit: str, alone_max: int = 100_000_000) -> None:
+def bench_rank(sizes: list[int], data_dir: Path, memory_limit: str, alone_max: int = 1_000_000_000) -> None:
     sys.path.insert(0, str(HERE))
     from synth_authorship import generate
 
@@ -440,9 +440,9 @@ def write_report(data_dir: Path) -> None:
     med = statistics.median
     out = ["## Scale: OpenAlex-size rankings (issue 16)", "",
            f"`python benchmarks/bench_scale.py rank|convert|spark --sizes ...` then `report` (DuckDB "
-           f"{duckdb.__version__}, {THREADS} threads on 2 cores shared with several other jobs: the load average "
-           "was often 10-20 during these runs, so absolute times are several times what an idle machine gives; "
-           "ratios come from interleaved rounds in one process, where each implementation meets the same load). "
+           f"{duckdb.__version__}, {THREADS} threads on a 2-core machine that other jobs share (the notes at the "
+           "end give the load during each run); ratios come from interleaved rounds in one process, where each "
+           "implementation meets the same load). "
            "Synthetic data as in the section above (`synth_authorship.py`, 2.6 countries per record).", "",
            "### Rank build: the load of all three levels vs hand-written SQL", "",
            "Engine: `load_tables(..., levels=(institution, city, country), eager=True)` from the Parquet files: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -61,6 +62,11 @@ def test_converter_matches_the_json_reader(snapshot, tmp_path):
     assert result.counts["records"] + result.counts["rejects"] == 1500
     assert len(rec) == len(expected.records) and len(rej) == len(expected.rejects) > 0
     assert sorted(rej["reason"]) == sorted(expected.rejects["reason"])
+    # ... at the same lines of the same parts
+    want = sorted(zip(expected.rejects["file"].map(lambda f: Path(f).parent.name + "/" + Path(f).name), expected.rejects["row"].astype(int),
+                      expected.rejects["reason"]))
+    assert sorted(zip(rej["file"].map(lambda f: Path(f).parent.name + "/" + Path(f).name), rej["row"].astype(int), rej["reason"])) == want
+    assert len({r for _, r, _ in want}) > 3  # rejects on several lines
     key = ["record_id"]
     r = rec.merge(expected.records, on=key, suffixes=("", "_json"))
     assert len(r) == len(rec)

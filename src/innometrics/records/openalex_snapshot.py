@@ -87,16 +87,21 @@ def _short(expr: str) -> str:
     return "nullif(" + _SHORT.format(f"trim({expr})") + ", '')"
 
 
+# the part read once into a table, in the file's order (the connection preserves insertion
+# order and a gzip file is read by one thread), so a work's line is its rowid + 1: numbering the
+# parsed works with a window instead took twice as long as storing them (and reading the part a
+# second time for the authors, with a window over the works' own fields only, longer still)
 _WORKS_SQL = """
-SELECT row_number() OVER () AS line, *
+CREATE OR REPLACE TEMP TABLE works AS
+SELECT *
 FROM read_json({path}, format = 'newline_delimited', compression = 'gzip', columns = {columns},
                maximum_object_size = 268435456)
 """
 
-# one pass over the part: the works read, numbered by line, and checked
+# the works with their line and checks: a view, so the parsed works are not copied again
 _CHECKED_SQL = """
-CREATE OR REPLACE TEMP TABLE checked AS
-SELECT line, {rid} AS record_id,
+CREATE OR REPLACE TEMP VIEW checked AS
+SELECT rowid + 1 AS line, {rid} AS record_id,
        TRY_CAST(trim(publication_year) AS INTEGER) AS year, publication_year,
        TRY_CAST(trim(cited_by_count) AS BIGINT) AS citations, cited_by_count,
        type, coalesce(nullif(display_name, ''), nullif(title, '')) AS title,
@@ -110,7 +115,7 @@ SELECT line, {rid} AS record_id,
                  THEN 'unparsable_citations'
             WHEN coalesce(len(authorships), 0) = 0 THEN 'no_authors'
        END AS reason
-FROM ({works})
+FROM works
 """
 
 _RECORDS_SQL = """
@@ -120,9 +125,18 @@ SELECT record_id, CAST(year AS BIGINT) AS year, CAST(type AS VARCHAR) AS type, C
 FROM checked WHERE reason IS NULL
 """
 
+# one row per author with only the fields the two tables below read (the whole authorship
+# struct stored per author held each institution list twice)
 _AUTHORS_SQL = """
 CREATE OR REPLACE TEMP TABLE authors AS
-SELECT record_id, corresponding_author_ids, a, position,
+SELECT record_id, position,
+       CAST(coalesce(nullif(a.author.display_name, ''), nullif(a.raw_author_name, '')) AS VARCHAR) AS name,
+       CAST(coalesce({author_id}, regexp_extract(a.author.orcid, '(\\d{{4}}-\\d{{4}}-\\d{{4}}-\\d{{3}}[\\dX])', 1))
+            AS VARCHAR) AS identifier,
+       coalesce(a.is_corresponding,
+                coalesce(list_contains(list_transform(corresponding_author_ids, x -> {x_id}), {author_id}), false))
+           AS is_corresponding,
+       a.countries AS countries,
        -- an institution listed twice for one author counts once (the JSON reader's rule)
        list_filter(a.institutions, (x, j) -> x.id IS NULL
                    OR list_position(list_transform(a.institutions, y -> y.id), x.id) = j) AS insts
@@ -132,13 +146,7 @@ FROM (SELECT record_id, corresponding_author_ids, unnest(authorships) AS a,
 """
 
 _CONTRIBUTORS_SQL = """
-SELECT record_id, CAST(position AS BIGINT) AS position,
-       CAST(coalesce(nullif(a.author.display_name, ''), nullif(a.raw_author_name, '')) AS VARCHAR) AS name,
-       CAST(coalesce({author_id}, regexp_extract(a.author.orcid, '(\\d{{4}}-\\d{{4}}-\\d{{4}}-\\d{{3}}[\\dX])', 1))
-            AS VARCHAR) AS identifier,
-       coalesce(a.is_corresponding,
-                coalesce(list_contains(list_transform(corresponding_author_ids, x -> {x_id}), {author_id}), false))
-           AS is_corresponding
+SELECT record_id, CAST(position AS BIGINT) AS position, name, identifier, is_corresponding
 FROM authors
 """
 
@@ -147,7 +155,7 @@ WITH by_institution AS (
     SELECT record_id, position, unnest(insts) AS i FROM authors WHERE len(insts) > 0),
 by_country AS (  -- authors without institutions: their countries
     SELECT DISTINCT record_id, position, upper(trim(c)) AS code
-    FROM (SELECT record_id, position, unnest(a.countries) AS c
+    FROM (SELECT record_id, position, unnest(countries) AS c
           FROM authors WHERE coalesce(len(insts), 0) = 0)
     WHERE nullif(trim(c), '') IS NOT NULL)
 SELECT record_id, CAST(position AS BIGINT) AS position, CAST(i.display_name AS VARCHAR) AS raw,
@@ -260,7 +268,8 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
     with ThreadPoolExecutor(max_workers=1) as pool:
         check = pool.submit(gzip_problem, part)
         try:
-            con.execute(_CHECKED_SQL.format(rid=_short("id"), works=works))
+            con.execute(works)
+            con.execute(_CHECKED_SQL.format(rid=_short("id")))
             read_error = None
         except duckdb.Error as exc:
             read_error = str(exc).splitlines()[0]
@@ -271,10 +280,10 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
     if read_error is not None:
         raise DataError(f"cannot read the snapshot part as gzipped JSON Lines of work objects: {read_error}",
                         file=part, reason="unreadable")
-    con.execute(_AUTHORS_SQL)
+    con.execute(_AUTHORS_SQL.format(author_id=_short("a.author.id"), x_id=_short("x")))
     queries = {
         "records": _RECORDS_SQL,
-        "contributors": _CONTRIBUTORS_SQL.format(author_id=_short("a.author.id"), x_id=_short("x")),
+        "contributors": _CONTRIBUTORS_SQL,
         "affiliations": _AFFILIATIONS_SQL.format(inst_id=_short("i.id"), ror=_short("i.ror")),
         "rejects": _REJECTS_SQL.format(file=_sql_text(str(part))),
     }
@@ -286,7 +295,7 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
         tmp = folder / f".{key}.parquet.tmp"
         counts[table] = int(con.execute(f"COPY ({query}) TO {_sql_text(str(tmp))} (FORMAT parquet)").fetchone()[0])
         os.replace(tmp, final)
-    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS authors")
+    con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS authors; DROP TABLE IF EXISTS works")
     done = out_dir / "done"
     done.mkdir(parents=True, exist_ok=True)
     tmp = done / f".{key}.json.tmp"
