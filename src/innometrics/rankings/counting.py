@@ -487,8 +487,8 @@ def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
         # a city or country is named by its code (pair_table): the units of the period's
         # non-helper rows, read from the per (unit, year) sums
         t = filter_period(loaded.unit_years[base_level], period)
-        t = t.filter(t.n_records > 0)
-        df = loaded.engine.execute(t.select("unit").distinct().order_by("unit"))
+        t = t.group_by("unit").agg(n=t.n_records.sum())
+        df = loaded.engine.execute(t.filter(t.n > 0).select("unit").order_by("unit"))
         return pd.DataFrame({"unit": df["unit"], "name": df["unit"]}).reset_index(drop=True)
     view = level_view(loaded, level, period=period)
     view = view.filter(view.unit_name.notnull() & ~view.is_helper)
