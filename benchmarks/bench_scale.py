@@ -514,7 +514,8 @@ def write_report(data_dir: Path) -> None:
                 "Synthetic works snapshot (`innometrics.records.openalex_synth`: OpenAlex's field names and "
                 "nesting, gzipped JSON Lines in `updated_date=*/part_*.gz`, quirks included). Converter: "
                 "`convert_openalex_snapshot` (per part: `read_json` with explicit columns, UNNEST into records, "
-                "contributors, affiliations, rejects, atomic per-part files and done markers). Baseline: "
+                "contributors, affiliations, rejects, atomic per-part files and done markers; parts two at a "
+                "time, its default with two threads). Baseline: "
                 "`COPY (SELECT * FROM read_json('.../part_*.gz')) TO 'x.parquet'` (schema inferred, one "
                 "copy of every field, nested as in the JSON). Same threads; interleaved rounds.", "",
                 "| Authorship rows | Works | Parts (gz) | read_json to Parquet | Converter | Converter / read_json "

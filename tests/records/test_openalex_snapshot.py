@@ -143,3 +143,85 @@ def test_cli_convert_openalex(snapshot, tmp_path):
     bad = runner.invoke(app, ["records", "convert-openalex", str(tmp_path / "missing"), "--out", str(tmp_path / "u")])
     assert bad.exit_code != 0 and "snapshot folder not found" in bad.output
     assert "Traceback" not in bad.output
+
+
+def _tables(out) -> dict[str, pd.DataFrame]:
+    return {t: pd.read_parquet(out / t) for t in ("records", "contributors", "affiliations", "rejects")}
+
+
+@pytest.fixture(scope="module")
+def bigger_snapshot(tmp_path_factory):
+    # enough rows for several DuckDB vectors and row groups per part, where a join or an
+    # aggregate run on two threads changes the order of its output from run to run
+    root = tmp_path_factory.mktemp("bigger")
+    write_synthetic_snapshot(root / "works", works=24000, parts=3, dates=1, n_institutions=2000, seed=11)
+    return root
+
+
+def test_parts_in_parallel_write_the_same_rows_in_file_order(bigger_snapshot, tmp_path):
+    one = convert_openalex_snapshot(bigger_snapshot, tmp_path / "one", threads=1, parallel_parts=1)
+    two = convert_openalex_snapshot(bigger_snapshot, tmp_path / "two", threads=2, parallel_parts=2)
+    again = convert_openalex_snapshot(bigger_snapshot, tmp_path / "again", threads=2, parallel_parts=3)
+    assert one.counts == two.counts == again.counts and one.counts["affiliations"] > 100_000
+    first, second, third = _tables(tmp_path / "one"), _tables(tmp_path / "two"), _tables(tmp_path / "again")
+    for table in first:
+        pd.testing.assert_frame_equal(first[table], second[table])
+        pd.testing.assert_frame_equal(first[table], third[table])
+    # rows follow the works' order in the part, then authorship position (affiliations: the
+    # institutions' rows, then those of authors known only by their countries)
+    for folder, runs in (("contributors", 1), ("affiliations", 2)):
+        for path in sorted((tmp_path / "two" / folder).glob("*.parquet")):
+            rows = pd.read_parquet(path)
+            order = pd.read_parquet(tmp_path / "two" / "records" / path.name)["record_id"]
+            rank = rows["record_id"].map(dict(zip(order, range(len(order)))))
+            key = rank * 100_000 + rows["position"]
+            assert rank.notna().all() and int((key.diff() < 0).sum()) == runs - 1, path
+
+
+def test_parallel_parts_must_be_positive(snapshot, tmp_path):
+    with pytest.raises(ValueError, match="parallel_parts"):
+        convert_openalex_snapshot(snapshot, tmp_path / "out", parallel_parts=0)
+
+
+def test_corrupt_part_among_parallel_parts(snapshot, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(snapshot, bad)
+    parts = find_snapshot_parts(bad)
+    good_bytes = parts[1].read_bytes()
+    parts[1].write_bytes(good_bytes[:200])
+    with pytest.raises(DataError, match=parts[1].name) as info:
+        convert_openalex_snapshot(bad, tmp_path / "out", threads=2, parallel_parts=2)
+    assert info.value.reason == "unreadable"
+    done = {p.stem for p in (tmp_path / "out" / "done").glob("*.json")}
+    assert "2024-01-15_part_002" not in done and "2024-01-15_part_000" in done
+    # the parts done are complete: mended, the rerun converts only the others and counts reconcile
+    parts[1].write_bytes(good_bytes)
+    result = convert_openalex_snapshot(bad, tmp_path / "out", threads=2, parallel_parts=2)
+    assert result.converted == 3 - len(done) and result.counts["records"] + result.counts["rejects"] == 1500
+
+
+def test_country_codes_of_institutions_and_authors(tmp_path):
+    part = tmp_path / "works" / "updated_date=2024-03-01" / "part_000.gz"
+    part.parent.mkdir(parents=True)
+
+    def inst(i, code):
+        return {"id": f"https://openalex.org/I{i}", "display_name": f"Inst {i}", "ror": None, "country_code": code}
+
+    work = {"id": "https://openalex.org/W1", "publication_year": 2020, "authorships": [
+        {"author": {"id": "https://openalex.org/A1 ", "display_name": "One"}, "countries": [],
+         "institutions": [inst(1, "na"), inst(2, " NA "), inst(3, "XX"), inst(4, ""), inst(5, None), inst(6, "USA")]},
+        {"author": {"id": "A2", "display_name": "Two"}, "institutions": None, "countries": ["de", " DE", "", None, "fr"]},
+    ]}
+    with gzip.open(part, "wt") as handle:
+        handle.write(json.dumps(work) + "\n")
+    convert_openalex_snapshot(tmp_path, tmp_path / "out", threads=1)
+    aff = pd.read_parquet(tmp_path / "out" / "affiliations").astype(object)
+    aff = aff.where(aff.notna(), None)
+    got = list(zip(aff["position"], aff["institution_id"], aff["country"], aff["country_raw"]))
+    assert got == [(1, "I1", "NAM", "na"), (1, "I2", "NAM", "NA"), (1, "I3", None, "XX"), (1, "I4", None, None),
+                   (1, "I5", None, None), (1, "I6", None, "USA"),
+                   (2, None, "DEU", "DE"), (2, None, "FRA", "FR")]
+    con = pd.read_parquet(tmp_path / "out" / "contributors")
+    assert list(con["identifier"]) == ["A1", "A2"]

@@ -23,12 +23,16 @@ def convert_openalex(
                                                       "rejects/ (one Parquet file per part) and done/ markers."),
     threads: Optional[int] = typer.Option(None, "--threads", help="DuckDB threads (default: all cores)."),
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB."),
+    parallel_parts: Optional[int] = typer.Option(None, "--parallel-parts", min=1,
+                                                 help="Parts converted at once (default: --threads, else the "
+                                                      "cores, at most 4)."),
 ) -> None:
-    """Stream an OpenAlex works snapshot into Parquet tables, one part at a time.
+    """Stream an OpenAlex works snapshot into Parquet tables, part by part.
 
-    Memory is that of one part; a part already converted (its done/ marker exists)
-    is skipped, so rerunning after an interruption resumes. The output folder is
-    read by 'rank build' (records.format = "tables") and by the engines.
+    A few parts are converted at once (--parallel-parts); memory is that of those
+    parts, whatever the snapshot's size. A part already converted (its done/ marker
+    exists) is skipped, so rerunning after an interruption resumes. The output
+    folder is read by 'rank build' (records.format = "tables") and by the engines.
     """
     from innometrics.errors import DataError
     from innometrics.records.openalex_snapshot import convert_openalex_snapshot
@@ -36,7 +40,7 @@ def convert_openalex(
     created = not os.path.lexists(out)
     try:
         result = convert_openalex_snapshot(snapshot, out, threads=threads, memory_limit=memory_limit,
-                                           progress=progress())
+                                           progress=progress(), parallel_parts=parallel_parts)
         c = result.counts
         if not c["records"] + c["rejects"]:
             raise DataError(f"no works in the {result.parts} snapshot part(s) (empty or truncated gzip files?); "

@@ -12,8 +12,12 @@ parser; ``UNNEST`` for the authorships and their institutions) and writes
 
 then ``OUT/done/<part>.json`` (the part's row counts), each file written under a
 temporary name and renamed, the marker last. A part with a marker is not converted
-again, so an interrupted conversion resumes where it stopped. Memory is that of one
-part (DuckDB's ``memory_limit`` caps it), whatever the number of parts. The output
+again, so an interrupted conversion resumes where it stopped. Parts are converted
+``parallel_parts`` at a time (default: one per DuckDB thread, at most 4), each on its own
+cursor of one DuckDB database: a gzip part is decompressed and parsed by one thread, so one
+part at a time left the other cores idle during the read, while DuckDB's own ``read_json``
+of a folder reads several files at once. Memory is that of ``parallel_parts`` parts
+(DuckDB's ``memory_limit`` caps it), whatever the number of parts. The output
 folder is read by the ``tables`` reader (each table a folder of Parquet parts) and
 by the engines (``read_parquet('OUT/affiliations/*.parquet')``).
 
@@ -54,7 +58,7 @@ import os
 import re
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +75,10 @@ WORK_COLUMNS = {
     "title": "VARCHAR",
     "cited_by_count": "VARCHAR",
     "corresponding_author_ids": "VARCHAR[]",
-    "primary_topic": "STRUCT(id VARCHAR, display_name VARCHAR, field STRUCT(id VARCHAR, display_name VARCHAR))",
-    "open_access": "STRUCT(is_oa BOOLEAN, oa_status VARCHAR)",
+    # only the struct fields used: a key not named in a struct type is skipped by the parser,
+    # and reading topic and access in full took a fifth longer per part
+    "primary_topic": "STRUCT(field STRUCT(display_name VARCHAR))",
+    "open_access": "STRUCT(is_oa BOOLEAN)",
     "authorships": (
         "STRUCT(author STRUCT(id VARCHAR, display_name VARCHAR, orcid VARCHAR), raw_author_name VARCHAR, "
         "is_corresponding BOOLEAN, countries VARCHAR[], "
@@ -84,7 +90,18 @@ _SHORT = r"regexp_replace({}, '^https?://(openalex\.org|ror\.org)/', '')"
 
 
 def _short(expr: str) -> str:
-    return "nullif(" + _SHORT.format(f"trim({expr})") + ", '')"
+    """SQL for :func:`innometrics.records.openalex.short_id` of ``expr``: trimmed, URL prefix dropped, '' as NULL.
+
+    The usual forms (``https://openalex.org/I123``, ``https://ror.org/05abc12``, starting with
+    the prefix and ending in a character between '0' and 'z', so there is nothing to trim)
+    take a substring; anything else goes through ``trim`` and the regular expression, which
+    on every row cost about a tenth of a part's conversion.
+    """
+    slow = "nullif(" + _SHORT.format(f"trim({expr})") + ", '')"
+    return (f"CASE WHEN starts_with({expr}, 'https://openalex.org/') AND {expr}[-1:] BETWEEN '0' AND 'z' "
+            f"THEN {expr}[22:] "
+            f"WHEN starts_with({expr}, 'https://ror.org/') AND {expr}[-1:] BETWEEN '0' AND 'z' THEN {expr}[17:] "
+            f"ELSE {slow} END")
 
 
 # the part read once into a table, in the file's order (the connection preserves insertion
@@ -98,15 +115,16 @@ FROM read_json({path}, format = 'newline_delimited', compression = 'gzip', colum
                maximum_object_size = 268435456)
 """
 
-# the works with their line and checks: a view, so the parsed works are not copied again
+# each work's line, record fields and checks, computed once (records, rejects and authors read
+# them; as a view they were computed three times); row i of this table is row i of ``works``,
+# which the authors query pairs with a POSITIONAL JOIN (no key to join on)
 _CHECKED_SQL = """
-CREATE OR REPLACE TEMP VIEW checked AS
+CREATE OR REPLACE TEMP TABLE checked AS
 SELECT rowid + 1 AS line, {rid} AS record_id,
-       TRY_CAST(trim(publication_year) AS INTEGER) AS year, publication_year,
-       TRY_CAST(trim(cited_by_count) AS BIGINT) AS citations, cited_by_count,
+       TRY_CAST(trim(publication_year) AS INTEGER) AS year,
+       TRY_CAST(trim(cited_by_count) AS BIGINT) AS citations,
        type, coalesce(nullif(display_name, ''), nullif(title, '')) AS title,
        primary_topic.field.display_name AS field, open_access.is_oa AS is_oa,
-       corresponding_author_ids, authorships,
        CASE WHEN {rid} IS NULL THEN 'missing_id'
             WHEN nullif(trim(publication_year), '') IS NOT NULL
                  AND coalesce(TRY_CAST(trim(publication_year) AS INTEGER) NOT BETWEEN 1000 AND 2999, true)
@@ -142,7 +160,7 @@ SELECT record_id, position,
                    OR list_position(list_transform(a.institutions, y -> y.id), x.id) = j) AS insts
 FROM (SELECT record_id, corresponding_author_ids, unnest(authorships) AS a,
              generate_subscripts(authorships, 1) AS position
-      FROM checked WHERE reason IS NULL)
+      FROM works POSITIONAL JOIN checked WHERE reason IS NULL)
 """
 
 _CONTRIBUTORS_SQL = """
@@ -153,20 +171,20 @@ FROM authors
 _AFFILIATIONS_SQL = """
 WITH by_institution AS (
     SELECT record_id, position, unnest(insts) AS i FROM authors WHERE len(insts) > 0),
-by_country AS (  -- authors without institutions: their countries
-    SELECT DISTINCT record_id, position, upper(trim(c)) AS code
-    FROM (SELECT record_id, position, unnest(countries) AS c
-          FROM authors WHERE coalesce(len(insts), 0) = 0)
-    WHERE nullif(trim(c), '') IS NOT NULL)
+by_country AS (  -- authors without institutions: their distinct countries, in the order listed
+    SELECT record_id, position, unnest(list_filter(codes, (c, j) -> c <> '' AND list_position(codes, c) = j)) AS code
+    FROM (SELECT record_id, position, list_transform(countries, c -> upper(trim(c))) AS codes
+          FROM authors WHERE coalesce(len(insts), 0) = 0))
 SELECT record_id, CAST(position AS BIGINT) AS position, CAST(i.display_name AS VARCHAR) AS raw,
        CAST(i.display_name AS VARCHAR) AS institution, CAST({inst_id} AS VARCHAR) AS institution_id,
        CAST({ror} AS VARCHAR) AS ror, NULL::VARCHAR AS city,
-       CAST(cc.alpha3 AS VARCHAR) AS country, CAST(nullif(trim(i.country_code), '') AS VARCHAR) AS country_raw
-FROM by_institution LEFT JOIN country_codes cc ON cc.alpha2 = upper(trim(i.country_code))
+       CAST(alpha3(upper(trim(i.country_code))) AS VARCHAR) AS country,
+       CAST(nullif(trim(i.country_code), '') AS VARCHAR) AS country_raw
+FROM by_institution
 UNION ALL
 SELECT record_id, CAST(position AS BIGINT), NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR,
-       NULL::VARCHAR, CAST(cc.alpha3 AS VARCHAR), CAST(code AS VARCHAR)
-FROM by_country LEFT JOIN country_codes cc ON cc.alpha2 = code
+       NULL::VARCHAR, CAST(alpha3(code) AS VARCHAR), CAST(code AS VARCHAR)
+FROM by_country
 """
 
 _REJECTS_SQL = """
@@ -233,9 +251,17 @@ def _connect(threads: int | None, memory_limit: str | None, temp_directory: Path
         config["memory_limit"] = str(memory_limit)
     config["temp_directory"] = str(temp_directory)
     con = duckdb.connect(config=config)
-    con.execute("CREATE TEMP TABLE country_codes (alpha2 VARCHAR, alpha3 VARCHAR)")
-    con.executemany("INSERT INTO country_codes VALUES (?, ?)",
-                    [(c.alpha_2, c.alpha_3) for c in pycountry.countries])
+    # alpha-2 -> alpha-3 as a lookup in a constant list of the 26 x 26 two-letter codes, not
+    # a join: DuckDB's hash join does not keep the probe side's order, so the affiliations of
+    # a part came out in a different order from run to run; a macro of the database (not a
+    # temporary one) so every part's cursor sees it
+    table = ["NULL"] * (26 * 26)
+    for country in pycountry.countries:
+        code = country.alpha_2
+        table[(ord(code[0]) - 65) * 26 + ord(code[1]) - 65] = _sql_text(country.alpha_3)
+    con.execute("CREATE MACRO alpha3(code) AS CASE WHEN length(code) = 2 AND code[1] BETWEEN 'A' AND 'Z' "
+                "AND code[2] BETWEEN 'A' AND 'Z' THEN "
+                f"[{', '.join(table)}][(ascii(code[1]) - 65) * 26 + ascii(code[2]) - 64] END")
     return con
 
 
@@ -295,13 +321,58 @@ def convert_part(con, part: Path, out_dir: Path, key: str) -> dict[str, int]:
         tmp = folder / f".{key}.parquet.tmp"
         counts[table] = int(con.execute(f"COPY ({query}) TO {_sql_text(str(tmp))} (FORMAT parquet)").fetchone()[0])
         os.replace(tmp, final)
-    con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS authors; DROP TABLE IF EXISTS works")
+    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS authors; DROP TABLE IF EXISTS works")
     done = out_dir / "done"
     done.mkdir(parents=True, exist_ok=True)
     tmp = done / f".{key}.json.tmp"
     tmp.write_text(json.dumps({"part": str(part), "counts": counts}), encoding="utf-8")
     os.replace(tmp, done / f"{key}.json")
     return counts
+
+
+def _convert_parts(con, todo: list[tuple[Path, str]], out: Path, parallel_parts: int, done=None) -> None:
+    """Convert ``todo`` (part, key) pairs, ``parallel_parts`` at a time, each on its own cursor.
+
+    Each part's output depends on that part alone, so the order parts finish in changes no
+    file. After a failure no part is started; the first failing part (in ``todo`` order) raises.
+    """
+    workers = max(1, min(int(parallel_parts), len(todo)))
+    if workers == 1:
+        for part, key in todo:
+            convert_part(con, part, out, key)
+            if done is not None:
+                done(part)
+        return
+    cursors = [con.cursor() for _ in range(workers)]
+    free = list(cursors)
+    failed: dict[int, BaseException] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running = {}
+            pending = iter(enumerate(todo))
+            while True:
+                while free and not failed:
+                    nxt = next(pending, None)
+                    if nxt is None:
+                        break
+                    i, (part, key) = nxt
+                    cursor = free.pop()
+                    running[pool.submit(convert_part, cursor, part, out, key)] = (i, part, cursor)
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i, part, cursor = running.pop(future)
+                    free.append(cursor)
+                    if future.exception() is not None:
+                        failed[i] = future.exception()
+                    elif done is not None:
+                        done(part)
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    if failed:
+        raise failed[min(failed)]
 
 
 def convert_openalex_snapshot(
@@ -311,6 +382,7 @@ def convert_openalex_snapshot(
     threads: int | None = None,
     memory_limit: str | None = None,
     progress=None,
+    parallel_parts: int | None = None,
 ) -> SnapshotConversion:
     """Convert every part of a works snapshot into ``out_dir`` (see the module docstring).
 
@@ -325,7 +397,13 @@ def convert_openalex_snapshot(
         use is that of the largest part, not of the snapshot.
     progress : rich.progress.Progress, optional
         A progress bar (Rich) advanced after each part (the CLI passes one).
+    parallel_parts : int, optional
+        Parts converted at once (default: ``threads``, else the cores, at most 4). When a
+        part fails, no further part is started, the running ones finish (and stay done)
+        and the error of the first failing part in file order is raised.
     """
+    if parallel_parts is not None and int(parallel_parts) < 1:
+        raise ValueError(f"parallel_parts must be at least 1, got {parallel_parts!r}")
     started = time.perf_counter()
     parts = find_snapshot_parts(snapshot_dir)
     out = Path(out_dir)
@@ -336,17 +414,17 @@ def convert_openalex_snapshot(
     todo = [(p, k) for p, k in zip(parts, keys) if not (out / "done" / f"{k}.json").exists()]
     tmp_dir = out / ".duckdb_tmp"
     con = _connect(threads, memory_limit, tmp_dir)
+    if parallel_parts is None:
+        parallel_parts = min(int(threads or os.cpu_count() or 1), 4)
     try:
         if progress is not None and todo:
             with progress as bar:
                 task = bar.add_task("converting parts", total=len(todo))
-                for part, key in todo:
-                    bar.update(task, description=f"converting {part.parent.name}/{part.name}")
-                    convert_part(con, part, out, key)
-                    bar.advance(task)
+                _convert_parts(con, todo, out, parallel_parts,
+                               done=lambda part: bar.update(task, advance=1,
+                                                            description=f"converted {part.parent.name}/{part.name}"))
         else:
-            for part, key in todo:
-                convert_part(con, part, out, key)
+            _convert_parts(con, todo, out, parallel_parts)
     finally:
         con.close()
         if tmp_dir.exists() and not any(tmp_dir.iterdir()):
