@@ -174,14 +174,66 @@ def prepare(module: str, tests: list[str]) -> Path:
     return work
 
 
-def mutmut(work: Path, *args: str) -> subprocess.CompletedProcess:
+#: A mutant's process that used no CPU for this long is deadlocked (see :func:`mutmut`).
+HANG_SECONDS = 240
+
+
+def mutmut(work: Path, *args: str, hung: list[str] | None = None) -> subprocess.CompletedProcess:
+    """Run mutmut in ``work``; mutants' processes that hang are killed and named in ``hung``.
+
+    mutmut forks each mutant's process from its own, which by then holds DuckDB's worker
+    threads and jemalloc's background thread from the tests it ran; now and then a forked
+    child inherits a lock held by one of those threads and waits on it for ever (seen on
+    ``rankings/counting.py``: two children asleep on a futex for 10 minutes). mutmut's
+    timeout counts CPU seconds (SIGXCPU), which a sleeping process never spends, so such a
+    child is killed here (SIGKILL: mutmut records "segfault") and named in ``hung`` for a
+    re-run, not counted as killed.
+    """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "src")
     cmd = ["nice", "-n", "15", sys.executable, "-m", "mutmut", *args]
     # mutmut runs in a session of its own whose autogroup is lowered (see lower_priority), so
     # the shell that started this tool keeps its own share of the cores
-    return subprocess.run(cmd, cwd=work, env=env, text=True, capture_output=True,
-                          start_new_session=True, preexec_fn=lower_priority)
+    proc = subprocess.Popen(cmd, cwd=work, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=lower_priority)
+    idle: dict[int, tuple[int, float]] = {}  # pid -> (CPU ticks, when they last changed)
+    while True:
+        try:
+            out, err = proc.communicate(timeout=15)
+            break
+        except subprocess.TimeoutExpired:
+            for pid, name in _kill_hung(proc.pid, idle):
+                if hung is not None:
+                    hung.append(name)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _kill_hung(session: int, idle: dict[int, tuple[int, float]]) -> list[tuple[int, str]]:
+    """Kill the mutants' processes of ``session`` that spent no CPU for :data:`HANG_SECONDS`."""
+    now = time.monotonic()
+    killed = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(stat.parent.name)
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, ValueError, IndexError):
+            continue
+        # fields after the command: state, ppid, pgrp, session, ..., utime (12th), stime (13th)
+        if int(fields[3]) != session or pid == session or not name.startswith("mutmut: innometrics."):
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        last = idle.get(pid)
+        if last is None or last[0] != ticks or fields[0] not in ("S", "D"):
+            idle[pid] = (ticks, now)
+        elif now - last[1] >= HANG_SECONDS:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                continue
+            killed.append((pid, name.split(": ", 1)[1].split()[0]))
+            idle.pop(pid, None)
+    return killed
 
 
 def statuses(work: Path) -> dict[str, str]:
@@ -200,23 +252,28 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
     if missing:
         raise SystemExit(f"mutation: tests for {module} not found: {missing}")
     started = time.monotonic()
+    hung: list[str] = []
     if report_only:
         work = WORK / module.replace("/", ".").removesuffix(".py")
         if not work.is_dir():
             raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
     else:
         work = prepare(module, tests)
-        run = mutmut(work, "run", "--max-children", str(jobs))
+        run = mutmut(work, "run", "--max-children", str(jobs), hung=hung)
         log = run.stdout + run.stderr
         # mutmut keeps a survivor's verdict from an earlier run even when tests were added
-        # since: run the survivors (and mutants no test reached) again against the current tests
-        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests"))
+        # since: run the survivors (and mutants no test reached, and the hung ones) again
+        # against the current tests
+        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests", "segfault"))
         if again:
             # a mutant had no test when the test -> function map was recorded before its
             # function could be mutated (or before the test existed): record the map again
             (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-            rerun = mutmut(work, "run", "--max-children", str(jobs), *again)
+            hung_again: list[str] = []
+            rerun = mutmut(work, "run", "--max-children", str(jobs), *again, hung=hung_again)
             log += rerun.stdout + rerun.stderr
+            hung[:] = hung_again
+        log += "".join(f"\nhung (killed after {HANG_SECONDS} s without CPU): {n}" for n in hung)
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")
     seconds = time.monotonic() - started
     found = statuses(work)
@@ -231,7 +288,7 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         "killed": killed,
         "equivalent": len(survived) - len(not_equivalent),
         "survived": not_equivalent,
-        "survived_status": {n: found[n] for n in not_equivalent},
+        "survived_status": {n: ("hung twice (no verdict)" if n in hung else found[n]) for n in not_equivalent},
         "score": round(100 * killed / len(found), 1),
         "score_without_equivalent": round(100 * killed / max(1, len(found) - (len(survived) - len(not_equivalent))), 1),
         "seconds": round(seconds),
