@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 THREADS = 2
 ON_DISK_FROM = 20_000_000
+HUGE = 1_000_000_000
 LEVELS = ("institution", "city", "country")
 UNIT_SQL = {
     "institution": ("coalesce(CAST(institution_id AS VARCHAR), CAST(institution AS VARCHAR))",
@@ -160,12 +161,17 @@ def worker_rank_timing(d: str, repeat: int, memory_limit: str) -> dict:
     return {"sql": times["sql"], "engine": times["engine"], "checks": checks, "queries": queries, **peaks}
 
 
-def rank_queries(eng, loaded, repeat: int) -> dict:
-    """Every query a ranking build runs on a level, timed against one scan of its pair table."""
+def rank_queries(eng, loaded, repeat: int, huge: bool = False) -> dict:
+    """Every query a ranking build runs on a level, timed against one scan of its pair table.
+
+    ``huge`` (1B rows): each query once, without the compiling run, and no fetch or drill-down
+    (they would bring hundreds of millions of pair rows into pandas).
+    """
     from innometrics.rankings.counting import count_units, record_unit_credits, total_weight, unit_names
 
     def med(fn):
-        fn()  # compiled once, as a build does before its first query
+        if not huge:
+            fn()  # compiled once, as a build does before its first query
         ts = []
         for _ in range(repeat):
             t = time.perf_counter()
@@ -194,14 +200,34 @@ def rank_queries(eng, loaded, repeat: int) -> dict:
             "yearly_s": med(lambda: count_units(loaded, level, "fractional", by_year=True)),
             "window_s": med(lambda: count_units(loaded, level, "fractional", period=(2015, 2019))),
             "names_s": med(lambda: unit_names(loaded, level)),
+        }
+        print(f"queries of {level} done", file=sys.stderr, flush=True)
+        if huge:
+            continue
+        out[level].update({
             # the drill-down (record, unit) credits return every pair row: against fetching them
             "fetch_s": med(lambda: eng.con.con.execute(f"SELECT record_key, unit, frac FROM {table}").df()),
             "fetch_arrow_s": med(lambda: eng.con.con.execute(
                 f"SELECT record_key, unit, frac FROM {table}").to_arrow_table().to_pandas()),
             "drill_s": med(lambda: record_unit_credits(loaded, level, "fractional")),
-        }
+        })
     out["total_weight_s"] = med(lambda: total_weight(loaded))
     return out
+
+
+def worker_rank_huge(d: str, repeat: int, memory_limit: str) -> dict:
+    """1B rows: the engine's load alone in this process (time, peak), then its queries once each."""
+    eng, run = engine_load(d, memory_limit)
+    t = time.perf_counter()
+    loaded = run()
+    load_s = time.perf_counter() - t
+    after_load = peak_mb()
+    print(f"engine load {load_s:.1f} s, peak {after_load:.0f} MB", file=sys.stderr, flush=True)
+    checks = {level: list(eng.con.con.execute(CHECK_SQL.format(t=loaded.tables[f"pairs_{level}"])).fetchone())
+              for level in LEVELS}
+    queries = rank_queries(eng, loaded, 1, huge=True)
+    return {"engine_s": load_s, "after_engine_mb": after_load, "peak_mb": peak_mb(), "checks": checks,
+            "queries": queries, "spill_limit": memory_limit}
 
 
 def worker_rank_alone(kind: str):
@@ -310,7 +336,7 @@ def worker_spark(d: str, repeat: int, memory_limit: str) -> dict:
 
 
 WORKERS = {"rank_timing": worker_rank_timing, "rank_sql": worker_rank_alone("sql"),
-           "rank_engine": worker_rank_alone("engine"), "convert_timing": worker_convert_timing,
+           "rank_engine": worker_rank_alone("engine"), "rank_huge": worker_rank_huge, "convert_timing": worker_convert_timing,
            "convert_sql": worker_convert_alone("sql"), "convert_engine": worker_convert_alone("engine"),
            "spark": worker_spark}
 
@@ -349,6 +375,9 @@ def bench_rank(sizes: list[int], data_dir: Path, memory_limit: str, alone_max: i
                               temp_directory=d / "gen.tmp")
             marker.write_text(json.dumps({**counts, "_seconds": time.perf_counter() - t}))
         counts = json.loads(marker.read_text())
+        if n >= HUGE:
+            bench_rank_huge(n, d, counts, data_dir, memory_limit)
+            continue
         repeat = 5 if n <= 2_000_000 else (3 if n <= 20_000_000 else 1)
         print(f"[{label(n)}] {counts['affiliations']:,} authorship rows; {repeat} round(s)", flush=True)
         row = {"rows": n, **counts, "memory_limit": memory_limit if n > ON_DISK_FROM else None}
@@ -366,6 +395,24 @@ def bench_rank(sizes: list[int], data_dir: Path, memory_limit: str, alone_max: i
               f"{row['alone_sql']['peak_mb']:.0f} / {row['alone_engine']['peak_mb']:.0f} MB; "
               f"tables equal: {all(c['equal'] for c in t['checks'].values())}", flush=True)
         save(data_dir, "rank", n, row)
+
+
+def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit: str) -> None:
+    """1B rows, out of core: the engine alone (load, peak, queries), then the hand SQL alone.
+
+    Each in a process of its own (both in one would hold two DuckDB databases at the memory
+    limit); the engine's figures are saved before the hand SQL starts.
+    """
+    print(f"[{label(n)}] {counts['affiliations']:,} authorship rows; engine, then hand SQL, each alone, "
+          f"DuckDB memory limit {memory_limit}", flush=True)
+    row = {"rows": n, **counts, "memory_limit": memory_limit, "huge": run_worker("rank_huge", d, 1, memory_limit)}
+    save(data_dir, "rank_huge", n, row)
+    h = row["huge"]
+    print(f"  engine load {h['engine_s']:.1f} s, peak {h['peak_mb']:.0f} MB", flush=True)
+    row["alone_sql"] = run_worker("rank_sql", d, 1, memory_limit)
+    save(data_dir, "rank_huge", n, row)
+    print(f"  hand SQL load {row['alone_sql']['alone_s']:.1f} s, peak {row['alone_sql']['peak_mb']:.0f} MB "
+          f"({h['engine_s'] / row['alone_sql']['alone_s']:.2f}x)", flush=True)
 
 
 def bench_convert(sizes: list[int], data_dir: Path, memory_limit: str) -> None:
@@ -509,6 +556,28 @@ def write_report(data_dir: Path) -> None:
         out += ["", "Growth (least squares on log-log): hand SQL load "
                 + growth([(r["rows"], med(r["timing"]["sql"])) for r in rank]) + "; engine load "
                 + growth([(r["rows"], med(r["timing"]["engine"])) for r in rank]) + "."]
+    huge = [saved["rank_huge"][k] for k in sorted(saved.get("rank_huge", {}), key=int)]
+    if huge:
+        out += ["", "### Rank build at 1B authorship rows, out of core", "",
+                "`bench_scale.py rank --huge`: the engine's load alone in a process of its own, then each "
+                "ranking query once (no fetch or drill-down: they would bring every pair row into pandas), "
+                "then the hand-written SQL alone in another process; DuckDB's memory limit set from the "
+                "machine, spilling to a folder next to the data.", "",
+                "| Authorship rows | Memory limit | Engine load | Peak memory engine | Hand SQL load | Peak memory "
+                "hand SQL | Engine / hand SQL | Slowest query / scan (institution, city, country) |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for r in huge:
+            h = r["huge"]
+            sql = r.get("alone_sql")
+            slow = []
+            for lv in LEVELS:
+                x = h["queries"][lv]
+                ts = [x["indicators_full_s"], x["indicators_frac_s"], x["yearly_s"], x["window_s"], x["names_s"]]
+                slow.append(f"{max(ts) / x['scan_s']:.2f}x")
+            out.append(f"| {label(r['rows'])} ({r['affiliations']:,}) | {r['memory_limit']} | {h['engine_s']:.0f} s "
+                       f"| {_gb(h['peak_mb'])} | " + (f"{sql['alone_s']:.0f} s | {_gb(sql['peak_mb'])} | "
+                                                     f"**{h['engine_s'] / sql['alone_s']:.2f}x**" if sql else
+                                                     "not run | - | -") + f" | {' / '.join(slow)} |")
     if conv:
         out += ["", "### OpenAlex snapshot conversion vs DuckDB's own read_json", "",
                 "Synthetic works snapshot (`innometrics.records.openalex_synth`: OpenAlex's field names and "
