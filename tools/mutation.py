@@ -149,6 +149,7 @@ def prepare(module: str, tests: list[str]) -> Path:
     the example specs), and a mutmut config."""
     work = WORK / module.replace("/", ".").removesuffix(".py")
     work.mkdir(parents=True, exist_ok=True)
+    (work / DIRECT).unlink(missing_ok=True)  # verdicts of an earlier version of the code
     for name in ("src", "tests", "examples"):
         shutil.copytree(ROOT / name, work / name, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -186,8 +187,8 @@ def mutmut(work: Path, *args: str, hung: list[str] | None = None) -> subprocess.
     child inherits a lock held by one of those threads and waits on it for ever (seen on
     ``rankings/counting.py``: two children asleep on a futex for 10 minutes). mutmut's
     timeout counts CPU seconds (SIGXCPU), which a sleeping process never spends, so such a
-    child is killed here (SIGKILL: mutmut records "segfault") and named in ``hung`` for a
-    re-run, not counted as killed.
+    child is killed here (SIGKILL: mutmut records "segfault"), named in ``hung``, and given
+    its verdict by :func:`direct_verdicts`, not counted as killed.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "src")
@@ -237,14 +238,56 @@ def _kill_hung(session: int, idle: dict[int, tuple[int, float]]) -> list[tuple[i
 
 
 def statuses(work: Path) -> dict[str, str]:
-    """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...)."""
+    """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...).
+
+    A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`) takes
+    its verdict from :func:`direct_verdicts` when it has one.
+    """
     done = mutmut(work, "results", "--all", "true")
+    direct_path = work / DIRECT
+    direct = json.loads(direct_path.read_text(encoding="utf-8")) if direct_path.exists() else {}
     found = {}
     for line in done.stdout.splitlines():
         name, sep, status = line.strip().partition(": ")
         if sep and name.startswith("innometrics."):
-            found[name] = status.strip()
+            status = status.strip()
+            found[name] = direct.get(name, status) if status == "segfault" else status
     return found
+
+
+#: Verdicts of mutants run outside mutmut (see :func:`direct_verdicts`), in the module's scratch folder.
+DIRECT = "direct_verdicts.json"
+DIRECT_TIMEOUT = 1800
+
+
+def direct_verdicts(work: Path, names: list[str], tests: list[str]) -> dict[str, str]:
+    """Run each mutant's tests in a fresh Python process (no fork) and record the verdict.
+
+    mutmut switches a mutant on with the environment variable ``MUTANT_UNDER_TEST`` in a
+    process forked from its own; here the same tests of the module run in a new process with
+    that variable set: exit 1 (a test failed) is "killed", 0 "survived", anything else (or
+    no end within :data:`DIRECT_TIMEOUT` seconds) "hung". Why: a mutant that makes a test
+    fail can hang in the fork (pytest's failure report of an Ibis table queries DuckDB,
+    whose worker threads are not in the forked child), and it would otherwise count as
+    neither killed nor surviving.
+    """
+    path = work / DIRECT
+    verdicts = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(work / "mutants" / "src")
+    for name in names:
+        cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+        try:
+            run = subprocess.run(cmd, cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
+                                 capture_output=True, timeout=DIRECT_TIMEOUT, preexec_fn=lower_priority,
+                                 start_new_session=True)
+            verdicts[name] = {1: "killed", 0: "survived", 5: "no tests"}.get(run.returncode, "hung")
+        except subprocess.TimeoutExpired:
+            verdicts[name] = "hung"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(verdicts, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    return {n: verdicts[n] for n in names}
 
 
 def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False) -> dict:
@@ -262,18 +305,20 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         run = mutmut(work, "run", "--max-children", str(jobs), hung=hung)
         log = run.stdout + run.stderr
         # mutmut keeps a survivor's verdict from an earlier run even when tests were added
-        # since: run the survivors (and mutants no test reached, and the hung ones) again
-        # against the current tests
-        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests", "segfault"))
+        # since: run the survivors (and mutants no test reached) again against the current tests
+        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests"))
         if again:
             # a mutant had no test when the test -> function map was recorded before its
             # function could be mutated (or before the test existed): record the map again
             (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-            hung_again: list[str] = []
-            rerun = mutmut(work, "run", "--max-children", str(jobs), *again, hung=hung_again)
+            rerun = mutmut(work, "run", "--max-children", str(jobs), *again, hung=hung)
             log += rerun.stdout + rerun.stderr
-            hung[:] = hung_again
-        log += "".join(f"\nhung (killed after {HANG_SECONDS} s without CPU): {n}" for n in hung)
+        # the hung mutants (mutmut: "segfault" after the watchdog's SIGKILL), run without fork
+        crashed = sorted(n for n, s in statuses(work).items() if s == "segfault")
+        if crashed:
+            verdicts = direct_verdicts(work, crashed, tests)
+            log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"
+                           for n, v in verdicts.items())
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")
     seconds = time.monotonic() - started
     found = statuses(work)
@@ -288,7 +333,7 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         "killed": killed,
         "equivalent": len(survived) - len(not_equivalent),
         "survived": not_equivalent,
-        "survived_status": {n: ("hung twice (no verdict)" if n in hung else found[n]) for n in not_equivalent},
+        "survived_status": {n: found[n] for n in not_equivalent},
         "score": round(100 * killed / len(found), 1),
         "score_without_equivalent": round(100 * killed / max(1, len(found) - (len(survived) - len(not_equivalent))), 1),
         "seconds": round(seconds),
