@@ -176,7 +176,7 @@ def prepare(module: str, tests: list[str]) -> Path:
 
 
 #: A mutant's process that used no CPU for this long is deadlocked (see :func:`mutmut`).
-HANG_SECONDS = 180
+HANG_SECONDS = 60
 
 
 def mutmut(work: Path, *args: str, hung: list[str] | None = None) -> subprocess.CompletedProcess:
