@@ -5,6 +5,7 @@ Every test taking ``loaded`` runs on each engine (DuckDB, and Spark when availab
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -197,3 +198,36 @@ def test_read_grouping_rejects_double_mapping(tmp_path):
 def test_unknown_level_is_a_spec_error(loaded):
     with pytest.raises(SpecError, match="unknown level 'region'"):
         count_units(loaded, "region", "fractional")
+
+
+def test_round_floats_rounds_every_float_column_and_leaves_the_input():
+    from innometrics.rankings.counting import DECIMALS, round_floats
+
+    df = pd.DataFrame({
+        "unit": ["a", "b", "c"],
+        "n": [1, 2, 3],
+        "x": [0.1 + 0.2, 1 / 3, -2.00000000004999],
+        "y": pd.array([0.12345678906, None, 2.5e-11], dtype="Float64"),
+        "z": np.array([1e-11, 6e-11, 123456.78901234567], dtype="float32"),
+    }, index=[5, 6, 7])
+    before = df.copy()
+    out = round_floats(df)
+    pd.testing.assert_frame_equal(df, before)  # the input is not changed
+    assert list(out.index) == [5, 6, 7] and list(out.columns) == list(df.columns)
+    assert out["unit"].tolist() == ["a", "b", "c"] and out["n"].dtype == df["n"].dtype
+    assert out["x"].tolist() == [0.3, 0.3333333333, -2.0]
+    assert out["x"].tolist() == df["x"].round(DECIMALS).tolist()
+    assert out["y"].dtype == "Float64" and out["y"].isna().tolist() == [False, True, False]
+    assert out["y"][5] == 0.1234567891 and out["y"][7] == 0.0
+    assert out["z"].dtype == np.float32 and out["z"].tolist() == df["z"].round(DECIMALS).tolist()
+
+
+def test_drop_zero_rows_keeps_a_row_with_any_non_zero_count():
+    from innometrics.rankings.counting import drop_zero_rows
+
+    df = pd.DataFrame({"unit": list("abcd"), "p_full": [0.0, 1.0, 0.0, 0.0], "p_frac": [0.0, 0.0, 0.5, 0.0],
+                       "p_first": [0.0, 0.0, 0.0, 2.0]}, index=[3, 1, 2, 0])
+    assert drop_zero_rows(df, "first")["unit"].tolist() == ["b", "c", "d"]
+    assert drop_zero_rows(df, "fractional")["unit"].tolist() == ["b", "c"]
+    kept = drop_zero_rows(df.iloc[1:], "first")
+    assert kept["unit"].tolist() == ["b", "c", "d"] and list(kept.index) == [0, 1, 2]
