@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import fnmatch
 import json
 import os
 import re
@@ -290,7 +291,14 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str]) -> dict[str,
     return {n: verdicts[n] for n in names}
 
 
-def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False) -> dict:
+def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False,
+               only: list[str] | None = None) -> dict:
+    """Run (or with ``report_only`` report) one module's mutants; ``only``: mutmut name globs to keep."""
+    def kept(found: dict[str, str]) -> dict[str, str]:
+        if not only:
+            return found
+        return {n: s for n, s in found.items() if any(fnmatch.fnmatch(n, pattern) for pattern in only)}
+
     missing = [t for t in tests if not (ROOT / t).exists()]
     if missing:
         raise SystemExit(f"mutation: tests for {module} not found: {missing}")
@@ -302,11 +310,11 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
             raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
     else:
         work = prepare(module, tests)
-        run = mutmut(work, "run", "--max-children", str(jobs), hung=hung)
+        run = mutmut(work, "run", "--max-children", str(jobs), *(only or []), hung=hung)
         log = run.stdout + run.stderr
         # mutmut keeps a survivor's verdict from an earlier run even when tests were added
         # since: run the survivors (and mutants no test reached) again against the current tests
-        again = sorted(n for n, s in statuses(work).items() if s in ("survived", "no tests"))
+        again = sorted(n for n, s in kept(statuses(work)).items() if s in ("survived", "no tests"))
         if again:
             # a mutant had no test when the test -> function map was recorded before its
             # function could be mutated (or before the test existed): record the map again
@@ -314,14 +322,14 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
             rerun = mutmut(work, "run", "--max-children", str(jobs), *again, hung=hung)
             log += rerun.stdout + rerun.stderr
         # the hung mutants (mutmut: "segfault" after the watchdog's SIGKILL), run without fork
-        crashed = sorted(n for n, s in statuses(work).items() if s == "segfault")
+        crashed = sorted(n for n, s in kept(statuses(work)).items() if s == "segfault")
         if crashed:
             verdicts = direct_verdicts(work, crashed, tests)
             log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"
                            for n, v in verdicts.items())
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")
     seconds = time.monotonic() - started
-    found = statuses(work)
+    found = kept(statuses(work))
     if not found:
         raise SystemExit(f"mutation: mutmut produced no results for {module}; see {work}/mutmut-run.log")
     survived = sorted(n for n, s in found.items() if s not in ("killed", "timeout"))
@@ -363,6 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true",
                         help="only report the results of the last run (against docs/mutation.md)")
     parser.add_argument("--show", action="store_true", help="print the change each surviving mutant makes")
+    parser.add_argument("--only", action="append", metavar="GLOB",
+                        help="only the mutants whose names match (fnmatch; repeatable), e.g. after a change "
+                             "to a few functions: 'innometrics.rankings.credits.x_unit_year_sums__mutmut_*'")
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -373,7 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for module in chosen:
         print(f"mutation: {module} ...", flush=True)
-        result = run_module(module, MODULES[module], args.jobs, equivalent, report_only=args.report)
+        result = run_module(module, MODULES[module], args.jobs, equivalent, report_only=args.report,
+                            only=args.only)
+        if args.only:
+            result["only"] = args.only
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
         summary[module] = result
         summary_path.write_text(json.dumps(summary, indent=2), encoding="utf-8")
