@@ -261,8 +261,8 @@ DIRECT = "direct_verdicts.json"
 DIRECT_TIMEOUT = 1800
 
 
-def direct_verdicts(work: Path, names: list[str], tests: list[str]) -> dict[str, str]:
-    """Run each mutant's tests in a fresh Python process (no fork) and record the verdict.
+def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 1) -> dict[str, str]:
+    """Run each mutant's tests in a fresh Python process (no fork), ``jobs`` at a time; record the verdicts.
 
     mutmut switches a mutant on with the environment variable ``MUTANT_UNDER_TEST`` in a
     process forked from its own; here the same tests of the module run in a new process with
@@ -272,22 +272,29 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str]) -> dict[str,
     whose worker threads are not in the forked child), and it would otherwise count as
     neither killed nor surviving.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     path = work / DIRECT
     verdicts = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "mutants" / "src")
-    for name in names:
-        cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+    cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+
+    def verdict(name: str) -> str:
         try:
             run = subprocess.run(cmd, cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
                                  capture_output=True, timeout=DIRECT_TIMEOUT, preexec_fn=lower_priority,
                                  start_new_session=True)
-            verdicts[name] = {1: "killed", 0: "survived", 5: "no tests"}.get(run.returncode, "hung")
         except subprocess.TimeoutExpired:
-            verdicts[name] = "hung"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(verdicts, indent=1, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+            return "hung"
+        return {1: "killed", 0: "survived", 5: "no tests"}.get(run.returncode, "hung")
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for name, result in zip(names, pool.map(verdict, names)):
+            verdicts[name] = result
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(verdicts, indent=1, sort_keys=True), encoding="utf-8")
+            tmp.replace(path)
     return {n: verdicts[n] for n in names}
 
 
@@ -324,7 +331,7 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         # the hung mutants (mutmut: "segfault" after the watchdog's SIGKILL), run without fork
         crashed = sorted(n for n, s in kept(statuses(work)).items() if s == "segfault")
         if crashed:
-            verdicts = direct_verdicts(work, crashed, tests)
+            verdicts = direct_verdicts(work, crashed, tests, jobs)
             log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"
                            for n, v in verdicts.items())
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")
