@@ -111,9 +111,47 @@ EQUIVALENT_ROW = re.compile(r"^\|\s*`(innometrics\.[\w.]+__mutmut_\d+)`\s*\|")
 
 def equivalent_mutants() -> set[str]:
     """Mutant names that docs/mutation.md lists as equivalent (first cell of a table row)."""
+    return set(equivalent_changes())
+
+
+#: A row's second cell when it is code: the mutated line as mutmut shows it.
+CHANGE_CELL = re.compile(r"^\|\s*`[^`]+`\s*\|\s*`([^`]*)`\s*\|")
+
+
+def equivalent_changes() -> dict[str, str | None]:
+    """Listed equivalent mutant -> the change its row gives as code (None when described in words)."""
     if not DOC.exists():
-        return set()
-    return {m.group(1) for line in DOC.read_text(encoding="utf-8").splitlines() if (m := EQUIVALENT_ROW.match(line))}
+        return {}
+    found = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if m := EQUIVALENT_ROW.match(line):
+            code = CHANGE_CELL.match(line)
+            found[m.group(1)] = code.group(1).replace("\\|", "|") if code else None
+    return found
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def stale_equivalents(work: Path, names: list[str], listed: dict[str, str | None]) -> dict[str, str]:
+    """Listed survivors whose row gives another change than the mutant now makes.
+
+    A mutant's name is its function and number: when the function changes, the same name
+    can stand for another change, and the row listing it as equivalent no longer says why
+    this one is. Each survivor's added lines (``mutmut show``) must contain the row's code
+    (whitespace ignored); rows that describe the change in words are not checked.
+    """
+    stale = {}
+    for name in names:
+        code = listed.get(name)
+        if not code:
+            continue
+        shown = mutmut(work, "show", name).stdout.splitlines()
+        added = " ".join(line[1:] for line in shown if line.startswith("+") and not line.startswith("+++"))
+        if _squeezed(code) not in _squeezed(added):
+            stale[name] = f"listed as equivalent for another change ({code!r}); now: {added.strip()!r}"
+    return stale
 
 
 #: Decorators that only register a function or attach its parameter rules. mutmut 3 does not
@@ -340,7 +378,9 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
     if not found:
         raise SystemExit(f"mutation: mutmut produced no results for {module}; see {work}/mutmut-run.log")
     survived = sorted(n for n, s in found.items() if s not in ("killed", "timeout"))
-    not_equivalent = [n for n in survived if n not in equivalent]
+    stale = stale_equivalents(work, [n for n in survived if n in equivalent], equivalent_changes())
+    found.update(stale)
+    not_equivalent = [n for n in survived if n not in equivalent or n in stale]
     killed = len(found) - len(survived)
     return {
         "module": module,

@@ -36,3 +36,27 @@ def test_a_sleeping_mutant_is_killed_and_named_others_are_left(monkeypatch):
     finally:
         subprocess.run(["pkill", "-s", str(session.pid)], check=False)
         session.wait(timeout=10)
+
+
+def test_a_listed_equivalent_whose_change_differs_now_is_stale(monkeypatch, tmp_path):
+    tool = _tool()
+    shown = {
+        "m.x_f__mutmut_1": "--- a\n+++ b\n-    return df.sort_values(keys)\n+    return df.sort_values(keys, kind=None)\n",
+        "m.x_f__mutmut_2": "--- a\n+++ b\n-    x = a * b\n+    x = a / b\n",
+    }
+    monkeypatch.setattr(tool, "mutmut", lambda work, *args, **kw: subprocess.CompletedProcess(
+        args, 0, shown[args[1]], ""))
+    listed = {"m.x_f__mutmut_1": "return df.sort_values(keys,  kind=None)",  # whitespace is ignored
+              "m.x_f__mutmut_2": "return df.sort_values(keys, kind=None)",   # the row of an older version
+              "m.x_f__mutmut_3": None}                                        # described in words
+    stale = tool.stale_equivalents(tmp_path, ["m.x_f__mutmut_1", "m.x_f__mutmut_2", "m.x_f__mutmut_3"], listed)
+    assert list(stale) == ["m.x_f__mutmut_2"] and "x = a / b" in stale["m.x_f__mutmut_2"]
+
+
+def test_the_change_cell_is_read_when_it_is_code_only(monkeypatch, tmp_path):
+    tool = _tool()
+    doc = tmp_path / "mutation.md"
+    doc.write_text("| `innometrics.a.x_f__mutmut_1` | `y = a \\| b` | why |\n"
+                   "| `innometrics.a.x_f__mutmut_2` | the same `merge` without `on` | why |\n", encoding="utf-8")
+    monkeypatch.setattr(tool, "DOC", doc)
+    assert tool.equivalent_changes() == {"innometrics.a.x_f__mutmut_1": "y = a | b", "innometrics.a.x_f__mutmut_2": None}
