@@ -140,7 +140,8 @@ def stale_equivalents(work: Path, names: list[str], listed: dict[str, str | None
     A mutant's name is its function and number: when the function changes, the same name
     can stand for another change, and the row listing it as equivalent no longer says why
     this one is. Each survivor's added lines (``mutmut show``) must contain the row's code
-    (whitespace ignored); rows that describe the change in words are not checked.
+    (whitespace ignored, ``...`` standing for any code); rows that describe the change in
+    words are not checked.
     """
     stale = {}
     for name in names:
@@ -149,9 +150,20 @@ def stale_equivalents(work: Path, names: list[str], listed: dict[str, str | None
             continue
         shown = mutmut(work, "show", name).stdout.splitlines()
         added = " ".join(line[1:] for line in shown if line.startswith("+") and not line.startswith("+++"))
-        if _squeezed(code) not in _squeezed(added):
+        if not _contains_in_order(_squeezed(added), _squeezed(code).split("...")):
             stale[name] = f"listed as equivalent for another change ({code!r}); now: {added.strip()!r}"
     return stale
+
+
+def _contains_in_order(text: str, pieces: list[str]) -> bool:
+    """Whether ``pieces`` occur in ``text`` in this order (a row's ``...`` elides code between them)."""
+    at = 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        if found < 0:
+            return False
+        at = found + len(piece)
+    return True
 
 
 #: Decorators that only register a function or attach its parameter rules. mutmut 3 does not

@@ -43,14 +43,19 @@ def test_a_listed_equivalent_whose_change_differs_now_is_stale(monkeypatch, tmp_
     shown = {
         "m.x_f__mutmut_1": "--- a\n+++ b\n-    return df.sort_values(keys)\n+    return df.sort_values(keys, kind=None)\n",
         "m.x_f__mutmut_2": "--- a\n+++ b\n-    x = a * b\n+    x = a / b\n",
+        "m.x_f__mutmut_4": "--- a\n+++ b\n+    e = pd.Series(False, index=s.index).unstack('T')\n",
+        "m.x_f__mutmut_5": "--- a\n+++ b\n+    e = pd.Series(True, index=s.index).unstack('T')\n",
     }
     monkeypatch.setattr(tool, "mutmut", lambda work, *args, **kw: subprocess.CompletedProcess(
         args, 0, shown[args[1]], ""))
     listed = {"m.x_f__mutmut_1": "return df.sort_values(keys,  kind=None)",  # whitespace is ignored
               "m.x_f__mutmut_2": "return df.sort_values(keys, kind=None)",   # the row of an older version
-              "m.x_f__mutmut_3": None}                                        # described in words
-    stale = tool.stale_equivalents(tmp_path, ["m.x_f__mutmut_1", "m.x_f__mutmut_2", "m.x_f__mutmut_3"], listed)
-    assert list(stale) == ["m.x_f__mutmut_2"] and "x = a / b" in stale["m.x_f__mutmut_2"]
+              "m.x_f__mutmut_3": None,                                        # described in words
+              "m.x_f__mutmut_4": "e = pd.Series(False, ...).unstack(...)",    # "..." elides code
+              "m.x_f__mutmut_5": "e = pd.Series(False, ...)"}
+    names = ["m.x_f__mutmut_1", "m.x_f__mutmut_2", "m.x_f__mutmut_3", "m.x_f__mutmut_4", "m.x_f__mutmut_5"]
+    stale = tool.stale_equivalents(tmp_path, names, listed)
+    assert list(stale) == ["m.x_f__mutmut_2", "m.x_f__mutmut_5"] and "x = a / b" in stale["m.x_f__mutmut_2"]
 
 
 def test_the_change_cell_is_read_when_it_is_code_only(monkeypatch, tmp_path):
