@@ -73,6 +73,8 @@ def test_unit_year_sums_worked_by_hand():
     assert che20["corr"] == 2.0 and che20["corr_citations"] == 20.0 and che20["first"] == 0.0
     # r1 is international (USA and CHE): its full credit; r2 is not
     assert usa20["full_international"] == 2.0 and che20["full_international"] == 2.0
+    # ... and r3 neither: a (unit, year) without international records sums to 0, not missing
+    assert usa21["full_international"] == 0.0 and got[(UNKNOWN, 2021)]["full_international"] == 0.0
     # r3: a1 without address -> first-author credit through a helper row on unknown, no full credit there
     assert usa21["frac"] == 0.5 and usa21["first"] == 0.0 and usa21["full"] == 1.0
     assert got[(UNKNOWN, 2021)]["first"] == 1.0 and got[(UNKNOWN, 2021)]["frac"] == 0.5
