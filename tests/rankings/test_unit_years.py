@@ -158,6 +158,9 @@ def test_the_eager_load_stores_the_sums_of_every_level():
     loaded = load_tables(eng, *lazy.inputs, eager=True)
     assert loaded.pairs.built() == BASE_LEVELS and loaded.unit_years.built() == BASE_LEVELS
     assert all(f"unit_years_{lv}" in loaded.tables for lv in BASE_LEVELS)
+    # loaded.tables names every stored table (what a caller drops to free the engine)
+    stored = {row[0] for row in eng.con.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {loaded.tables[f"unit_years_{lv}"] for lv in BASE_LEVELS} <= stored
     # the stored sums are the pair table's: frac per unit over the years
     pairs = eng.execute(loaded.pairs["city"]).groupby("unit")["frac"].sum()
     sums = eng.execute(loaded.unit_years["city"]).groupby("unit")["frac"].sum()
