@@ -291,7 +291,8 @@ def _kill_hung(session: int, idle: dict[int, tuple[int, float]]) -> list[tuple[i
 def statuses(work: Path) -> dict[str, str]:
     """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...).
 
-    A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`) takes
+    A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`), or left
+    unchecked when a run was stopped, takes
     its verdict from :func:`direct_verdicts` when it has one.
     """
     done = mutmut(work, "results", "--all", "true")
@@ -302,7 +303,7 @@ def statuses(work: Path) -> dict[str, str]:
         name, sep, status = line.strip().partition(": ")
         if sep and name.startswith("innometrics."):
             status = status.strip()
-            found[name] = direct.get(name, status) if status == "segfault" else status
+            found[name] = direct.get(name, status) if status in ("segfault", "not checked") else status
     return found
 
 
