@@ -326,7 +326,6 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     from concurrent.futures import ThreadPoolExecutor
 
     path = work / DIRECT
-    verdicts = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "mutants" / "src")
     cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
@@ -340,13 +339,25 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
             return "hung"
         return {1: "killed", 0: "survived", 5: "no tests"}.get(run.returncode, "hung")
 
+    found = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for name, result in zip(names, pool.map(verdict, names)):
-            verdicts[name] = result
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(verdicts, indent=1, sort_keys=True), encoding="utf-8")
-            tmp.replace(path)
-    return {n: verdicts[n] for n in names}
+            found[name] = result
+            save_direct_verdict(path, name, result)
+    return found
+
+
+def save_direct_verdict(path: Path, name: str, result: str) -> None:
+    """Add one verdict to ``path`` (JSON), re-read under a lock: another run may have added its own."""
+    import fcntl
+
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        verdicts = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        verdicts[name] = result
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(verdicts, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
 
 
 def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False,

@@ -65,3 +65,18 @@ def test_the_change_cell_is_read_when_it_is_code_only(monkeypatch, tmp_path):
                    "| `innometrics.a.x_f__mutmut_2` | the same `merge` without `on` | why |\n", encoding="utf-8")
     monkeypatch.setattr(tool, "DOC", doc)
     assert tool.equivalent_changes() == {"innometrics.a.x_f__mutmut_1": "y = a | b", "innometrics.a.x_f__mutmut_2": None}
+
+
+def test_direct_verdicts_of_two_runs_at_once_are_all_kept(tmp_path):
+    # two processes add verdicts to one file at the same time: none may be lost
+    path = tmp_path / "direct_verdicts.json"
+    code = ("import sys; sys.path.insert(0, {tools!r}); import mutation as m; from pathlib import Path\n"
+            "for i in range(40): m.save_direct_verdict(Path({path!r}), f'{{sys.argv[1]}}_{{i}}', 'killed')")
+    script = code.format(tools=str(ROOT / "tools"), path=str(path))
+    runs = [subprocess.Popen([sys.executable, "-c", script, who]) for who in ("a", "b")]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    import json
+
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(saved) == sorted(f"{who}_{i}" for who in "ab" for i in range(40))
+    assert set(saved.values()) == {"killed"}
