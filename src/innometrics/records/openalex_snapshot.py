@@ -337,12 +337,6 @@ def _convert_parts(con, todo: list[tuple[Path, str]], out: Path, parallel_parts:
     file. After a failure no part is started; the first failing part (in ``todo`` order) raises.
     """
     workers = max(1, min(int(parallel_parts), len(todo)))
-    if workers == 1:
-        for part, key in todo:
-            convert_part(con, part, out, key)
-            if done is not None:
-                done(part)
-        return
     cursors = [con.cursor() for _ in range(workers)]
     free = list(cursors)
     failed: dict[int, BaseException] = {}
