@@ -347,3 +347,32 @@ def test_read_grouping_errors(tmp_path):
     with pytest.raises(SpecError) as unmapped:
         read_grouping("metro", "city", path, unmapped="drop")
     assert str(unmapped.value) == "key 'groupings.metro.unmapped': unmapped must be 'keep' or 'other'; got 'drop'"
+
+
+def test_unknown_with_a_helper_and_an_unlinked_author_is_one_pair_row(duckdb_engine):
+    # r1 (w=2, 6 citations, top share 1): A at Paris (FRA), B without address, nobody marked
+    # corresponding. B's half goes to unknown (full 2, fractional 1); the corresponding credit
+    # (2) goes to unknown through a helper row, which carries no full or fractional credit.
+    # The pair (r1, unknown) has both rows; the drill-down sums them into one.
+    rs = RecordSet.from_rows(
+        [{"record_id": "r1", "year": 2020, "weight": 2.0, "citations": 6}],
+        [{"record_id": "r1", "position": 1, "name": "A", "is_corresponding": False},
+         {"record_id": "r1", "position": 2, "name": "B", "is_corresponding": False}],
+        [{"record_id": "r1", "position": 1, "institution": "Paris U", "city": "Paris", "country": "FRA"}],
+        [], read=1)
+    loaded = load_recordset(duckdb_engine, rs)
+    view = level_view(loaded, "country")
+    rows = duckdb_engine.execute(view.filter(view.unit == "unknown").order_by("is_helper"))
+    assert rows["is_helper"].tolist() == [False, True]  # the case under test: two rows, one pair
+    pairs = record_unit_credits(loaded, "country", "corresponding_author")
+    assert list(zip(pairs["record_key"], pairs["unit"])) == [(0, "FRA"), (0, "unknown")]
+    unknown = pairs.iloc[1]
+    assert unknown[["p_full", "p_frac", "p_corresponding_author"]].tolist() == [2.0, 1.0, 2.0]
+    # citation sums weighted by the corresponding credit: all of it on unknown
+    assert unknown[["cit_weight", "cit_sum"]].tolist() == [2.0, 12.0]
+    fra = pairs.iloc[0]
+    assert fra[["p_full", "p_frac", "p_corresponding_author", "cit_weight"]].tolist() == [2.0, 1.0, 0.0, 0.0]
+    # the drill-down and the per-unit counts agree
+    counts = count_units(loaded, "country", "corresponding_author").set_index("unit")
+    assert counts.loc["unknown", ["p_full", "p_frac", "p_corresponding_author", "cit_sum"]].tolist() == [
+        2.0, 1.0, 2.0, 12.0]
