@@ -145,3 +145,35 @@ def test_database_file_engine_gives_the_same_ranking(tmp_path):
     a = rank_build(spec(), recordset=toy_records())
     b = rank_build(spec(), recordset=toy_records(), engine=f"duckdb:{tmp_path / 'x.duckdb'}")
     pd.testing.assert_frame_equal(a.levels["country"], b.levels["country"])
+
+
+def test_memory_limit_reaches_duckdb_and_bad_ones_are_spec_errors(tmp_path):
+    from innometrics.rankings.engines import connect
+
+    eng = connect(f"duckdb:{tmp_path / 'ranks.duckdb'}", memory_limit="512MiB")
+    assert eng.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "512.0 MiB"
+    eng.close()
+    eng = connect("duckdb", memory_limit="1GB")  # DuckDB counts GB as 1000^3: 953.6 MiB
+    assert eng.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"
+    eng.close()
+    with pytest.raises(SpecError, match="memory limit 'lots' is not a size"):
+        connect("duckdb", memory_limit="lots")
+    with pytest.raises(SpecError, match="applies to the DuckDB engine, not 'spark"):
+        connect("spark://127.0.0.1:7077", memory_limit="4GB")
+
+
+def test_cli_rank_build_with_a_memory_limit(tmp_path):
+    from innometrics.cli.main import app
+
+    toy_records().to_parquet(tmp_path / "tables")
+    spec_path = tmp_path / "rank.toml"
+    spec_path.write_text('[records]\npath = "tables"\nformat = "tables"\n[count]\nmethod = "fractional"\n'
+                         'levels = ["country"]\n', encoding="utf-8")
+    args = ["rank", "build", str(spec_path), "--no-report", "--engine", f"duckdb:{tmp_path / 'r.duckdb'}"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out"), "--memory-limit", "1GB"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "country.csv")
+    assert table.set_index("unit").loc["CHE", "p_frac"] == pytest.approx(1.5)
+    bad = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o2"), "--memory-limit", "ten gigs"])
+    assert bad.exit_code == 2 and "memory limit 'ten gigs' is not a size" in bad.output
+    assert not (tmp_path / "o2").exists()

@@ -24,6 +24,7 @@ def build(
     spec: Path = typer.Argument(..., metavar="SPEC", help="Ranking spec (TOML): [records], [count], optional [groupings.<name>], [institutions] (ROR registry, rollup; for patents it matches applicants), [stability], [patents] (by, family, date). [records] format: wos, wos_tab, scopus, openalex, tables, espacenet, lens, patentsview or patstat."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: <level>.csv, yearly_<level>.csv, credits.csv, rejects.csv, summary.json, manifest.json; patents also fields.csv (unit x field, RTA), members.csv."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default), duckdb:<file>, spark (local mode), local[N] or spark://host:port."),
+    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="DuckDB's memory limit, e.g. 10GB (default: DuckDB's, 80% of the machine's memory). Past it DuckDB spills to disk (duckdb:<file>: to <file>.tmp, tables stored compressed in the file; the way to rank a billion authorship rows on one machine)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Also write report.html into the output folder."),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=XLSX_HELP),
 ) -> None:
@@ -35,7 +36,9 @@ def build(
     from innometrics.rankings.pipeline import rank_build, write_rank
 
     check_out_folder(out, "rank")
-    result = rank_build(spec, engine=engine)
+    from innometrics.rankings.engines import connect
+
+    result = rank_build(spec, engine=connect(engine, memory_limit=memory_limit) if memory_limit else engine)
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)
