@@ -444,7 +444,7 @@ def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit:
     path = data_dir / "scale_results.json"
     earlier = (json.loads(path.read_text()) if path.exists() else {}).get("rank_huge", {}).get(str(n))
     if earlier and earlier.get("affiliations") == counts["affiliations"] and \
-            earlier.get("memory_limit") == memory_limit and "alone_sql" not in earlier:
+            earlier.get("memory_limit") == memory_limit and "alone_sql" not in earlier and "huge" in earlier:
         # the engine's run (most of an hour) finished, the hand SQL's did not: only the latter again
         row = earlier
         print("  engine figures of the earlier run kept; hand SQL again", flush=True)
@@ -456,11 +456,26 @@ def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit:
     print(f"  engine load {h['engine_s']:.1f} s, peak {h['peak_mb']:.0f} MB, database file "
           f"{h.get('database_mb', 0):,.0f} MB", flush=True)
     database_file(str(d), "engine")  # removes the engine's tables before the hand SQL needs the disk
-    row["alone_sql"] = run_worker("rank_sql", d, 1, memory_limit)
-    database_file(str(d), "sql")
+    # The hand SQL at the engine's memory limit, then, if DuckDB runs out of memory (its window
+    # and aggregates in one statement at 1B rows), at three quarters of the machine's memory
+    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    row["sql_failures"] = []
+    for limit in dict.fromkeys([memory_limit, f"{total_gb * 0.75:.0f}GB"]):
+        try:
+            row["alone_sql"] = run_worker("rank_sql", d, 1, limit)
+            row["sql_memory_limit"] = limit
+            break
+        except SystemExit as failure:
+            error = [line for line in str(failure).splitlines() if "Error" in line][-1:]
+            row["sql_failures"].append({"memory_limit": limit, "error": error[0] if error else str(failure)[-300:]})
+            print(f"  hand SQL failed at {limit}: {row['sql_failures'][-1]['error']}", flush=True)
+        finally:
+            database_file(str(d), "sql")
+        save(data_dir, "rank_huge", n, row)
     save(data_dir, "rank_huge", n, row)
-    print(f"  hand SQL load {row['alone_sql']['alone_s']:.1f} s, peak {row['alone_sql']['peak_mb']:.0f} MB "
-          f"({h['engine_s'] / row['alone_sql']['alone_s']:.2f}x)", flush=True)
+    if "alone_sql" in row:
+        print(f"  hand SQL load {row['alone_sql']['alone_s']:.1f} s, peak {row['alone_sql']['peak_mb']:.0f} MB "
+              f"at {row['sql_memory_limit']} ({h['engine_s'] / row['alone_sql']['alone_s']:.2f}x)", flush=True)
 
 
 def bench_convert(sizes: list[int], data_dir: Path, memory_limit: str) -> None:
@@ -627,12 +642,19 @@ def write_report(data_dir: Path) -> None:
                 x = h["queries"][lv]
                 ts = [x["indicators_full_s"], x["indicators_frac_s"], x["yearly_s"], x["window_s"], x["names_s"]]
                 slow.append(f"{max(ts) / x['scan_s']:.2f}x")
+            at = f" (memory limit {r['sql_memory_limit']})" if sql and r.get("sql_memory_limit") not in (
+                None, r["memory_limit"]) else ""
             out.append(f"| {label(r['rows'])} ({r['affiliations']:,}) | {r['memory_limit']} | {h['engine_s']:.0f} s "
-                       f"| {_gb(h['peak_mb'])} | " + (f"{sql['alone_s']:.0f} s | {_gb(sql['peak_mb'])} | "
+                       f"| {_gb(h['peak_mb'])} | " + (f"{sql['alone_s']:.0f} s{at} | {_gb(sql['peak_mb'])} | "
                                                      f"**{h['engine_s'] / sql['alone_s']:.2f}x**" if sql else
                                                      "not run | - | -") + f" | {' / '.join(slow)} | "
                        + (("yes" if sql["checks"] == h["checks"] else "**no**") if sql and "checks" in sql else "-")
                        + " |")
+        for r in huge:
+            for failure in r.get("sql_failures", []):
+                out += ["", f"At {label(r['rows'])} the hand-written SQL failed at a memory limit of "
+                        f"{failure['memory_limit']} (`{failure['error']}`)"
+                        + (f"; it ran at {r['sql_memory_limit']}." if r.get("alone_sql") else ".")]
         if any(r["huge"].get("database_mb") for r in huge):
             out += ["", "At 1B rows both implementations store their tables in a DuckDB database file (compressed; "
                     "an in-memory database would spill them uncompressed); the engine's file: "
