@@ -647,12 +647,13 @@ def write_report(data_dir: Path) -> None:
             out.append(f"| {label(r['rows'])} ({r['affiliations']:,}) | {r['memory_limit']} | {h['engine_s']:.0f} s "
                        f"| {_gb(h['peak_mb'])} | " + (f"{sql['alone_s']:.0f} s{at} | {_gb(sql['peak_mb'])} | "
                                                      f"**{h['engine_s'] / sql['alone_s']:.2f}x**" if sql else
-                                                     "not run | - | -") + f" | {' / '.join(slow)} | "
+                                                     ("failed (below) | - | -" if r.get("sql_failures") else
+                                                      "not run | - | -")) + f" | {' / '.join(slow)} | "
                        + (("yes" if sql["checks"] == h["checks"] else "**no**") if sql and "checks" in sql else "-")
                        + " |")
         for r in huge:
             for failure in r.get("sql_failures", []):
-                out += ["", f"At {label(r['rows'])} the hand-written SQL failed at a memory limit of "
+                out += ["", f"At {label(r['rows'])} the hand-written SQL (alone) failed at a memory limit of "
                         f"{failure['memory_limit']} (`{failure['error']}`)"
                         + (f"; it ran at {r['sql_memory_limit']}." if r.get("alone_sql") else ".")]
         if any(r["huge"].get("database_mb") for r in huge):
