@@ -16,6 +16,8 @@ Usage::
     python tools/mutation.py panel/trends.py # just these (paths under src/innometrics)
     python tools/mutation.py --jobs 2        # mutmut --max-children (default 1: shared machines)
     python tools/mutation.py --report --show # last results, with the change each survivor makes
+    python tools/mutation.py --direct rankings/credits.py  # finish a stopped run: each mutant
+                                             # still without a verdict, in a fresh process
 
 Writes ``.mutation/summary.json`` (per module: mutants, killed, survived, equivalent, score)
 and prints a table; exits 1 when a non-equivalent mutant survives.
@@ -361,8 +363,14 @@ def save_direct_verdict(path: Path, name: str, result: str) -> None:
 
 
 def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *, report_only: bool = False,
-               only: list[str] | None = None) -> dict:
-    """Run (or with ``report_only`` report) one module's mutants; ``only``: mutmut name globs to keep."""
+               only: list[str] | None = None, direct: bool = False) -> dict:
+    """Run (or with ``report_only`` report) one module's mutants; ``only``: mutmut name globs to keep.
+
+    ``direct``: run no mutmut; give each mutant of the last run that has no verdict yet (mutmut
+    stopped before it, or it hung) one from :func:`direct_verdicts`. A run cut off (a session's
+    time limit, a full disk) is finished this way, and again after an interruption: verdicts are
+    saved one by one.
+    """
     def kept(found: dict[str, str]) -> dict[str, str]:
         if not only:
             return found
@@ -373,10 +381,14 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         raise SystemExit(f"mutation: tests for {module} not found: {missing}")
     started = time.monotonic()
     hung: list[str] = []
-    if report_only:
+    if report_only or direct:
         work = WORK / module.replace("/", ".").removesuffix(".py")
         if not work.is_dir():
             raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
+        if direct:
+            pending = sorted(n for n, s in kept(statuses(work)).items() if s in ("not checked", "segfault"))
+            print(f"  {len(pending)} mutants without a verdict, each run in a process of its own", flush=True)
+            direct_verdicts(work, pending, tests, jobs)
     else:
         work = prepare(module, tests)
         run = mutmut(work, "run", "--max-children", str(jobs), *(only or []), hung=hung)
@@ -445,7 +457,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="GLOB",
                         help="only the mutants whose names match (fnmatch; repeatable), e.g. after a change "
                              "to a few functions: 'innometrics.rankings.credits.x_unit_year_sums__mutmut_*'")
+    parser.add_argument("--direct", action="store_true",
+                        help="finish the last run: each mutant without a verdict (not checked, or hung) "
+                             "in a fresh process, saved as it ends")
     args = parser.parse_args(argv)
+    if args.direct and args.report:
+        parser.error("--direct and --report exclude each other")
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {list(MODULES)}")
@@ -456,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     for module in chosen:
         print(f"mutation: {module} ...", flush=True)
         result = run_module(module, MODULES[module], args.jobs, equivalent, report_only=args.report,
-                            only=args.only)
+                            only=args.only, direct=args.direct)
         if args.only:
             result["only"] = args.only
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}

@@ -80,3 +80,33 @@ def test_direct_verdicts_of_two_runs_at_once_are_all_kept(tmp_path):
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert sorted(saved) == sorted(f"{who}_{i}" for who in "ab" for i in range(40))
     assert set(saved.values()) == {"killed"}
+
+
+def test_direct_finishes_a_stopped_run_with_only_the_mutants_without_a_verdict(monkeypatch, tmp_path):
+    tool = _tool()
+    work = tmp_path / ".mutation" / "rankings.counting"
+    work.mkdir(parents=True)
+    (tmp_path / "t.py").write_text("")
+    monkeypatch.setattr(tool, "WORK", tmp_path / ".mutation")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    mutmut_says = ("innometrics.m.x_f__mutmut_1: killed\ninnometrics.m.x_f__mutmut_2: not checked\n"
+                   "innometrics.m.x_f__mutmut_3: segfault\ninnometrics.m.x_g__mutmut_1: not checked\n"
+                   "innometrics.m.x_f__mutmut_4: survived\n")
+    monkeypatch.setattr(tool, "mutmut", lambda work, *args, **kw: subprocess.CompletedProcess(args, 0, mutmut_says, ""))
+    ran = []
+
+    def fake_direct(work, names, tests, jobs=1):
+        ran.extend(names)
+        for name in names:
+            tool.save_direct_verdict(work / tool.DIRECT, name, "killed" if name.endswith("_2") else "survived")
+
+    monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
+    result = tool.run_module("rankings/counting.py", ["t.py"], 1, {"innometrics.m.x_f__mutmut_4"},
+                             only=["innometrics.m.x_f__*"], direct=True)
+    assert ran == ["innometrics.m.x_f__mutmut_2", "innometrics.m.x_f__mutmut_3"]  # x_g is not asked for
+    assert (result["mutants"], result["killed"], result["equivalent"]) == (4, 2, 1)
+    assert result["survived"] == ["innometrics.m.x_f__mutmut_3"]
+    ran.clear()  # a second call finds every asked-for mutant with a verdict
+    tool.run_module("rankings/counting.py", ["t.py"], 1, set(), only=["innometrics.m.x_f__*"], direct=True)
+    assert ran == []
