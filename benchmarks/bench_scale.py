@@ -72,10 +72,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def machine_memory_limit() -> str:
-    """Half the machine's memory, at most 10 GB: DuckDB's limit for out-of-core sizes."""
-    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return f"{min(10.0, total / 2 ** 30 / 2):.0f}GB"
+def machine_memory_limit(share: float = 0.5, cap_gb: float | None = 10.0) -> str:
+    """``share`` of the machine's memory, at most ``cap_gb``: DuckDB's limit for out-of-core sizes
+    (by default half the machine, at most 10 GB)."""
+    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    return f"{min(cap_gb or total_gb, total_gb * share):.0f}GB"
 
 
 def database_file(d: str, who: str) -> str | None:
@@ -459,9 +460,8 @@ def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit:
     database_file(str(d), "engine")  # removes the engine's tables before the hand SQL needs the disk
     # The hand SQL at the engine's memory limit, then, if DuckDB runs out of memory (its window
     # and aggregates in one statement at 1B rows), at three quarters of the machine's memory
-    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     row["sql_failures"] = []
-    for limit in dict.fromkeys([memory_limit, f"{total_gb * 0.75:.0f}GB"]):
+    for limit in dict.fromkeys([memory_limit, machine_memory_limit(0.75, cap_gb=None)]):
         try:
             row["alone_sql"] = run_worker("rank_sql", d, 1, limit)
             row["sql_memory_limit"] = limit
@@ -470,9 +470,9 @@ def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit:
             error = [line for line in str(failure).splitlines() if "Error" in line][-1:]
             row["sql_failures"].append({"memory_limit": limit, "error": error[0] if error else str(failure)[-300:]})
             print(f"  hand SQL failed at {limit}: {row['sql_failures'][-1]['error']}", flush=True)
+            save(data_dir, "rank_huge", n, row)  # a failure stays on record if the next try is cut off
         finally:
             database_file(str(d), "sql")
-        save(data_dir, "rank_huge", n, row)
     save(data_dir, "rank_huge", n, row)
     if "alone_sql" in row:
         print(f"  hand SQL load {row['alone_sql']['alone_s']:.1f} s, peak {row['alone_sql']['peak_mb']:.0f} MB "

@@ -162,6 +162,25 @@ def test_memory_limit_reaches_duckdb_and_bad_ones_are_spec_errors(tmp_path):
         connect("spark://127.0.0.1:7077", memory_limit="4GB")
 
 
+def test_rank_build_opens_its_engine_with_the_memory_limit(tmp_path, monkeypatch):
+    import innometrics.rankings.pipeline as pipeline
+
+    opened = []
+    real_connect = pipeline.connect
+    monkeypatch.setattr(pipeline, "connect", lambda name, **kw: opened.append((name, kw)) or real_connect(name, **kw))
+    result = rank_build(spec(), recordset=toy_records(), engine=f"duckdb:{tmp_path / 'x.duckdb'}", memory_limit="1GB")
+    assert opened == [(f"duckdb:{tmp_path / 'x.duckdb'}", {"memory_limit": "1GB"})]
+    assert [e["params"]["memory_limit"] for e in result.log if e["step"] == "load"] == ["1GB"]
+    with pytest.raises(SpecError, match="memory limit 'lots' is not a size"):
+        rank_build(spec(), recordset=toy_records(), memory_limit="lots")
+    from innometrics.rankings.engines import connect
+
+    eng = connect("duckdb")
+    with pytest.raises(SpecError, match="not an open engine"):
+        rank_build(spec(), recordset=toy_records(), engine=eng, memory_limit="1GB")
+    eng.close()
+
+
 def test_cli_rank_build_with_a_memory_limit(tmp_path):
     from innometrics.cli.main import app
 

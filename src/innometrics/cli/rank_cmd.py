@@ -36,9 +36,7 @@ def build(
     from innometrics.rankings.pipeline import rank_build, write_rank
 
     check_out_folder(out, "rank")
-    from innometrics.rankings.engines import connect
-
-    result = rank_build(spec, engine=connect(engine, memory_limit=memory_limit) if memory_limit else engine)
+    result = rank_build(spec, engine=engine, memory_limit=memory_limit)
     c = result.summary["counts"]
     err_console.print(f"{result.spec.records_path}: read {c['read']:,} = used {c['used']:,} + rejected {c['rejected']:,}",
                       highlight=False)

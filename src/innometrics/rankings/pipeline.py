@@ -17,7 +17,7 @@ import pandas as pd
 from innometrics import __version__
 from innometrics.entities.countries import country_names, fold_ascii
 from innometrics.entities.resolve import read_resolved, resolve_records
-from innometrics.errors import DataError, reading
+from innometrics.errors import DataError, SpecError, reading
 from innometrics.io.manifest import file_sha256
 from innometrics.io.writers import write_csv, write_json
 from innometrics.rankings.counting import (
@@ -141,6 +141,7 @@ def rank_build(
     *,
     engine: Engine | str | None = None,
     recordset=None,
+    memory_limit: str | None = None,
 ) -> RankResult:
     """Build the rankings described by ``spec``.
 
@@ -153,7 +154,13 @@ def rank_build(
         (default DuckDB in memory).
     recordset : RecordSet, optional
         Records already read (``records.path`` is then not read).
+    memory_limit : str, optional
+        DuckDB's memory limit for the engine opened here (e.g. ``"10GB"``; see
+        :func:`~innometrics.rankings.engines.connect`); not with an open ``engine``.
     """
+    if memory_limit is not None and isinstance(engine, Engine):
+        raise SpecError("a memory limit is set when the engine is opened; pass the engine's name, "
+                        "not an open engine, with memory_limit.", key="memory_limit")
     if not isinstance(spec, RankSpec):
         spec = load_spec(spec)
     log: list[dict[str, Any]] = []
@@ -167,7 +174,7 @@ def rank_build(
     log.append({"step": "read", "method": spec.records_format or "auto",
                 "params": {"path": spec.records_path, **recordset.counts}})
     if spec.patents is not None:
-        return _rank_patents(spec, recordset, engine=engine, log=log, inputs=inputs)
+        return _rank_patents(spec, recordset, engine=engine, log=log, inputs=inputs, memory_limit=memory_limit)
     used, extra_rejects = _filter_records(recordset, spec)
     log.append({"step": "select", "method": "years", "params": {"years": list(spec.years) if spec.years else None,
                                                                 "weights_file": spec.weights_file,
@@ -184,11 +191,12 @@ def rank_build(
     inputs += [g.file for g in spec.groupings] + ([spec.weights_file] if spec.weights_file else [])
 
     own_engine = not isinstance(engine, Engine)
-    eng = connect(engine) if own_engine else engine
+    eng = connect(engine, memory_limit=memory_limit) if own_engine else engine
     try:
         needed = {groupings[lv].base if lv in groupings else lv for lv in spec.levels}
         loaded = load_recordset(eng, used, top_proportion=spec.top_proportion, levels=tuple(sorted(needed)))
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
+                                                                    "memory_limit": memory_limit,
                                                                     "top_proportion": spec.top_proportion}})
         sources = {lv: (loaded, lv, groupings.get(lv)) for lv in spec.levels}
         result = _rank_loaded(sources, spec, log, registry=registry)
@@ -207,7 +215,8 @@ def rank_build(
                       records=used.records[record_cols].sort_values("record_id", kind="mergesort").reset_index(drop=True))
 
 
-def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[str]) -> RankResult:
+def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[str],
+                  memory_limit: str | None = None) -> RankResult:
     """A patent build: project applications onto counted units (families), count each level.
 
     See :mod:`~innometrics.rankings.patents`. ``counts`` are about the applications
@@ -240,7 +249,7 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                    "publication_date", "grant_date"]]
 
     own_engine = not isinstance(engine, Engine)
-    eng = connect(engine) if own_engine else engine
+    eng = connect(engine, memory_limit=memory_limit) if own_engine else engine
     try:
         tag = eng.fresh_name("pat")
         t_rec = eng.upload(f"{tag}_records", rec)
@@ -294,6 +303,7 @@ def _rank_patents(spec: RankSpec, recordset, *, engine, log: list, inputs: list[
                     grouping = Grouping("sector", "institution", sector_mapping()) if lv == "sector" else None
                 sources[lv] = (f_loaded, "institution", grouping)
         log.append({"step": "load", "method": "credits", "params": {"engine": eng.name,
+                                                                    "memory_limit": memory_limit,
                                                                     "top_proportion": spec.top_proportion}})
         labels = field_labels()
         names_override = {"sector": pd.DataFrame({"unit": labels["sector"].unique(), "name": labels["sector"].unique()})}
