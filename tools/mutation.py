@@ -318,8 +318,9 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     """Run each mutant's tests in a fresh Python process (no fork), ``jobs`` at a time; record the verdicts.
 
     mutmut switches a mutant on with the environment variable ``MUTANT_UNDER_TEST`` in a
-    process forked from its own; here the same tests of the module run in a new process with
-    that variable set: exit 1 (a test failed) is "killed", 0 "survived", anything else (or
+    process forked from its own; here the tests mutmut recorded for the mutant's function
+    (:func:`_tests_by_function`; else all the module's) run in a new process with that
+    variable set: exit 1 (a test failed) is "killed", 0 "survived", anything else (or
     no end within :data:`DIRECT_TIMEOUT` seconds) "hung". Why: a mutant that makes a test
     fail can hang in the fork (pytest's failure report of an Ibis table queries DuckDB,
     whose worker threads are not in the forked child), and it would otherwise count as
@@ -330,11 +331,15 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     path = work / DIRECT
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONPATH"] = str(work / "mutants" / "src")
-    cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS, *tests]
+    cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS]
+
+    tests_of = _tests_by_function(work)
 
     def verdict(name: str) -> str:
+        # the tests mutmut would run for the mutant's function (fastest first), else all the module's
+        chosen = tests_of.get(name.rsplit("__mutmut_", 1)[0]) or tests
         try:
-            run = subprocess.run(cmd, cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
+            run = subprocess.run([*cmd, *chosen], cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
                                  capture_output=True, timeout=DIRECT_TIMEOUT, preexec_fn=lower_priority,
                                  start_new_session=True)
         except subprocess.TimeoutExpired:
@@ -347,6 +352,20 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
             found[name] = result
             save_direct_verdict(path, name, result)
     return found
+
+
+def _tests_by_function(work: Path) -> dict[str, list[str]]:
+    """mutmut's record of the tests that call each function (``mutmut-stats.json``), fastest first.
+
+    Empty when mutmut has not recorded it (then a mutant runs all its module's tests).
+    """
+    path = work / "mutants" / "mutmut-stats.json"
+    if not path.exists():
+        return {}
+    stats = json.loads(path.read_text(encoding="utf-8"))
+    duration = stats.get("duration_by_test", {})
+    return {function: sorted(tests, key=lambda t: (duration.get(t, float("inf")), t))
+            for function, tests in stats.get("tests_by_mangled_function_name", {}).items()}
 
 
 def save_direct_verdict(path: Path, name: str, result: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 import time
@@ -110,3 +111,13 @@ def test_direct_finishes_a_stopped_run_with_only_the_mutants_without_a_verdict(m
     ran.clear()  # a second call finds every asked-for mutant with a verdict
     tool.run_module("rankings/counting.py", ["t.py"], 1, set(), only=["innometrics.m.x_f__*"], direct=True)
     assert ran == []
+
+
+def test_a_direct_run_takes_the_tests_mutmut_recorded_for_the_function_fastest_first(tmp_path):
+    tool = _tool()
+    assert tool._tests_by_function(tmp_path) == {}  # nothing recorded: the module's tests
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps({
+        "tests_by_mangled_function_name": {"m.x_f": ["t.py::slow", "t.py::fast", "t.py::unknown"]},
+        "duration_by_test": {"t.py::slow": 2.0, "t.py::fast": 0.1}}))
+    assert tool._tests_by_function(tmp_path) == {"m.x_f": ["t.py::fast", "t.py::slow", "t.py::unknown"]}
