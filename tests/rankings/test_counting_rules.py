@@ -9,6 +9,9 @@ the spec and mapping errors. The toy set is described in ``tests/helpers/rank_sa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import ibis
 import pandas as pd
 import pytest
 
@@ -376,3 +379,36 @@ def test_unknown_with_a_helper_and_an_unlinked_author_is_one_pair_row(duckdb_eng
     counts = count_units(loaded, "country", "corresponding_author").set_index("unit")
     assert counts.loc["unknown", ["p_full", "p_frac", "p_corresponding_author", "cit_sum"]].tolist() == [
         2.0, 1.0, 2.0, 12.0]
+
+
+def test_merge_helper_rows_adds_a_helper_row_to_the_same_pairs_row_before_it():
+    from innometrics.rankings.counting import merge_helper_rows
+
+    rows = pd.DataFrame({
+        "record_key": [0, 0, 1, 1, 2, 3, 3],
+        "unit": ["FRA", "unknown", "unknown", "unknown", "unknown", "DEU", "unknown"],
+        "is_helper": [False, True, False, True, True, False, True],
+        "p_full": [2.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
+        "p_corr": [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0],
+    })
+    merged = merge_helper_rows(rows)
+    # (0, FRA) and (0, unknown) differ in unit; (1, unknown) has both rows: summed;
+    # (2, unknown) is a helper row alone; (3, DEU) then (3, unknown)'s helper row: two units
+    assert list(merged.columns) == ["record_key", "unit", "p_full", "p_corr"]
+    assert list(zip(merged["record_key"], merged["unit"])) == [
+        (0, "FRA"), (0, "unknown"), (1, "unknown"), (2, "unknown"), (3, "DEU"), (3, "unknown")]
+    assert merged["p_corr"].tolist() == [0.5, 0.25, 1.0, 3.0, 0.0, 1.0]
+    assert merged["p_full"].tolist() == [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+    assert merged.index.tolist() == list(range(6))
+    assert rows["p_corr"].tolist() == [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0]  # the input is not changed
+
+
+def test_the_drill_down_of_pair_tables_stored_without_an_order_is_sorted(toy_loaded):
+    expected = record_unit_credits(toy_loaded, "country", "first_author")
+    # the pair table rebuilt in reverse order, as a table built by hand may be
+    engine = toy_loaded.engine
+    table = toy_loaded.pairs["country"]
+    reversed_rows = engine.materialise(engine.fresh_name("rev"), table.order_by(ibis.desc("record_key")))
+    hand = replace(toy_loaded, pairs={**dict(toy_loaded.pairs.items()), "country": reversed_rows})
+    assert engine.execute_sorted(reversed_rows, ["record_key"], stored=True)["record_key"].iloc[0] == 4
+    pd.testing.assert_frame_equal(record_unit_credits(hand, "country", "first_author"), expected)

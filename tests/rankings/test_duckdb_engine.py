@@ -45,3 +45,28 @@ def test_engine_results_come_through_the_arrow_path():
     got = eng.execute(t.group_by("unit").agg(x=t.x.sum()).order_by("unit"))
     assert list(got["unit"]) == ["a", "b"] and list(got["x"]) == [2.0, 4.0]
     assert got["unit"].dtype == pd.DataFrame({"s": ["a"]})["s"].dtype  # pandas' own text type
+
+
+def test_a_table_stored_in_order_is_read_back_in_that_order_without_a_sort():
+    # 600,000 rows: several of DuckDB's row groups (122,880 rows), scanned by both threads
+    eng = connect_duckdb(threads=2)
+    eng.con.con.execute("SELECT setseed(0.5)")
+    # unique (record_key, unit, is_helper), as in a pair table, so the sorted order is one
+    base = eng.materialise("base", eng.con.sql(
+        "SELECT record_key, unit, is_helper, sum(frac) AS frac FROM (SELECT (random() * 50000)::BIGINT AS record_key, "
+        "'u' || (random() * 300)::INT::VARCHAR AS unit, random() < 0.1 AS is_helper, random() AS frac "
+        "FROM range(600000)) GROUP BY ALL"))
+    assert base.count().execute() > 500_000
+    keys = ["record_key", "unit", "is_helper"]
+    expected = eng.execute(base.order_by(keys))
+    table = eng.materialise("pairs", base, order_by=keys)
+    window = table.filter(table.frac > 0.5).select("record_key", "unit", "is_helper")
+    pd.testing.assert_frame_equal(eng.execute_sorted(table, keys, stored=True), expected)
+    pd.testing.assert_frame_equal(eng.execute_sorted(window, keys, stored=True),
+                                  expected[expected["frac"] > 0.5].drop(columns="frac").reset_index(drop=True))
+    # the setting is back off afterwards: a plain read is not in stored order
+    assert eng.con.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
+    assert not eng.execute(table)["record_key"].is_monotonic_increasing
+    # without ``stored`` (or on a table stored without an order) the engine sorts
+    pd.testing.assert_frame_equal(eng.execute_sorted(base, keys), expected)
+    eng.close()

@@ -29,6 +29,7 @@ from innometrics.io.tables import read_csv_text
 from innometrics.registry import get_method, register
 from innometrics.rankings.credits import (
     BASE_LEVELS,
+    PAIR_ORDER,
     UNKNOWN,
     LoadedRecords,
     linked_fractional_sums,
@@ -487,22 +488,48 @@ def record_unit_credits(
 ) -> pd.DataFrame:
     """Credits of each (record, unit) pair: the drill-down table and the bootstrap's matrix.
 
-    Columns ``record_key, unit`` and the per-pair sums of :func:`unit_aggregates`.
+    Columns ``record_key, unit`` and the per-pair sums of :func:`unit_aggregates`, in
+    (record_key, unit) order.
     """
     view = level_view(loaded, level, period=period, grouping=grouping)
-    keys = ["record_key", "unit"]
-    values = view.select(*keys, **pair_values(view, method))
-    # A pair table has one row per (record, unit, is_helper), and only ``unknown`` takes
-    # helper rows, so every other unit's rows are already the per-pair sums: only
-    # ``unknown``'s rows are grouped (a GROUP BY of every pair row took two thirds of
-    # the drill-down's time at 10M authorship rows).
-    known = values.filter(values.unit != UNKNOWN)
-    unknown = values.filter(values.unit == UNKNOWN)
-    unknown = unknown.group_by(keys).agg(**{c: unknown[c].sum() for c in values.columns if c not in keys})
-    # sorted by the engine: (record_key, unit) is unique and never missing, so any sort gives
-    # this order, and the engine's is several times faster than pandas' on millions of text keys
-    expr = known.union(unknown.select(values.columns), distinct=False).order_by(keys)
-    return drop_zero_rows(round_floats(loaded.engine.execute(expr)), method)
+    values = view.select("record_key", "unit", "is_helper", **pair_values(view, method))
+    # A base level's pair table is stored in PAIR_ORDER where the engine keeps storage
+    # order, so its rows come back sorted without a sort (which took twice as long as
+    # reading them at 10M authorship rows); a grouping's rows are re-aggregated, so sorted
+    df = loaded.engine.execute_sorted(values, PAIR_ORDER, stored=grouping is None)
+    if grouping is None and not df["record_key"].is_monotonic_increasing:
+        # pair tables not stored in order (built by hand): sort them here instead
+        df = loaded.engine.execute_sorted(values, PAIR_ORDER)
+    return drop_zero_rows(round_floats(merge_helper_rows(df)), method)
+
+
+def merge_helper_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per (record_key, unit): a helper row's values added to the row before it.
+
+    ``df`` holds pair rows sorted by (record_key, unit, is_helper); only ``unknown`` has
+    both a helper and a non-helper row for one record, and they are then adjacent, so
+    the per-pair sums are found in one pass over the rows instead of a GROUP BY of every
+    pair row in the engine (written here with NumPy: no library sums adjacent rows of a
+    sorted frame without grouping all of them). ``is_helper`` is dropped.
+    """
+    keys = df["record_key"].to_numpy()
+    helper = df["is_helper"].to_numpy(dtype=bool)
+    # a helper row right after a non-helper row of the same record, then the same unit
+    second = np.flatnonzero(helper[1:] & ~helper[:-1] & (keys[1:] == keys[:-1])) + 1
+    if len(second):
+        units = df["unit"].array
+        second = second[np.asarray(units[second] == units[second - 1], dtype=bool)]
+    out = df.drop(columns="is_helper")
+    if not len(second):
+        return out.reset_index(drop=True)
+    out = out.copy()
+    for name in out.columns[2:]:
+        column = out[name].to_numpy(copy=True)
+        column[second - 1] += column[second]
+        out[name] = column
+    keep = np.ones(len(out), dtype=bool)
+    keep[second] = False
+    return out[keep].reset_index(drop=True)
 
 
 def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,

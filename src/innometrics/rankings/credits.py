@@ -115,6 +115,12 @@ class PairTables(Mapping):
         return f"PairTables(levels={self._levels}, built={self.built()})"
 
 
+#: The order a pair table is stored in (where the engine keeps one): the drill-down
+#: (:func:`~innometrics.rankings.counting.record_unit_credits`) reads its rows in this
+#: order instead of sorting every pair row.
+PAIR_ORDER = ("record_key", "unit", "is_helper")
+
+
 @dataclass
 class LoadedRecords:
     """Records loaded into an engine, with their credits computed on demand.
@@ -125,8 +131,9 @@ class LoadedRecords:
     pairs : mapping of str to ibis.Table
         Per base level, one row per (record, unit, is_helper): ``record_key, unit,
         unit_name, is_helper, frac, first, corr, n_links, year, weight, citations,
-        top_share, is_international``. A :class:`PairTables` builds each level's
-        table on first use.
+        top_share, is_international``, stored in :data:`PAIR_ORDER` where the engine
+        keeps storage order (DuckDB). A :class:`PairTables` builds each level's table
+        on first use.
     unit_years : mapping of str to ibis.Table
         Per base level, the pair table summed per (unit, year) (:func:`unit_year_sums`),
         stored with the pair table; the per-unit counts of any period are sums of its
@@ -259,10 +266,12 @@ def load_tables(
     def build(level: str) -> ir.Table:
         facts = loaded.facts
         if loaded.credits is not None:
-            table = engine.materialise(f"{tag}_pairs_{level}", pair_table(loaded.credits, level, facts=facts))
+            table = engine.materialise(f"{tag}_pairs_{level}", pair_table(loaded.credits, level, facts=facts),
+                                       order_by=PAIR_ORDER)
         elif len(levels) == 1:  # one level: its pair table straight from the credit rows, one query
             rows = credit_rows(facts, contributors, affiliations, carried=())
-            table = engine.materialise(f"{tag}_pairs_{level}", pair_table(rows, level, facts=facts))
+            table = engine.materialise(f"{tag}_pairs_{level}", pair_table(rows, level, facts=facts),
+                                       order_by=PAIR_ORDER)
         else:
             if "locations" not in shared:  # computed once for all levels
                 shared["units"] = engine.materialise(f"{tag}_units", unit_dictionary(affiliations))
@@ -271,7 +280,8 @@ def load_tables(
                 shared["locations"] = engine.materialise(f"{tag}_locations", location_sums(rows))
                 tables["locations"] = f"{tag}_locations"
             table = engine.materialise(
-                f"{tag}_pairs_{level}", level_pairs(shared["locations"], shared["units"], level, facts))
+                f"{tag}_pairs_{level}", level_pairs(shared["locations"], shared["units"], level, facts),
+                order_by=PAIR_ORDER)
         tables[f"pairs_{level}"] = f"{tag}_pairs_{level}"
         return table
 

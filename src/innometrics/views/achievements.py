@@ -497,10 +497,11 @@ def load_main_contributors(engine, aset: AchievementSet):
     """
     from dataclasses import replace
 
-    from innometrics.rankings.credits import load_recordset
+    from innometrics.rankings.credits import PAIR_ORDER, load_recordset
 
     loaded = load_recordset(engine, main_contributor_recordset(aset))
     pairs = {}
     for level, table in loaded.pairs.items():
-        pairs[level] = engine.materialise(engine.fresh_name(f"main_pairs_{level}"), table.mutate(main=table.frac))
+        pairs[level] = engine.materialise(engine.fresh_name(f"main_pairs_{level}"), table.mutate(main=table.frac),
+                                          order_by=PAIR_ORDER)
     return replace(loaded, pairs=pairs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -39,6 +40,10 @@ class Engine:
     name: str
     con: Any
     target: str = ""
+
+    #: Whether a table stored in an order (:meth:`materialise` with ``order_by``) is read
+    #: back in that order by :meth:`execute_sorted`; Spark keeps no order between stages.
+    keeps_storage_order = False
     def fresh_name(self, prefix: str) -> str:
         """A table name not used before in this process (``rs_1``, ``rs_2`` ...).
 
@@ -50,8 +55,15 @@ class Engine:
         """Create table ``name`` from a pandas frame (nullable dtypes made Arrow-friendly)."""
         return self.con.create_table(name, ibis.memtable(_arrow_friendly(df)), overwrite=True)
 
-    def materialise(self, name: str, expr: ibis.Table) -> ibis.Table:
-        """Compute ``expr`` once and store it as table ``name`` (the load-time precomputation)."""
+    def materialise(self, name: str, expr: ibis.Table, *, order_by: Sequence[str] = ()) -> ibis.Table:
+        """Compute ``expr`` once and store it as table ``name`` (the load-time precomputation).
+
+        ``order_by``: store the rows sorted by these columns where the engine keeps storage
+        order (:attr:`keeps_storage_order`), so :meth:`execute_sorted` reads them without a
+        sort; elsewhere ignored (the sort then happens at read time).
+        """
+        if order_by and self.keeps_storage_order:
+            expr = expr.order_by(list(order_by))
         return self.con.create_table(name, expr, overwrite=True)
 
     def drop(self, name: str) -> None:
@@ -65,6 +77,16 @@ class Engine:
     def execute(self, expr: ibis.Expr) -> pd.DataFrame:
         """Run ``expr`` and return a pandas frame."""
         return self.con.execute(expr)
+
+    def execute_sorted(self, expr: ibis.Table, keys: Sequence[str], *, stored: bool = False) -> pd.DataFrame:
+        """Run ``expr`` and return its rows sorted by ``keys``.
+
+        ``stored``: ``expr`` only selects and filters rows of one table materialised with
+        ``order_by=keys``, so an engine that keeps storage order returns them as stored (at
+        10M authorship rows the sort took twice as long as reading the rows); other engines
+        sort.
+        """
+        return self.execute(expr.order_by(list(keys)))
 
     def close(self) -> None:
         """Release the connection (the Spark session is stopped by its own module)."""

@@ -24,6 +24,20 @@ class DuckDBEngine(Engine):
     query over a million credit rows; the SQL is still compiled by Ibis.
     """
 
+    keeps_storage_order = True
+
+    def execute_sorted(self, expr, keys, *, stored: bool = False) -> pd.DataFrame:
+        if not stored:
+            return super().execute_sorted(expr, keys)
+        # Off for this engine (connect_duckdb); on, DuckDB returns a scan's rows in the
+        # order they were stored, through filters and projections
+        con = self.con.con
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            return self.execute(expr)
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+
     def execute(self, expr) -> pd.DataFrame:
         key = expr.op()
         sql = _COMPILED.get(key)
@@ -105,9 +119,10 @@ def connect_duckdb(
     ('duckdb', ':memory:')
     """
     target = ":memory:" if database in (None, "", ":memory:") else str(database)
-    # Load-time tables are read back through GROUP BY and sorted in pandas, never in
-    # storage order, so DuckDB need not keep insertion order when it stores them
-    # (less memory and faster parallel CREATE TABLE AS).
+    # Load-time tables are read back through GROUP BY, or in storage order only where a
+    # query asks for it (DuckDBEngine.execute_sorted; a CREATE TABLE AS with ORDER BY
+    # stores its rows in order either way), so DuckDB need not keep insertion order
+    # otherwise (less memory and faster parallel CREATE TABLE AS).
     config = {"preserve_insertion_order": False}
     if threads is not None:
         config["threads"] = int(threads)
