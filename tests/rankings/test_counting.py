@@ -220,6 +220,9 @@ def test_round_floats_rounds_every_float_column_and_leaves_the_input():
     assert out["y"].dtype == "Float64" and out["y"].isna().tolist() == [False, True, False]
     assert out["y"][5] == 0.1234567891 and out["y"][7] == 0.0
     assert out["z"].dtype == np.float32 and out["z"].tolist() == df["z"].round(DECIMALS).tolist()
+    # columns are taken by position: a repeated name keeps both columns, each rounded
+    twice = round_floats(pd.DataFrame([[1 / 3, "a", 2 / 3]], columns=["v", "unit", "v"]))
+    assert list(twice.columns) == ["v", "unit", "v"] and twice.iloc[0].tolist() == [0.3333333333, "a", 0.6666666667]
 
 
 def test_drop_zero_rows_keeps_a_row_with_any_non_zero_count():
@@ -231,3 +234,6 @@ def test_drop_zero_rows_keeps_a_row_with_any_non_zero_count():
     assert drop_zero_rows(df, "fractional")["unit"].tolist() == ["b", "c"]
     kept = drop_zero_rows(df.iloc[1:], "first")
     assert kept["unit"].tolist() == ["b", "c", "d"] and list(kept.index) == [0, 1, 2]
+    # a missing sum is not a zero count (NaN or NA): the row stays, as pandas' != 0 keeps it
+    missing = df.assign(p_frac=pd.array([None, 0.0, 0.5, 0.0], dtype="Float64"), p_full=[np.nan, 1.0, 0.0, 0.0])
+    assert drop_zero_rows(missing, "fractional")["unit"].tolist() == ["a", "b", "c"]

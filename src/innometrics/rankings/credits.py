@@ -119,6 +119,8 @@ class PairTables(Mapping):
 #: (:func:`~innometrics.rankings.counting.record_unit_credits`) reads its rows in this
 #: order instead of sorting every pair row.
 PAIR_ORDER = ("record_key", "unit", "is_helper")
+#: The order a level's per (unit, year) sums are stored in, for the yearly counts.
+UNIT_YEAR_ORDER = ("unit", "year")
 
 
 @dataclass
@@ -136,7 +138,8 @@ class LoadedRecords:
         on first use.
     unit_years : mapping of str to ibis.Table
         Per base level, the pair table summed per (unit, year) (:func:`unit_year_sums`),
-        stored with the pair table; the per-unit counts of any period are sums of its
+        stored with the pair table (in :data:`UNIT_YEAR_ORDER` where the engine keeps
+        storage order); the per-unit counts of any period are sums of its
         rows (:func:`~innometrics.rankings.counting.count_units`). Empty when the
         records were loaded without it.
     facts : ibis.Table
@@ -287,7 +290,7 @@ def load_tables(
 
     def build_unit_years(level: str) -> ir.Table:
         tables[f"unit_years_{level}"] = f"{tag}_unit_years_{level}"
-        return engine.materialise(f"{tag}_unit_years_{level}", unit_year_sums(pairs[level]))
+        return engine.materialise(f"{tag}_unit_years_{level}", unit_year_sums(pairs[level]), order_by=UNIT_YEAR_ORDER)
 
     stored = tuple(lv for lv in BASE_LEVELS if lv in levels)
     pairs = PairTables(build, stored)
