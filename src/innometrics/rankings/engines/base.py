@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -45,6 +45,7 @@ class Engine:
     #: Whether a table stored in an order (:meth:`materialise` with ``order_by``) is read
     #: back in that order by :meth:`execute_sorted`; Spark keeps no order between stages.
     keeps_storage_order = False
+
     def fresh_name(self, prefix: str) -> str:
         """A table name not used before in this process (``rs_1``, ``rs_2`` ...).
 
