@@ -202,12 +202,14 @@ def prepare(module: str, tests: list[str]) -> Path:
     the example specs), and a mutmut config."""
     work = WORK / module.replace("/", ".").removesuffix(".py")
     work.mkdir(parents=True, exist_ok=True)
-    (work / DIRECT).unlink(missing_ok=True)  # verdicts of an earlier version of the code
+    target = work / "src" / "innometrics" / module
+    new_source = undecorate((ROOT / "src" / "innometrics" / module).read_text(encoding="utf-8"))
+    old_source = target.read_text(encoding="utf-8") if target.exists() else ""
+    keep_direct_verdicts(work / DIRECT, changed_functions(old_source, new_source))
     for name in ("src", "tests", "examples"):
         shutil.copytree(ROOT / name, work / name, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    target = work / "src" / "innometrics" / module
-    target.write_text(undecorate(target.read_text(encoding="utf-8")), encoding="utf-8")
+    target.write_text(new_source, encoding="utf-8")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pytest_ini = project["tool"]["pytest"]["ini_options"]
     config = [
@@ -226,6 +228,62 @@ def prepare(module: str, tests: list[str]) -> Path:
     ]
     (work / "pyproject.toml").write_text("\n".join(config), encoding="utf-8")
     return work
+
+
+def function_sources(source: str) -> dict[str, str]:
+    """Each function of a module (``name``, or ``Class.name`` for a method) -> its code as
+    Python reads it (:func:`ast.dump`: comments and layout do not count)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found[node.name] = ast.dump(node)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found[f"{node.name}.{item.name}"] = ast.dump(item)
+    return found
+
+
+def changed_functions(old: str, new: str) -> set[str] | None:
+    """Functions whose code differs between two versions of a module (``None``: no old one)."""
+    if not old:
+        return None
+    before, after = function_sources(old), function_sources(new)
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def mutant_function(name: str) -> str:
+    """The function a mutmut mutant name belongs to, as :func:`function_sources` names it:
+    ``pkg.mod.x_f__mutmut_3`` -> ``f``; ``pkg.mod.xǁCǁm__mutmut_1`` -> ``C.m``."""
+    base = name.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[-1]
+    if base.startswith("x\u01c1"):
+        return ".".join(base.split("\u01c1")[1:3])
+    return base.removeprefix("x_")
+
+
+def keep_direct_verdicts(path: Path, changed: set[str] | None) -> None:
+    """Drop the verdicts of mutants of ``changed`` functions (all when ``None``) from ``path``.
+
+    A mutant's name is its function and a number, so after a function changes the same
+    name can be another mutation; the verdicts of unchanged functions stay valid (mutmut
+    keeps its own the same way), and a run cut off and finished with ``--direct`` is
+    not lost to a later ``--only`` run of another function.
+    """
+    if not path.exists():
+        return
+    if changed is None:
+        path.unlink()
+        return
+    verdicts = json.loads(path.read_text(encoding="utf-8"))
+    kept = {n: v for n, v in verdicts.items() if mutant_function(n) not in changed}
+    if len(kept) != len(verdicts):
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(kept, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
 
 
 #: A mutant's process that used no CPU for this long is deadlocked (see :func:`mutmut`).

@@ -121,3 +121,21 @@ def test_a_direct_run_takes_the_tests_mutmut_recorded_for_the_function_fastest_f
         "tests_by_mangled_function_name": {"m.x_f": ["t.py::slow", "t.py::fast", "t.py::unknown"]},
         "duration_by_test": {"t.py::slow": 2.0, "t.py::fast": 0.1}}))
     assert tool._tests_by_function(tmp_path) == {"m.x_f": ["t.py::fast", "t.py::slow", "t.py::unknown"]}
+
+
+def test_a_new_version_keeps_the_direct_verdicts_of_unchanged_functions(tmp_path):
+    tool = _tool()
+    old = "def f(x):\n    return x + 1\n\n\nclass C:\n    def m(self):\n        return 1\n\n\ndef g():\n    return 2\n"
+    new = ("def f(x):\n    # a comment and new layout do not count\n    return (x +\n            1)\n\n\n"
+           "class C:\n    def m(self):\n        return 2\n\n\ndef g():\n    return 2\n\n\ndef h():\n    pass\n")
+    assert tool.changed_functions(old, new) == {"C.m", "h"}
+    assert tool.changed_functions("", new) is None
+    assert tool.mutant_function("innometrics.rankings.credits.x\u01c1PairTables\u01c1__init____mutmut_1") == "PairTables.__init__"
+    assert tool.mutant_function("innometrics.rankings.credits.x__typed__mutmut_12") == "_typed"
+    path = tmp_path / tool.DIRECT
+    verdicts = {"p.x_f__mutmut_1": "killed", "p.x\u01c1C\u01c1m__mutmut_1": "survived", "p.x_g__mutmut_2": "killed"}
+    path.write_text(json.dumps(verdicts))
+    tool.keep_direct_verdicts(path, tool.changed_functions(old, new))
+    assert json.loads(path.read_text()) == {"p.x_f__mutmut_1": "killed", "p.x_g__mutmut_2": "killed"}
+    tool.keep_direct_verdicts(path, None)  # no earlier version to compare with: none kept
+    assert not path.exists()
