@@ -608,8 +608,9 @@ def write_report(data_dir: Path) -> None:
                 "matrix) returns every pair row, so its baseline is fetching the pair rows into pandas "
                 "(`SELECT record_key, unit, frac FROM pairs`, through DuckDB's `df()` and through Arrow's "
                 "`to_pandas()`, the conversion the engine uses; and the eight columns the drill-down reads, through "
-                "Arrow), not a sum per unit. The drill-down also sorts its rows by (record, unit), which no fetch "
-                "does:", "",
+                "Arrow: the scan of the pair table it makes), not a sum per unit. Its rows come in (record, unit) "
+                "order, read from the pair table's stored order (DuckDB stores it sorted at load), and a "
+                "helper row is added to its pair's row:", "",
                 "| Authorship rows | Level | Fetch, df() | Fetch, Arrow | Fetch of the columns read, Arrow "
                 "| Drill-down (`record_unit_credits`) | Drill-down / fetch df() | Drill-down / fetch Arrow "
                 "| Drill-down / fetch of the columns read |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
