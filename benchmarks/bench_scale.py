@@ -1,8 +1,10 @@
 """Benchmark for issue 16: ranking builds at OpenAlex scale, the snapshot converter, Spark on a cluster.
 
 Three parts, each side by side with a hand-written baseline in the same run, each
-size's figures saved to ``<data-dir>/scale_results.json`` (so sizes run at
-different times are reported together):
+size's figures saved to ``benchmarks/scale_results.json`` (kept in the repository, so
+that the figures behind BENCHMARKS.md travel with it; ``--results`` for another file),
+stamped with the run that measured them; ``all`` runs the three parts one after the
+other in one run:
 
 ``rank``
     The engine work of ``innometrics rank build`` on the synthetic Parquet tables of
@@ -25,6 +27,7 @@ different times are reported together):
 
 Usage::
 
+    python benchmarks/bench_scale.py all --sizes 1M,10M,100M    # rank, convert, spark: one run
     python benchmarks/bench_scale.py rank --sizes 1M,10M
     python benchmarks/bench_scale.py rank --sizes 100M --huge   # 1B too
     python benchmarks/bench_scale.py report                     # BENCHMARKS.md from the saved results
@@ -36,6 +39,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -48,6 +52,8 @@ ROOT = HERE.parent
 THREADS = 2
 ON_DISK_FROM = 20_000_000
 HUGE = 1_000_000_000
+RESULTS = HERE / "scale_results.json"
+RUN: dict = {}  # the run that measures: set in main, saved with every row
 LEVELS = ("institution", "city", "country")
 UNIT_SQL = {
     "institution": ("coalesce(CAST(institution_id AS VARCHAR), CAST(institution AS VARCHAR))",
@@ -77,6 +83,21 @@ def machine_memory_limit(share: float = 0.5, cap_gb: float | None = 10.0) -> str
     (by default half the machine, at most 10 GB)."""
     total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
     return f"{min(cap_gb or total_gb, total_gb * share):.0f}GB"
+
+
+def machine_description() -> str:
+    """CPU model, cores, memory and the load average when a run starts (ratios, not seconds, carry over)."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    return (f"{model}, {os.cpu_count()} cores, {total_gb:.0f} GB; load average at start "
+            f"{os.getloadavg()[0]:.1f}")
 
 
 def database_file(d: str, who: str) -> str | None:
@@ -392,9 +413,9 @@ def run_worker(kind: str, d: Path, repeat: int, memory_limit: str, env: dict | N
 
 
 def save(data_dir: Path, part: str, n: int, row: dict) -> None:
-    path = data_dir / "scale_results.json"
+    path = RESULTS
     saved = json.loads(path.read_text()) if path.exists() else {}
-    saved.setdefault(part, {})[str(n)] = row
+    saved.setdefault(part, {})[str(n)] = {**row, "run": RUN}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(saved, indent=1))
     tmp.replace(path)
@@ -443,7 +464,7 @@ def bench_rank_huge(n: int, d: Path, counts: dict, data_dir: Path, memory_limit:
     """
     print(f"[{label(n)}] {counts['affiliations']:,} authorship rows; engine, then hand SQL, each alone, "
           f"DuckDB memory limit {memory_limit}", flush=True)
-    path = data_dir / "scale_results.json"
+    path = RESULTS
     earlier = (json.loads(path.read_text()) if path.exists() else {}).get("rank_huge", {}).get(str(n))
     if earlier and earlier.get("affiliations") == counts["affiliations"] and \
             earlier.get("memory_limit") == memory_limit and "alone_sql" not in earlier and "huge" in earlier:
@@ -544,7 +565,7 @@ def _gb(mb: float) -> str:
 def write_report(data_dir: Path) -> None:
     import duckdb
 
-    saved = json.loads((data_dir / "scale_results.json").read_text())
+    saved = json.loads(RESULTS.read_text())
     rank = [saved["rank"][k] for k in sorted(saved.get("rank", {}), key=int)]
     conv = [saved["convert"][k] for k in sorted(saved.get("convert", {}), key=int)]
     spark = [saved["spark"][k] for k in sorted(saved.get("spark", {}), key=int)]
@@ -626,7 +647,28 @@ def write_report(data_dir: Path) -> None:
         out += ["", "Growth (least squares on log-log): hand SQL load "
                 + growth([(r["rows"], med(r["timing"]["sql"])) for r in rank]) + "; engine load "
                 + growth([(r["rows"], med(r["timing"]["engine"])) for r in rank]) + "."]
+    runs = {}
+    for part in ("rank", "convert", "spark", "rank_huge"):
+        for key, row in saved.get(part, {}).items():
+            run = row.get("run") or {"started": "an earlier run (not stamped)"}
+            runs.setdefault((run.get("started"), run.get("part", "?"), run.get("sizes", "?"),
+                             run.get("machine", "")), []).append(f"{part} {label(int(key))}")
+    out[2:2] = ["Runs behind these figures (`benchmarks/scale_results.json`): " + "; ".join(
+        f"started {started}, `bench_scale.py {part} --sizes {sizes}`" + (f" ({machine})" if machine else "")
+        + ": " + ", ".join(what) for (started, part, sizes, machine), what in sorted(runs.items(), key=str)) + ".",
+        ""]
     huge = [saved["rank_huge"][k] for k in sorted(saved.get("rank_huge", {}), key=int)]
+    kept_huge = None
+    if not huge:  # measured on a machine whose results file is gone: the section as BENCHMARKS.md has it
+        m = re.search(r"^### Rank build at 1B authorship rows, out of core\n.*?(?=^### )",
+                      (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8"), re.S | re.M)
+        kept_huge = m.group(0).rstrip("\n") if m else None
+        kept_note = ("These 1B figures are kept as BENCHMARKS.md recorded them (run of 3 December 2026, "
+                     "`rank --sizes 100M --huge`); its results file was on a machine since reset.")
+        if kept_huge and kept_note not in kept_huge:
+            kept_huge += "\n\n" + kept_note
+    if kept_huge:
+        out += ["", kept_huge]
     if huge:
         out += ["", "### Rank build at 1B authorship rows, out of core", "",
                 "`bench_scale.py rank --huge`: the engine's load alone in a process of its own, then each "
@@ -707,7 +749,6 @@ def write_report(data_dir: Path) -> None:
     if notes.exists():
         out += ["", notes.read_text().strip()]
     section = "\n".join(out) + "\n"
-    import re
 
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8")
@@ -718,13 +759,16 @@ def write_report(data_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RESULTS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=["rank", "convert", "spark", "report", "worker"])
+    parser.add_argument("part", choices=["all", "rank", "convert", "spark", "report", "worker"],
+                        help="all: rank, convert and spark one after the other (one run), then report")
     parser.add_argument("--sizes", default="1M,10M,100M")
     parser.add_argument("--huge", action="store_true", help="also 1B authorship rows (out of core)")
     parser.add_argument("--data-dir", default=os.environ.get("INNOMETRICS_BENCH_DIR", "/tmp/innometrics-bench"))
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit above 20M rows (default: "
                         "half the machine's memory, at most 10GB)")
+    parser.add_argument("--results", default=str(RESULTS), help="the saved figures (default: %(default)s)")
     parser.add_argument("--kind", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=3, help=argparse.SUPPRESS)
@@ -733,12 +777,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.part == "worker":
         print(json.dumps(WORKERS[args.kind](args.data, args.repeat, memory_limit)))
         return 0
+    RESULTS = Path(args.results)
     data_dir = Path(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    RUN.update(part=args.part, sizes=args.sizes + (",1B" if args.huge else ""),
+               started=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), machine=machine_description())
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     if args.huge and 1_000_000_000 not in sizes:
         sizes.append(1_000_000_000)
-    if args.part == "rank":
+    if args.part == "all":
+        bench_rank(sizes, data_dir, memory_limit)
+        bench_convert([n for n in sizes if n < HUGE], data_dir, memory_limit)
+        bench_spark([n for n in sizes if n < HUGE], data_dir, memory_limit)
+        write_report(data_dir)
+    elif args.part == "rank":
         bench_rank(sizes, data_dir, memory_limit)
     elif args.part == "convert":
         bench_convert(sizes, data_dir, memory_limit)
