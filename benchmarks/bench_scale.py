@@ -203,7 +203,7 @@ def worker_rank_timing(d: str, repeat: int, memory_limit: str) -> dict:
         h = hand.execute(CHECK_SQL.format(t=f"h_pairs_{level}")).fetchone()
         checks[level] = {"engine": list(e), "sql": list(h), "equal": list(e) == list(h)}
     hand.close()
-    queries = rank_queries(eng, loaded, max(3, repeat))
+    queries = rank_queries(eng, loaded, max(5, repeat))
     return {"sql": times["sql"], "engine": times["engine"], "checks": checks, "queries": queries, **peaks}
 
 
@@ -215,15 +215,23 @@ def rank_queries(eng, loaded, repeat: int, huge: bool = False) -> dict:
     """
     from innometrics.rankings.counting import count_units, record_unit_credits, total_weight, unit_names
 
-    def med(fn):
+    def interleaved(queries: dict) -> dict:
+        """Median time of each query over ``repeat`` rounds that run every query in turn.
+
+        Interleaved, so a query and its baseline meet the same load (another job on the
+        machine, memory left by the previous one); each compiled once first, as a build does
+        before its first query (not at 1B rows, where each runs once).
+        """
         if not huge:
-            fn()  # compiled once, as a build does before its first query
-        ts = []
+            for fn in queries.values():
+                fn()
+        times = {name: [] for name in queries}
         for _ in range(repeat):
-            t = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t)
-        return statistics.median(ts)
+            for name, fn in queries.items():
+                t = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t)
+        return {name: statistics.median(ts) for name, ts in times.items()}
 
     out = {}
     for level in LEVELS:
@@ -237,31 +245,32 @@ def rank_queries(eng, loaded, repeat: int, huge: bool = False) -> dict:
                 f"sum(CASE WHEN {cited} THEN frac * top_share ELSE 0.0 END) AS top_sum, "
                 f"sum(CASE WHEN is_international THEN {full} ELSE 0.0 END) AS p_int_collab "
                 f"FROM {table} GROUP BY unit")
-        out[level] = {
-            "scan_s": med(lambda: eng.con.con.execute(scan).df()),
-            "hand_indicators_s": med(lambda: eng.con.con.execute(hand).df()),
-            "pair_rows": int(eng.con.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]),
-            "indicators_full_s": med(lambda: count_units(loaded, level, "full")),
-            "indicators_frac_s": med(lambda: count_units(loaded, level, "fractional")),
-            "yearly_s": med(lambda: count_units(loaded, level, "fractional", by_year=True)),
-            "window_s": med(lambda: count_units(loaded, level, "fractional", period=(2015, 2019))),
-            "names_s": med(lambda: unit_names(loaded, level)),
-        }
+        out[level] = interleaved({
+            "scan_s": lambda: eng.con.con.execute(scan).df(),
+            "hand_indicators_s": lambda: eng.con.con.execute(hand).df(),
+            "indicators_full_s": lambda: count_units(loaded, level, "full"),
+            "indicators_frac_s": lambda: count_units(loaded, level, "fractional"),
+            "yearly_s": lambda: count_units(loaded, level, "fractional", by_year=True),
+            "window_s": lambda: count_units(loaded, level, "fractional", period=(2015, 2019)),
+            "names_s": lambda: unit_names(loaded, level),
+        })
+        out[level]["pair_rows"] = int(eng.con.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         print(f"queries of {level} done", file=sys.stderr, flush=True)
         if huge:
             continue
-        out[level].update({
+        out[level].update(interleaved({
             # the drill-down (record, unit) credits return every pair row: against fetching them
-            "fetch_s": med(lambda: eng.con.con.execute(f"SELECT record_key, unit, frac FROM {table}").df()),
-            "fetch_arrow_s": med(lambda: eng.con.con.execute(
-                f"SELECT record_key, unit, frac FROM {table}").to_arrow_table().to_pandas()),
+            "fetch_s": lambda: eng.con.con.execute(f"SELECT record_key, unit, frac FROM {table}").df(),
+            "fetch_arrow_s": lambda: eng.con.con.execute(
+                f"SELECT record_key, unit, frac FROM {table}").to_arrow_table().to_pandas(),
             # the columns the drill-down reads (its credits, the indicator facts)
-            "fetch_read_arrow_s": med(lambda: eng.con.con.execute(
+            "fetch_read_arrow_s": lambda: eng.con.con.execute(
                 f"SELECT record_key, unit, is_helper, frac, weight, citations, top_share, is_international "
-                f"FROM {table}").to_arrow_table().to_pandas()),
-            "drill_s": med(lambda: record_unit_credits(loaded, level, "fractional")),
-        })
-    out["total_weight_s"] = med(lambda: total_weight(loaded))
+                f"FROM {table}").to_arrow_table().to_pandas(),
+            "drill_s": lambda: record_unit_credits(loaded, level, "fractional"),
+        }))
+    out["rounds"] = repeat  # the report states it
+    out["total_weight_s"] = interleaved({"total_weight_s": lambda: total_weight(loaded)})["total_weight_s"]
     return out
 
 
@@ -602,8 +611,9 @@ def write_report(data_dir: Path) -> None:
         out += ["", "\\* Both loads in one process (no separate runs at this size, for time): the peak after the "
                 "hand SQL load, then the peak after both (the engine's own peak is at most that)."]
     with_hand = any(r["timing"]["queries"][lv].get("hand_indicators_s") for r in rank for lv in LEVELS)
-    out += ["", "Queries after the load (a rank build's queries of each level, median of 3 after one "
-            "compiling run), against one scan of the level's pair table (`SELECT unit, sum(frac) FROM pairs "
+    rounds = "/".join(str(n) for n in sorted({r["timing"]["queries"].get("rounds", 3) for r in rank}))
+    out += ["", f"Queries after the load (a rank build's queries of each level, median of {rounds} rounds that run "
+            "each query in turn, after one compiling run), against one scan of the level's pair table (`SELECT unit, sum(frac) FROM pairs "
             "GROUP BY unit`, hand-written):", "",
             "| Authorship rows | Level | One scan | " + ("Same indicators hand-written | " if with_hand else "")
             + "All indicators, full | All indicators, fractional | Yearly counts | Window 2015-2019 | Unit names "
