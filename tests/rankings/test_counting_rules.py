@@ -139,6 +139,20 @@ def test_record_unit_credits_default_columns_and_order(toy_loaded):
     assert r3[AGGREGATES].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
 
 
+def test_record_unit_credits_of_each_period_and_method_from_its_own_cached_expression(toy_loaded):
+    # a base level's drill-down expression is built once per (pair table, method, period):
+    # asked in turn, each period and method gives its own rows (R5 is the only 2022 record)
+    in_2022 = record_unit_credits(toy_loaded, "country", period=2022)
+    assert in_2022["record_key"].tolist() == [4, 4, 4]
+    window = record_unit_credits(toy_loaded, "country", period=[2020, 2021])  # a list, as specs give it
+    assert window["record_key"].tolist() == [0, 0, 0, 1, 1, 2, 3]
+    assert record_unit_credits(toy_loaded, "country", period=(2020, 2021)).equals(window)
+    first = record_unit_credits(toy_loaded, "country", "first_author", period=(2020, 2021))
+    # R2's first author has no address: its first-author credit goes to unknown's helper row
+    assert first["p_first_author"].tolist() == [0.5, 0.5, 0.0, 0.0, 0.0, 2.0, 1.0, 1.0]
+    assert record_unit_credits(toy_loaded, "country", period=2022).equals(in_2022)
+
+
 def test_unknown_citation_sums_leave_out_records_without_a_citation_count(toy_loaded):
     df = count_units(toy_loaded, "country", "fractional").set_index("unit")
     # unknown: R1 (B, 1/2, 10 citations, international), R3 (1, no count), R4 (1, 0 citations)

@@ -513,8 +513,13 @@ def record_unit_credits(
     Columns ``record_key, unit`` and the per-pair sums of :func:`unit_aggregates`, in
     (record_key, unit) order.
     """
-    view = level_view(loaded, level, period=period, grouping=grouping)
-    values = view.select("record_key", "unit", "is_helper", **pair_values(view, method))
+    if grouping is None and method in METHOD_CREDITS:
+        base_level = loaded_base_level(loaded, level)
+        values = _stored_pair_values_query(loaded.pairs[base_level].op(), method,
+                                           tuple(period) if isinstance(period, list) else period)
+    else:  # a grouping's pairs are re-aggregated; a method registered elsewhere may change
+        view = level_view(loaded, level, period=period, grouping=grouping)
+        values = view.select("record_key", "unit", "is_helper", **pair_values(view, method))
     # A base level's pair table is stored in PAIR_ORDER where the engine keeps storage
     # order, so its rows come back sorted without a sort (which took twice as long as
     # reading them at 10M authorship rows); a grouping's rows are re-aggregated, so sorted
@@ -523,6 +528,19 @@ def record_unit_credits(
         # pair tables not stored in order (built by hand): sort them here instead
         df = loaded.engine.execute_sorted(values, PAIR_ORDER)
     return drop_zero_rows(round_floats(merge_helper_rows(df)), method)
+
+
+@functools.lru_cache(maxsize=64)
+def _stored_pair_values_query(pairs: ops.Relation, method: str, period: Period) -> ir.Table:
+    """:func:`record_unit_credits`' expression on a stored pair table, built once per table,
+    method and period.
+
+    Building the Ibis expression took 7 ms, as long as reading the rows it selects (the
+    city level's 90,909 pair rows at 1M authorship rows); the bootstrap and the exports
+    ask for the same drill-down several times.
+    """
+    view = filter_period(pairs.to_expr(), period)
+    return view.select("record_key", "unit", "is_helper", **pair_values(view, method))
 
 
 def merge_helper_rows(df: pd.DataFrame) -> pd.DataFrame:
