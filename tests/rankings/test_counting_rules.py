@@ -153,6 +153,31 @@ def test_record_unit_credits_of_each_period_and_method_from_its_own_cached_expre
     assert record_unit_credits(toy_loaded, "country", period=2022).equals(in_2022)
 
 
+def test_record_unit_credits_of_a_method_registered_elsewhere(toy_loaded, monkeypatch):
+    # a method outside METHOD_CREDITS (a view's own rule) is not cached: its expression is
+    # built from the level's pairs each time, at the level asked for
+    from innometrics import registry
+
+    monkeypatch.setitem(registry._REGISTRY["count"], "half_fractional", lambda view: view.frac * 0.5)
+    half = record_unit_credits(toy_loaded, "country", "half_fractional")
+    whole = record_unit_credits(toy_loaded, "country", "fractional")
+    assert list(zip(half["record_key"], half["unit"])) == list(zip(whole["record_key"], whole["unit"]))
+    assert (half["p_half_fractional"] - whole["p_frac"] * 0.5).abs().max() < 1e-10
+    assert half["p_half_fractional"].iloc[-2] == round(1 / 3, 10)  # R5, CHN: half of 2/3
+
+
+def test_record_unit_credits_of_a_grouping_in_record_and_group_order(toy_loaded):
+    # the groups' names sort otherwise than their countries: a grouping's pairs are
+    # re-aggregated, not read in a stored order, so they are sorted by (record, group)
+    mapping = pd.DataFrame({"unit": ["CHE", "CHN", "GBR", "USA"], "group": ["z-CHE", "a-CHN", "m-GBR", "b-USA"]})
+    grouping = Grouping(name="renamed", base="country", mapping=mapping)
+    pairs = record_unit_credits(toy_loaded, "renamed", "fractional", grouping=grouping)
+    assert list(zip(pairs["record_key"], pairs["unit"])) == [
+        (0, "b-USA"), (0, "m-GBR"), (0, "unknown"), (1, "b-USA"), (1, "z-CHE"), (2, "unknown"), (3, "unknown"),
+        (4, "a-CHN"), (4, "b-USA"), (4, "z-CHE")]
+    assert pairs.index.tolist() == list(range(10))
+
+
 def test_unknown_citation_sums_leave_out_records_without_a_citation_count(toy_loaded):
     df = count_units(toy_loaded, "country", "fractional").set_index("unit")
     # unknown: R1 (B, 1/2, 10 citations, international), R3 (1, no count), R4 (1, 0 citations)
