@@ -420,6 +420,35 @@ def test_unknown_with_a_helper_and_an_unlinked_author_is_one_pair_row(duckdb_eng
         2.0, 1.0, 2.0, 12.0]
 
 
+def test_merge_helper_rows_only_within_a_record_when_unknown_sorts_first(duckdb_engine):
+    # Groups named to sort around "unknown" put a helper row first in its record, and right
+    # after the previous record's unknown row. r1, r3: C / D (first, nobody corresponding) at
+    # Berlin; r2: A (corresponding) at Paris, B without address; r4: E at Paris, F without
+    # address, nobody corresponding. Only r4's two unknown rows are one pair.
+    rs = RecordSet.from_rows(
+        [{"record_id": f"r{i}", "year": 2020} for i in range(1, 5)],
+        [{"record_id": "r1", "position": 1, "name": "C", "is_corresponding": False},
+         {"record_id": "r2", "position": 1, "name": "A", "is_corresponding": True},
+         {"record_id": "r2", "position": 2, "name": "B", "is_corresponding": False},
+         {"record_id": "r3", "position": 1, "name": "D", "is_corresponding": False},
+         {"record_id": "r4", "position": 1, "name": "E", "is_corresponding": False},
+         {"record_id": "r4", "position": 2, "name": "F", "is_corresponding": False}],
+        [{"record_id": "r1", "position": 1, "institution": "Berlin U", "city": "Berlin", "country": "DEU"},
+         {"record_id": "r2", "position": 1, "institution": "Paris U", "city": "Paris", "country": "FRA"},
+         {"record_id": "r3", "position": 1, "institution": "Berlin U", "city": "Berlin", "country": "DEU"},
+         {"record_id": "r4", "position": 1, "institution": "Paris U", "city": "Paris", "country": "FRA"}],
+        [], read=4)
+    loaded = load_recordset(duckdb_engine, rs)
+    zones = Grouping(name="zones", base="country",
+                     mapping=pd.DataFrame({"unit": ["FRA", "DEU"], "group": ["a-FRA", "z-DEU"]}))
+    pairs = record_unit_credits(loaded, "zones", "corresponding_author", grouping=zones)
+    got = list(zip(pairs["record_key"], pairs["unit"], pairs["p_frac"], pairs["p_corresponding_author"]))
+    assert got == [(0, "unknown", 0.0, 1.0), (0, "z-DEU", 1.0, 0.0),
+                   (1, "a-FRA", 0.5, 1.0), (1, "unknown", 0.5, 0.0),
+                   (2, "unknown", 0.0, 1.0), (2, "z-DEU", 1.0, 0.0),
+                   (3, "a-FRA", 0.5, 0.0), (3, "unknown", 0.5, 1.0)]
+
+
 def test_merge_helper_rows_adds_a_helper_row_to_the_same_pairs_row_before_it():
     from innometrics.rankings.counting import merge_helper_rows
 
