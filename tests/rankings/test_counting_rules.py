@@ -144,6 +144,9 @@ def test_record_unit_credits_of_each_period_and_method_from_its_own_cached_expre
     # asked in turn, each period and method gives its own rows (R5 is the only 2022 record)
     in_2022 = record_unit_credits(toy_loaded, "country", period=2022)
     assert in_2022["record_key"].tolist() == [4, 4, 4]
+    # no helper row to merge in 2022: the rows as read, with the same columns and a fresh index
+    assert list(in_2022.columns) == ["record_key", "unit", *AGGREGATES]
+    assert in_2022.index.tolist() == [0, 1, 2]
     window = record_unit_credits(toy_loaded, "country", period=[2020, 2021])  # a list, as specs give it
     assert window["record_key"].tolist() == [0, 0, 0, 1, 1, 2, 3]
     assert record_unit_credits(toy_loaded, "country", period=(2020, 2021)).equals(window)
