@@ -156,6 +156,15 @@ def test_record_unit_credits_of_each_period_and_method_from_its_own_cached_expre
     assert record_unit_credits(toy_loaded, "country", period=2022).equals(in_2022)
 
 
+def test_count_units_of_a_window_given_as_a_list(toy_loaded):
+    # a spec's window arrives as a list; the stored-sums query is cached by a tuple of it
+    as_list = count_units(toy_loaded, "country", "fractional", period=[2020, 2021])
+    assert as_list.equals(count_units(toy_loaded, "country", "fractional", period=(2020, 2021)))
+    # R1-R4 (2020-2021): GBR 1/4 (R1), CHE 4/3 (R2, w=2), USA 1/4 + 2/3, unknown 1/2 + 1 + 1
+    assert rounded(as_list, "p_frac") == by_hand({"CHE": 4 / 3, "GBR": 1 / 4, "USA": 1 / 4 + 2 / 3,
+                                                  "unknown": 5 / 2})
+
+
 def test_record_unit_credits_of_a_method_registered_elsewhere(toy_loaded, monkeypatch):
     # a method outside METHOD_CREDITS (a view's own rule) is not cached: its expression is
     # built from the level's pairs each time, at the level asked for
