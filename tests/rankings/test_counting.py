@@ -223,6 +223,9 @@ def test_round_floats_rounds_every_float_column_and_leaves_the_input():
     # columns are taken by position: a repeated name keeps both columns, each rounded
     twice = round_floats(pd.DataFrame([[1 / 3, "a", 2 / 3]], columns=["v", "unit", "v"]))
     assert list(twice.columns) == ["v", "unit", "v"] and twice.iloc[0].tolist() == [0.3333333333, "a", 0.6666666667]
+    # a frame of float columns only keeps its index too (no other column to carry it)
+    floats = round_floats(pd.DataFrame({"p_frac": [1 / 3, 2 / 3]}, index=[4, 9]))
+    assert list(floats.index) == [4, 9] and floats["p_frac"].tolist() == [0.3333333333, 0.6666666667]
 
 
 def test_drop_zero_rows_keeps_a_row_with_any_non_zero_count():
