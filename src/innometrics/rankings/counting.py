@@ -223,6 +223,11 @@ def filter_period(table: ir.Table, period: Period) -> ir.Table:
     return table.filter(table.year.between(int(first), int(last)))
 
 
+def period_key(period) -> Period:
+    """``period`` as a cache key: a window given as a list (as a spec gives it) becomes a tuple."""
+    return tuple(period) if isinstance(period, list) else period
+
+
 def loaded_base_level(loaded: LoadedRecords, level: str, grouping: Grouping | None = None) -> str:
     """The base level a query of ``level`` reads (the grouping's base for a grouping).
 
@@ -347,7 +352,7 @@ def count_units(
     stored = grouping is None and method in METHOD_CREDITS and base_level in loaded.unit_years
     if stored:
         expr = _stored_counts_query(loaded.unit_years[base_level].op(), method,
-                                    tuple(period) if isinstance(period, list) else period, by_year)
+                                    period_key(period), by_year)
     else:  # a grouping re-aggregates (record, group) pairs; other methods have no stored sums
         view = level_view(loaded, level, period=period, grouping=grouping)
         expr = view.group_by(keys).agg(**unit_aggregates(view, method))
@@ -514,12 +519,10 @@ def record_unit_credits(
     (record_key, unit) order.
     """
     if grouping is None and method in METHOD_CREDITS:
-        base_level = loaded_base_level(loaded, level)
-        values = _stored_pair_values_query(loaded.pairs[base_level].op(), method,
-                                           tuple(period) if isinstance(period, list) else period)
+        pairs = loaded.pairs[loaded_base_level(loaded, level)]
+        values = _stored_pair_values_query(pairs.op(), method, period_key(period))
     else:  # a grouping's pairs are re-aggregated; a method registered elsewhere may change
-        view = level_view(loaded, level, period=period, grouping=grouping)
-        values = view.select("record_key", "unit", "is_helper", **pair_values(view, method))
+        values = pair_value_rows(level_view(loaded, level, period=period, grouping=grouping), method)
     # A base level's pair table is stored in PAIR_ORDER where the engine keeps storage
     # order, so its rows come back sorted without a sort (which took twice as long as
     # reading them at 10M authorship rows); a grouping's rows are re-aggregated, so sorted
@@ -539,7 +542,11 @@ def _stored_pair_values_query(pairs: ops.Relation, method: str, period: Period) 
     city level's 90,909 pair rows at 1M authorship rows); the bootstrap and the exports
     ask for the same drill-down several times.
     """
-    view = filter_period(pairs.to_expr(), period)
+    return pair_value_rows(filter_period(pairs.to_expr(), period), method)
+
+
+def pair_value_rows(view: ir.Table, method: str) -> ir.Table:
+    """Each pair row of ``view`` with its key and its part of every sum (:func:`pair_values`)."""
     return view.select("record_key", "unit", "is_helper", **pair_values(view, method))
 
 
