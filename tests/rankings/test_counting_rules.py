@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import ibis
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -461,26 +462,70 @@ def test_merge_helper_rows_only_within_a_record_when_unknown_sorts_first(duckdb_
                    (3, "a-FRA", 0.5, 0.0), (3, "unknown", 0.5, 1.0)]
 
 
-def test_merge_helper_rows_adds_a_helper_row_to_the_same_pairs_row_before_it():
-    from innometrics.rankings.counting import merge_helper_rows
+def test_pair_credit_frame_adds_a_helper_row_to_the_same_pairs_row_before_it():
+    import pyarrow as pa
+
+    from innometrics.rankings.counting import pair_credit_frame
 
     rows = pd.DataFrame({
-        "record_key": [0, 0, 1, 1, 2, 3, 3],
-        "unit": ["FRA", "unknown", "unknown", "unknown", "unknown", "DEU", "unknown"],
-        "is_helper": [False, True, False, True, True, False, True],
-        "p_full": [2.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0],
-        "p_corr": [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0],
+        "record_key": [0, 0, 1, 1, 2, 3, 3, 4],
+        "unit": ["FRA", "unknown", "unknown", "unknown", "unknown", "DEU", "unknown", "ITA"],
+        "is_helper": [False, True, False, True, True, False, True, False],
+        "p_full": [2.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        "p_frac": [0.1 + 0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        "p_corr": [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0],
+        "n_links": [1, 0, 2, 5, 0, 1, 0, 0],
     })
-    merged = merge_helper_rows(rows)
-    # (0, FRA) and (0, unknown) differ in unit; (1, unknown) has both rows: summed;
-    # (2, unknown) is a helper row alone; (3, DEU) then (3, unknown)'s helper row: two units
-    assert list(merged.columns) == ["record_key", "unit", "p_full", "p_corr"]
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=3))  # chunks end inside pairs
+    merged = pair_credit_frame(table, "corr")
+    # (0, FRA) and (0, unknown) differ in unit; (1, unknown) has both rows: summed, integers
+    # too; (2, unknown) is a helper row alone; (3, DEU) then (3, unknown)'s helper row: two
+    # units; (4, ITA) counts nothing and is dropped
+    assert list(merged.columns) == ["record_key", "unit", "p_full", "p_frac", "p_corr", "n_links"]
     assert list(zip(merged["record_key"], merged["unit"])) == [
         (0, "FRA"), (0, "unknown"), (1, "unknown"), (2, "unknown"), (3, "DEU"), (3, "unknown")]
     assert merged["p_corr"].tolist() == [0.5, 0.25, 1.0, 3.0, 0.0, 1.0]
     assert merged["p_full"].tolist() == [2.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+    assert merged["n_links"].tolist() == [1, 0, 7, 0, 1, 0]
+    assert merged["p_frac"].iloc[0] == 0.3 != 0.1 + 0.2  # rounded to DECIMALS
     assert merged.index.tolist() == list(range(6))
-    assert rows["p_corr"].tolist() == [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0]  # the input is not changed
+    assert rows["p_corr"].tolist() == [0.5, 0.25, 0.0, 1.0, 3.0, 0.0, 1.0, 0.0]  # the input is not changed
+
+
+def test_pair_credit_frame_equals_a_group_by_of_its_pairs_rounded(monkeypatch):
+    """Against pandas: sum each (record, unit) pair's rows, round, drop rows counting nothing;
+    blocks of rounding smaller than Arrow's chunks, and nulls, as a large result has them."""
+    import pyarrow as pa
+
+    from innometrics.rankings import counting
+    from innometrics.rankings.counting import pair_credit_frame, round_floats
+
+    rng = np.random.default_rng(7)
+    n = 5_000
+    keys = np.sort(rng.integers(0, 1_500, n))
+    unit = np.where(rng.random(n) < 0.3, "unknown", rng.choice(["a", "b", "c"], n))
+    rows = pd.DataFrame({"record_key": keys, "unit": unit, "is_helper": unit == "unknown"})
+    rows.loc[rows["unit"] != "unknown", "is_helper"] = False
+    rows.loc[rows.index % 2 == 0, "is_helper"] = False  # some unknown rows are not helpers
+    rows = rows.drop_duplicates(["record_key", "unit", "is_helper"]).sort_values(["record_key", "unit", "is_helper"])
+    m = len(rows)
+    rows["p_full"] = np.where(rng.random(m) < 0.2, 0.0, rng.random(m) / 3)
+    rows["p_frac"] = np.where(rng.random(m) < 0.2, 0.0, rng.random(m) / 7)
+    rows["cit_sum"] = rng.random(m) * 1e4 / 3
+    rows.loc[rows.index[::17], "cit_sum"] = np.nan
+    rows = rows.reset_index(drop=True)
+    table = pa.Table.from_batches(pa.Table.from_pandas(rows, preserve_index=False).to_batches(max_chunksize=999))
+    monkeypatch.setattr(counting, "_ROUND_BLOCK", 128)
+    got = pair_credit_frame(table, "fractional")
+
+    summed = rows.groupby(["record_key", "unit"], sort=True, as_index=False).agg(
+        p_full=("p_full", "sum"), p_frac=("p_frac", "sum"), cit_sum=("cit_sum", lambda v: v.sum(skipna=False)))
+    expected = round_floats(summed)
+    expected = expected[(expected["p_full"] != 0) | (expected["p_frac"] != 0)].reset_index(drop=True)
+    assert (rows.groupby(["record_key", "unit"]).size() == 2).sum() > 100  # pairs merged
+    assert len(got) < len(summed)  # rows dropped
+    pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
 
 
 def test_the_drill_down_of_pair_tables_stored_without_an_order_is_sorted(toy_loaded):

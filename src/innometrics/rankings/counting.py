@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -24,6 +25,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from innometrics.errors import DataError, SpecError
 from innometrics.io.tables import read_csv_text
@@ -72,13 +74,18 @@ def drop_zero_rows(df: pd.DataFrame, method: str) -> pd.DataFrame:
     Helper-only pairs (the ``unknown`` unit's share of a record whose other authors are
     linked) sum to zero everywhere; most counts have none, and then nothing is copied.
     """
-    def nonzero(name: str) -> np.ndarray:  # compared as NumPy arrays: a third of pandas' time
-        return df[name].to_numpy(dtype="float64", na_value=np.nan) != 0
-
-    keep = nonzero("p_full") | nonzero("p_frac") | nonzero(count_column(method))
+    keep = nonzero_counts(df, method)
     if not keep.all():
         df = df[keep]
     return df.reset_index(drop=True)
+
+
+def nonzero_counts(df: pd.DataFrame, method: str) -> np.ndarray:
+    """Which rows of a count have a non-zero full, fractional or ``method`` count."""
+    def nonzero(name: str) -> np.ndarray:  # compared as NumPy arrays: a third of pandas' time
+        return df[name].to_numpy(dtype="float64", na_value=np.nan) != 0
+
+    return nonzero("p_full") | nonzero("p_frac") | nonzero(count_column(method))
 
 
 # --------------------------------------------------------------------------- methods
@@ -526,11 +533,11 @@ def record_unit_credits(
     # A base level's pair table is stored in PAIR_ORDER where the engine keeps storage
     # order, so its rows come back sorted without a sort (which took twice as long as
     # reading them at 10M authorship rows); a grouping's rows are re-aggregated, so sorted
-    df = loaded.engine.execute_sorted(values, PAIR_ORDER, stored=grouping is None)
-    if grouping is None and not df["record_key"].is_monotonic_increasing:
+    table = loaded.engine.execute_sorted_arrow(values, PAIR_ORDER, stored=grouping is None)
+    if grouping is None and not _ascending(table["record_key"]):
         # pair tables not stored in order (built by hand): sort them here instead
-        df = loaded.engine.execute_sorted(values, PAIR_ORDER)
-    return drop_zero_rows(round_floats(merge_helper_rows(df)), method)
+        table = loaded.engine.execute_sorted_arrow(values, PAIR_ORDER)
+    return pair_credit_frame(table, method, loaded.engine.to_frame)
 
 
 @functools.lru_cache(maxsize=64)
@@ -550,33 +557,89 @@ def pair_value_rows(view: ir.Table, method: str) -> ir.Table:
     return view.select("record_key", "unit", "is_helper", **pair_values(view, method))
 
 
-def merge_helper_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per (record_key, unit): a helper row's values added to the row before it.
+def pair_credit_frame(
+    table: pa.Table, method: str, to_frame: Callable[[pa.Table], pd.DataFrame] = pa.Table.to_pandas
+) -> pd.DataFrame:
+    """The drill-down's frame from its pair rows: one row per (record_key, unit), floats
+    rounded, rows that count nothing dropped.
 
-    ``df`` holds pair rows sorted by (record_key, unit, is_helper); only ``unknown`` has
-    both a helper and a non-helper row for one record, and they are then adjacent, so
-    the per-pair sums are found in one pass over the rows instead of a GROUP BY of every
-    pair row in the engine (written here with NumPy: no library sums adjacent rows of a
-    sorted frame without grouping all of them). ``is_helper`` is dropped.
+    ``table`` holds pair rows sorted by (record_key, unit, is_helper) with ``record_key``,
+    ``unit``, ``is_helper`` and float columns. Only ``unknown`` has both a helper and a
+    non-helper row for one record, and they are then adjacent: the helper row's values are
+    added to the row before it, so the per-pair sums are found in one pass instead of a
+    GROUP BY of every pair row in the engine (no library sums adjacent rows of a sorted
+    table without grouping all of them). The result is, bit for bit,
+    ``drop_zero_rows(round_floats(<the merged frame>), method)`` without ``is_helper``.
+
+    Floats are rounded while they are copied out of Arrow, in blocks that stay in the
+    processor's cache: converting to pandas first and rounding then allocated every float
+    column twice, and on this machine fresh memory costs more than the arithmetic (at 100M
+    authorship rows the rounding took as long as the read). ``to_frame`` converts the
+    ``unit`` column as the engine converts text.
     """
-    keys = df["record_key"].to_numpy()
-    helper = df["is_helper"].to_numpy(dtype=bool)
+    keys = table["record_key"].to_numpy()
+    helper = table["is_helper"].to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    units = to_frame(table.select(["unit"]))["unit"]
     # a helper row right after a non-helper row of the same record, then the same unit
     second = np.flatnonzero(helper[1:] & ~helper[:-1] & (keys[1:] == keys[:-1])) + 1
     if len(second):
-        units = df["unit"].array
-        second = second[np.asarray(units[second] == units[second - 1], dtype=bool)]
-    out = df.drop(columns="is_helper")
-    if not len(second):
-        return out.reset_index(drop=True)
-    out = out.copy()
-    for name in out.columns[2:]:
-        column = out[name].to_numpy(copy=True)
-        column[second - 1] += column[second]
-        out[name] = column
-    keep = np.ones(len(out), dtype=bool)
-    keep[second] = False
-    return out[keep].reset_index(drop=True)
+        second = second[np.asarray(units.array[second] == units.array[second - 1], dtype=bool)]
+    columns = {"record_key": keys, "unit": units}
+    for field in table.schema:
+        if field.name not in columns and field.name != "is_helper":
+            columns[field.name] = _rounded_merged(table[field.name], second)
+    out = pd.DataFrame(columns, copy=False)
+    keep = None
+    if len(second):
+        keep = np.ones(len(out), dtype=bool)
+        keep[second] = False
+    nonzero = nonzero_counts(out, method)
+    if not nonzero.all():
+        keep = nonzero if keep is None else keep & nonzero
+    return out if keep is None else out[keep].reset_index(drop=True)
+
+
+def _ascending(column: pa.ChunkedArray) -> bool:
+    """Whether ``column`` (no nulls) never decreases, read chunk by chunk without copying it."""
+    last = None
+    for chunk in column.chunks:
+        values = chunk.to_numpy()
+        if len(values) and last is not None and values[0] < last:
+            return False
+        if not (values[1:] >= values[:-1]).all():
+            return False
+        if len(values):
+            last = values[-1]
+    return True
+
+
+#: Values rounded at a time by :func:`_rounded_merged`: 256 KB, within a core's cache,
+#: so ``np.round``'s three passes (scale, round, unscale) cost one read and one write.
+_ROUND_BLOCK = 32_768
+
+
+def _rounded_merged(column: pa.ChunkedArray, second: np.ndarray) -> np.ndarray:
+    """``column`` as NumPy, rows ``second - 1`` plus rows ``second`` (:func:`pair_credit_frame`),
+    a float column rounded to :data:`DECIMALS` as :func:`round_floats` rounds it."""
+    if not pa.types.is_floating(column.type):
+        values = column.to_numpy()
+        if len(second):
+            values = values.copy()
+            values[second - 1] += values[second]
+        return values
+    out = np.empty(len(column), dtype=column.type.to_pandas_dtype())
+    start = 0
+    for chunk in column.chunks:
+        values = chunk.to_numpy(zero_copy_only=False)  # a view of Arrow's buffer without nulls
+        for at in range(0, len(values), _ROUND_BLOCK):
+            block = values[at:at + _ROUND_BLOCK]
+            np.round(block, DECIMALS, out=out[start + at:start + at + len(block)])
+        start += len(values)
+    if len(second):
+        merged = (column.take(pa.array(second - 1)).to_numpy(zero_copy_only=False)
+                  + column.take(pa.array(second)).to_numpy(zero_copy_only=False))
+        out[second - 1] = np.round(merged, DECIMALS)
+    return out
 
 
 def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,

@@ -88,7 +88,25 @@ class Engine:
         10M authorship rows the sort took twice as long as reading the rows); other engines
         sort.
         """
-        return self.execute(_sorted_expr(expr.op(), tuple(keys)))
+        return self.execute(self._sorted(expr, keys))
+
+    def execute_sorted_arrow(
+        self, expr: ibis.Table, keys: Sequence[str], *, stored: bool = False
+    ) -> "pa.Table":
+        """:meth:`execute_sorted`'s rows as a pyarrow table, for callers that convert
+        columns themselves (:func:`~innometrics.rankings.counting.record_unit_credits`
+        rounds its floats while copying them out of Arrow); here through the pandas frame."""
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(self.execute_sorted(expr, keys, stored=stored), preserve_index=False)
+
+    def to_frame(self, table: "pa.Table") -> pd.DataFrame:
+        """``table`` as the pandas frame :meth:`execute` would give for the same rows."""
+        return table.to_pandas()
+
+    @staticmethod
+    def _sorted(expr: ibis.Table, keys: Sequence[str]) -> ibis.Table:
+        return _sorted_expr(expr.op(), tuple(keys))
 
     def close(self) -> None:
         """Release the connection (the Spark session is stopped by its own module)."""

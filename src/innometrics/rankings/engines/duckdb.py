@@ -29,26 +29,47 @@ class DuckDBEngine(Engine):
     def execute_sorted(self, expr, keys, *, stored: bool = False) -> pd.DataFrame:
         if not stored:
             return super().execute_sorted(expr, keys)
+        return self.to_frame(self.execute_sorted_arrow(expr, keys, stored=True))
+
+    def execute_sorted_arrow(self, expr, keys, *, stored: bool = False) -> pa.Table:
+        if not stored:
+            return self._arrow(self._sorted(expr, keys))
         # Off for this engine (connect_duckdb); on, DuckDB returns a scan's rows in the
         # order they were stored, through filters and projections
         con = self.con.con
         con.execute("SET preserve_insertion_order = true")
         try:
-            return self.execute(expr)
+            return self._arrow(expr)
         finally:
             con.execute("SET preserve_insertion_order = false")
 
     def execute(self, expr) -> pd.DataFrame:
+        sql = self._sql(expr)
+        if sql is None:  # Ibis registers the in-memory data; keep none alive here
+            return self.con.execute(expr)
+        return self.to_frame(self.con.con.execute(sql).to_arrow_table())
+
+    def to_frame(self, table: pa.Table) -> pd.DataFrame:
+        return arrow_frame(self.con.con, table)
+
+    def _arrow(self, expr) -> pa.Table:
+        sql = self._sql(expr)
+        return self.con.to_pyarrow(expr) if sql is None else self.con.con.execute(sql).to_arrow_table()
+
+    @staticmethod
+    def _sql(expr) -> str | None:
+        """``expr``'s SQL, compiled once (:data:`_COMPILED`); ``None`` for an expression
+        over in-memory data, which Ibis itself must run."""
         key = expr.op()
         sql = _COMPILED.get(key)
         if sql is None:
-            if key.find(ops.InMemoryTable):  # Ibis registers the in-memory data; keep none alive here
-                return self.con.execute(expr)
+            if key.find(ops.InMemoryTable):
+                return None
             sql = str(ibis.to_sql(expr, dialect="duckdb"))
             if len(_COMPILED) >= _COMPILED_MAX:  # oldest first out
                 del _COMPILED[next(iter(_COMPILED))]
             _COMPILED[key] = sql
-        return arrow_frame(self.con.con, self.con.con.execute(sql).to_arrow_table())
+        return sql
 
 
 #: pandas' own text type when it reads text as pyarrow strings (pandas >= 3), as
