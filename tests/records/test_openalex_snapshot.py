@@ -225,3 +225,30 @@ def test_country_codes_of_institutions_and_authors(tmp_path):
                    (2, None, "DEU", "DE"), (2, None, "FRA", "FR")]
     con = pd.read_parquet(tmp_path / "out" / "contributors")
     assert list(con["identifier"]) == ["A1", "A2"]
+
+
+def test_gzip_problem_names_each_way_a_part_can_be_broken(tmp_path):
+    from innometrics.records.openalex_snapshot import gzip_problem
+
+    body = b"".join(json.dumps({"id": f"https://openalex.org/W{i}"}).encode() + b"\n" for i in range(5000))
+    good = gzip.compress(body)
+    two_members = good + gzip.compress(body[:100])  # gzip allows members one after another
+
+    def problem(data: bytes):
+        path = tmp_path / "part_000.gz"
+        path.write_bytes(data)
+        return gzip_problem(path)
+
+    crc = bytearray(good)
+    crc[-8] ^= 0x01  # the trailer's CRC-32
+    length = bytearray(good)
+    length[-1] ^= 0x01  # the trailer's uncompressed length
+    deflate = bytearray(good)
+    deflate[len(good) // 2] ^= 0xFF  # inside the compressed data
+    assert problem(good) is None and problem(two_members) is None
+    assert problem(good[:-4]) is not None  # trailer cut
+    assert problem(good[: len(good) // 2]) is not None  # truncated
+    assert "crc" in problem(bytes(crc)).lower()
+    assert "length" in problem(bytes(length)).lower()
+    assert problem(bytes(deflate)) is not None
+    assert problem(b"not gzip at all") is not None
