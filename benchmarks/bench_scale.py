@@ -640,8 +640,9 @@ def write_report(data_dir: Path) -> None:
                 "(`SELECT record_key, unit, frac FROM pairs`, through DuckDB's `df()` and through Arrow's "
                 "`to_pandas()`, the conversion the engine uses; and the eight columns the drill-down reads, through "
                 "Arrow: the scan of the pair table it makes), not a sum per unit. Its rows come in (record, unit) "
-                "order, read from the pair table's stored order (DuckDB stores it sorted at load), and a "
-                "helper row is added to its pair's row:", "",
+                "order, read from the pair table's stored order (DuckDB stores it sorted at load), as Arrow; a "
+                "helper row is added to its pair's row and the floats are rounded while copied out of Arrow "
+                "(`counting.pair_credit_frame`):", "",
                 "| Authorship rows | Level | Fetch, df() | Fetch, Arrow | Fetch of the columns read, Arrow "
                 "| Drill-down (`record_unit_credits`) | Drill-down / fetch df() | Drill-down / fetch Arrow "
                 "| Drill-down / fetch of the columns read |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -720,7 +721,8 @@ def write_report(data_dir: Path) -> None:
                 "Synthetic works snapshot (`innometrics.records.openalex_synth`: OpenAlex's field names and "
                 "nesting, gzipped JSON Lines in `updated_date=*/part_*.gz`, quirks included). Converter: "
                 "`convert_openalex_snapshot` (per part: `read_json` with explicit columns, UNNEST into records, "
-                "contributors, affiliations, rejects, atomic per-part files and done markers; parts two at a "
+                "contributors, affiliations, rejects, atomic per-part files and done markers; each part's gzip "
+                "CRC-32 and length checked beside the read, which DuckDB does not do; parts two at a "
                 "time, its default with two threads). Baseline: "
                 "`COPY (SELECT * FROM read_json('.../part_*.gz')) TO 'x.parquet'` (schema inferred, one "
                 "copy of every field, nested as in the JSON). Same threads; interleaved rounds.", "",
