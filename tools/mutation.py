@@ -351,9 +351,9 @@ def _kill_hung(session: int, idle: dict[int, tuple[int, float]]) -> list[tuple[i
 def statuses(work: Path) -> dict[str, str]:
     """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...).
 
-    A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`), or left
-    unchecked when a run was stopped, takes
-    its verdict from :func:`direct_verdicts` when it has one.
+    A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`), left
+    unchecked when a run was stopped, or timed out when a survivor was run again (see
+    :func:`run_module`), takes its verdict from :func:`direct_verdicts` when it has one.
     """
     done = mutmut(work, "results", "--all", "true")
     direct_path = work / DIRECT
@@ -363,7 +363,7 @@ def statuses(work: Path) -> dict[str, str]:
         name, sep, status = line.strip().partition(": ")
         if sep and name.startswith("innometrics."):
             status = status.strip()
-            found[name] = direct.get(name, status) if status in ("segfault", "not checked") else status
+            found[name] = direct.get(name, status) if status in ("segfault", "not checked", "timeout") else status
     return found
 
 
@@ -479,8 +479,13 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
             (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
             rerun = mutmut(work, "run", "--max-children", str(jobs), *again, hung=hung)
             log += rerun.stdout + rerun.stderr
-        # the hung mutants (mutmut: "segfault" after the watchdog's SIGKILL), run without fork
-        crashed = sorted(n for n, s in kept(statuses(work)).items() if s == "segfault")
+        # the hung mutants (mutmut: "segfault" after the watchdog's SIGKILL), run without fork;
+        # so are survivors that timed out when run again: they ran to the end before, and
+        # mutmut's own wall-clock deadline ends a child asleep on an inherited lock as a
+        # "timeout", which would otherwise count as killed (seen on rankings/counting.py,
+        # 5 December: all 26 survivors of three functions)
+        after = kept(statuses(work))
+        crashed = sorted(n for n, s in after.items() if s == "segfault" or (s == "timeout" and n in again))
         if crashed:
             verdicts = direct_verdicts(work, crashed, tests, jobs)
             log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"

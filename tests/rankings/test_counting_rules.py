@@ -528,6 +528,45 @@ def test_pair_credit_frame_equals_a_group_by_of_its_pairs_rounded(monkeypatch):
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
 
 
+@pytest.mark.parametrize(("chunks", "expected"), [
+    ([[0, 0, 1], [1, 2]], True),  # equal keys within a chunk and across a boundary
+    ([[0, 1, 5], [], [5, 9]], True),  # an empty chunk between two that touch
+    ([[], [3]], True),
+    ([], True),
+    ([[0, 2, 1]], False),  # a decrease within a chunk, after its second value
+    ([[1, 5, 9], [6, 10]], False),  # a decrease across a boundary, only against the last value
+    ([[4], [3, 7]], False),
+    ([[1, 5, 9], [], [8]], False),  # across an empty chunk
+])
+def test_ascending_reads_a_sorted_column_chunk_by_chunk(chunks, expected):
+    """The drill-down's check that a stored pair table came back in order (else it is sorted)."""
+    import pyarrow as pa
+
+    from innometrics.rankings.counting import _ascending
+
+    column = pa.chunked_array([pa.array(c, type=pa.int64()) for c in chunks], type=pa.int64())
+    assert _ascending(column) is expected
+    flat = np.concatenate([np.asarray(c, dtype=np.int64) for c in chunks]) if chunks else np.array([])
+    assert expected == bool((np.diff(flat) >= 0).all())  # the test's cases are what they say
+
+
+def test_pair_credit_frame_keeps_a_float32_column_float32_rounded_as_round_floats():
+    import pyarrow as pa
+
+    from innometrics.rankings.counting import pair_credit_frame, round_floats
+
+    rows = pd.DataFrame({"record_key": [0, 1, 1], "unit": ["FRA", "unknown", "unknown"],
+                         "is_helper": [False, False, True],
+                         "p_full": [1.0, 1.0, 0.0],
+                         "p_frac": np.array([1 / 3, 0.1, 0.2], dtype=np.float32)})
+    got = pair_credit_frame(pa.Table.from_pandas(rows, preserve_index=False), "fractional")
+    assert got["p_frac"].dtype == np.float32
+    expected = round_floats(pd.DataFrame({"p_frac": np.array([1 / 3, np.float32(0.1) + np.float32(0.2)],
+                                                              dtype=np.float32)}))["p_frac"]
+    assert got["p_frac"].tolist() == expected.tolist()
+    assert got["p_frac"].iloc[0] == np.round(np.float32(1 / 3), 10) != np.round(1 / 3, 10)
+
+
 def test_the_drill_down_of_pair_tables_stored_without_an_order_is_sorted(toy_loaded):
     expected = record_unit_credits(toy_loaded, "country", "first_author")
     # the pair table rebuilt in reverse order, as a table built by hand may be

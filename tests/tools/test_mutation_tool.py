@@ -139,3 +139,42 @@ def test_a_new_version_keeps_the_direct_verdicts_of_unchanged_functions(tmp_path
     assert json.loads(path.read_text()) == {"p.x_f__mutmut_1": "killed", "p.x_g__mutmut_2": "killed"}
     tool.keep_direct_verdicts(path, None)  # no earlier version to compare with: none kept
     assert not path.exists()
+
+
+def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_process(monkeypatch, tmp_path):
+    """mutmut's wall-clock deadline ends a re-run survivor asleep on an inherited lock as a
+    "timeout"; that must not count as killed (a first-pass timeout still does)."""
+    tool = _tool()
+    work = tmp_path / ".mutation" / "m"
+    (work / "mutants").mkdir(parents=True)
+    (tmp_path / "t.py").write_text("")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "prepare", lambda module, tests: work)
+    monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    state = {"innometrics.m.x_f__mutmut_1": "survived", "innometrics.m.x_f__mutmut_2": "timeout",
+             "innometrics.m.x_f__mutmut_3": "survived"}
+    runs = []
+
+    def fake_mutmut(work, *args, **kw):
+        if args[0] == "run":
+            runs.append(list(args[3:]))
+            if len(runs) == 2:  # the survivors run again: one hangs, one is killed by a new test
+                state.update({"innometrics.m.x_f__mutmut_1": "timeout", "innometrics.m.x_f__mutmut_3": "killed"})
+        out = "".join(f"{n}: {s}\n" for n, s in state.items()) if args[0] == "results" else ""
+        return subprocess.CompletedProcess(args, 0, out, "")
+
+    monkeypatch.setattr(tool, "mutmut", fake_mutmut)
+    asked = []
+
+    def fake_direct(work, names, tests, jobs=1):
+        asked.extend(names)
+        for name in names:
+            tool.save_direct_verdict(work / tool.DIRECT, name, "survived")
+        return dict.fromkeys(names, "survived")
+
+    monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
+    result = tool.run_module("m.py", ["t.py"], 1, set())
+    assert runs[1] == ["innometrics.m.x_f__mutmut_1", "innometrics.m.x_f__mutmut_3"]
+    assert asked == ["innometrics.m.x_f__mutmut_1"]  # not the first pass's own timeout
+    assert (result["mutants"], result["killed"]) == (3, 2)
+    assert result["survived"] == ["innometrics.m.x_f__mutmut_1"]
