@@ -64,3 +64,78 @@ def test_pair_tables_equal_those_from_the_row_level_credit_table():
     # the institution's name on a record is the alphabetically first there; MIT appears under two names
     assert set(inst.loc[inst["unit"] == "I1", "unit_name"]) == {"MIT", "M.I.T."}
     assert set(inst["unit"]) >= {"I1", "I2", "I3", "I4", "Harvard", UNKNOWN}
+
+
+def _shuffled_recordset(n: int = 300, seed: int = 11) -> RecordSet:
+    """Records over five years with several places per author, in no particular order, so
+    a stored table's row order is whatever the load made it (a hash aggregation leaves
+    these rows out of order)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    places = [("MIT", "I1", "Cambridge", "USA"), ("Oxford", "I2", "Oxford", "GBR"), ("ETH", "I3", "Zurich", "CHE"),
+              ("EPFL", "I4", "Lausanne", "CHE"), ("Tsinghua", "I5", "Beijing", "CHN"), (None, None, None, "JPN")]
+    records, contributors, affiliations = [], [], []
+    for i in rng.permutation(n):
+        rid = f"r{i}"
+        records.append({"record_id": rid, "year": int(2016 + i % 5), "citations": int(rng.integers(0, 40))})
+        for p in range(1, int(rng.integers(1, 4)) + 1):
+            contributors.append({"record_id": rid, "position": p, "name": f"a{p}", "is_corresponding": p == 1})
+            for k in rng.choice(len(places), size=int(rng.integers(1, 3)), replace=False):
+                inst, iid, city, country = places[int(k)]
+                affiliations.append({"record_id": rid, "position": p, "institution": inst, "institution_id": iid,
+                                     "city": city, "country": country})
+    return RecordSet.from_rows(records, contributors, affiliations, [], read=n)
+
+
+def _load_paths():
+    """The three ways :func:`load_tables` builds a pair table: every level from the shared
+    location sums, one level straight from the credit rows, and from the stored row-level
+    credit table (``keep_rows``)."""
+    return [("shared locations", {}), ("one level", {"levels": ("city",)}), ("row-level credits", {"keep_rows": True})]
+
+
+def test_stored_tables_are_kept_in_the_order_they_are_read_in():
+    """Pair tables are stored in PAIR_ORDER and the per (unit, year) sums in UNIT_YEAR_ORDER,
+    because the counts read them as stored without a sort (DuckDB keeps storage order):
+    stored out of order, ``count_units(by_year=True)`` returned its rows unsorted."""
+    from innometrics.rankings.counting import count_units
+    from innometrics.rankings.credits import PAIR_ORDER, UNIT_YEAR_ORDER, load_tables
+
+    eng = connect_duckdb()
+    inputs = load_recordset(eng, _shuffled_recordset()).inputs
+    for path, options in _load_paths():
+        loaded = load_tables(eng, *inputs, eager=True, **options)
+        for level in options.get("levels", BASE_LEVELS):
+            for table, keys in ((loaded.pairs[level], PAIR_ORDER), (loaded.unit_years[level], UNIT_YEAR_ORDER)):
+                as_stored = eng.execute_sorted(table, list(keys), stored=True)[list(keys)]
+                assert len(as_stored) >= 25, (path, level)  # enough rows for a hash order to show
+                pd.testing.assert_frame_equal(
+                    as_stored, as_stored.sort_values(list(keys)).reset_index(drop=True), obj=f"{path} {level}")
+            counts = count_units(loaded, level, "fractional", by_year=True)
+            assert list(zip(counts["unit"], counts["year"])) == sorted(zip(counts["unit"], counts["year"]))
+
+
+def test_every_stored_table_is_built_once(monkeypatch):
+    """An eager load of every level stores the place dictionary and the location sums once,
+    shared by the three pair tables, and each pair table and its sums once."""
+    from collections import Counter
+
+    from innometrics.rankings.credits import load_tables
+    from innometrics.rankings.engines.base import Engine
+
+    built: Counter = Counter()
+    materialise = Engine.materialise
+
+    def counted(self, name, expr, **options):
+        built[name] += 1
+        return materialise(self, name, expr, **options)
+
+    monkeypatch.setattr(Engine, "materialise", counted)
+    eng = connect_duckdb()
+    inputs = load_recordset(eng, _shuffled_recordset(n=30)).inputs
+    built.clear()
+    loaded = load_tables(eng, *inputs, eager=True, tag="t")
+    assert dict(built) == {name: 1 for name in loaded.tables.values()}
+    assert set(loaded.tables.values()) == {"t_units", "t_locations", "t_facts"} | {
+        f"t_{kind}_{lv}" for kind in ("pairs", "unit_years") for lv in BASE_LEVELS}
