@@ -119,6 +119,28 @@ def test_base_index():
     assert math.isnan(out[("B", 2015)])  # no base value
 
 
+
+@pytest.mark.parametrize("years, shown", [
+    (range(2010, 2013), "2010, 2011, 2012"),
+    (range(2010, 2022), ", ".join(str(y) for y in range(2010, 2022))),  # 12 periods: all shown
+    (range(2010, 2023), ", ".join(str(y) for y in range(2010, 2022)) + ", ..."),  # 13: the first 12
+    (range(2010, 2030), ", ".join(str(y) for y in range(2010, 2022)) + ", ..."),
+])
+def test_base_period_outside_the_panel_names_the_periods_there(years, shown):
+    """A base period the panel lacks is an error naming up to 12 of its periods (as integers,
+    in order), not a panel of missing values."""
+    from innometrics.errors import DataError
+
+    panel = long([(u, y, "x", 1.0 + y) for u in ("B", "A") for y in reversed(years)])
+    with pytest.raises(DataError) as err:
+        base_index(panel, 2009)
+    assert str(err.value) == f"column 'period': base period 2009 is not in the panel; choose one of its periods ({shown})"
+    assert (err.value.column, err.value.reason) == ("period", "base_period")
+    # a base period present in only one unit's series is not an error
+    out = base_index(panel[(panel["unit"] == "A") | (panel["period"] != 2010)], 2010)
+    assert out.loc[out["unit"] == "A", "value"].iloc[-1] == pytest.approx(100.0 * (1.0 + years[-1]) / 2011.0, rel=1e-13)
+    assert out.loc[out["unit"] == "B", "value"].isna().all()
+
 def test_compute_trends_whole_frame_with_dtypes():
     """Every column, dtype and row order at once (input deliberately unsorted)."""
     panel = long([
