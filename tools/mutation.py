@@ -352,8 +352,9 @@ def statuses(work: Path) -> dict[str, str]:
     """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...).
 
     A mutant mutmut recorded as "segfault" (its process killed by :func:`_kill_hung`), left
-    unchecked when a run was stopped, or timed out when a survivor was run again (see
-    :func:`run_module`), takes its verdict from :func:`direct_verdicts` when it has one.
+    unchecked when a run was stopped, or timed out (a survivor run again, or a first-pass
+    timeout re-checked; see :func:`run_module`) takes its verdict from :func:`direct_verdicts`
+    when it has one.
     """
     done = mutmut(work, "results", "--all", "true")
     direct_path = work / DIRECT
@@ -372,7 +373,8 @@ DIRECT = "direct_verdicts.json"
 DIRECT_TIMEOUT = 1800
 
 
-def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 1) -> dict[str, str]:
+def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 1, *,
+                    endless: str = "hung") -> dict[str, str]:
     """Run each mutant's tests in a fresh Python process (no fork), ``jobs`` at a time; record the verdicts.
 
     mutmut switches a mutant on with the environment variable ``MUTANT_UNDER_TEST`` in a
@@ -383,6 +385,10 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     fail can hang in the fork (pytest's failure report of an Ibis table queries DuckDB,
     whose worker threads are not in the forked child), and it would otherwise count as
     neither killed nor surviving.
+
+    ``endless="timeout"`` re-checks mutants mutmut ended by its deadline in the first pass:
+    each gets :func:`recheck_seconds` (not :data:`DIRECT_TIMEOUT`), and a run that does not
+    end by then is a genuine endless loop, recorded as "timeout" (which counts as killed).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -396,12 +402,13 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     def verdict(name: str) -> str:
         # the tests mutmut would run for the mutant's function (fastest first), else all the module's
         chosen = tests_of.get(name.rsplit("__mutmut_", 1)[0]) or tests
+        limit = DIRECT_TIMEOUT if endless == "hung" else recheck_seconds(work, name)
         try:
             run = subprocess.run([*cmd, *chosen], cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
-                                 capture_output=True, timeout=DIRECT_TIMEOUT, preexec_fn=lower_priority,
+                                 capture_output=True, timeout=limit, preexec_fn=lower_priority,
                                  start_new_session=True)
         except subprocess.TimeoutExpired:
-            return "hung"
+            return endless
         return {1: "killed", 0: "survived", 5: "no tests"}.get(run.returncode, "hung")
 
     found = {}
@@ -410,6 +417,30 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
             found[name] = result
             save_direct_verdict(path, name, result)
     return found
+
+
+#: A first-pass timeout re-checked in a fresh process (:func:`recheck_seconds`) gets this
+#: many times its tests' recorded duration, plus the start-up allowance, before it counts as endless.
+RECHECK_FACTOR = 20
+RECHECK_STARTUP = 90
+
+
+def recheck_seconds(work: Path, name: str) -> float:
+    """How long a fresh-process re-check of mutant ``name`` may take before it counts as endless.
+
+    ``RECHECK_STARTUP + RECHECK_FACTOR x`` the summed durations mutmut recorded for the
+    tests of the mutant's function (imports and collection are not in those durations);
+    :data:`DIRECT_TIMEOUT` when mutmut recorded none.
+    """
+    path = work / "mutants" / "mutmut-stats.json"
+    if not path.exists():
+        return DIRECT_TIMEOUT
+    stats = json.loads(path.read_text(encoding="utf-8"))
+    tests = stats.get("tests_by_mangled_function_name", {}).get(name.rsplit("__mutmut_", 1)[0])
+    duration = stats.get("duration_by_test", {})
+    if not tests or any(t not in duration for t in tests):
+        return DIRECT_TIMEOUT
+    return RECHECK_STARTUP + RECHECK_FACTOR * sum(duration[t] for t in tests)
 
 
 def _tests_by_function(work: Path) -> dict[str, list[str]]:
@@ -489,6 +520,14 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         if crashed:
             verdicts = direct_verdicts(work, crashed, tests, jobs)
             log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"
+                           for n, v in verdicts.items())
+        # a first-pass timeout is killed only if it is endless on its own too: at a load of 10-17
+        # (3 December) mutmut's deadline also ended mutants that were merely slow, or asleep on a
+        # lock (entities/countries.py: 11 timeouts then, none at rest on 5 December)
+        timed_out = sorted(n for n, s in after.items() if s == "timeout" and n not in again)
+        if timed_out:
+            verdicts = direct_verdicts(work, timed_out, tests, jobs, endless="timeout")
+            log += "".join(f"\ntimed out under mutmut's fork, run again in a process of its own: {n}: {v}"
                            for n, v in verdicts.items())
         (work / "mutmut-run.log").write_text(log, encoding="utf-8")
     seconds = time.monotonic() - started

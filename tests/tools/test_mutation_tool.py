@@ -143,7 +143,8 @@ def test_a_new_version_keeps_the_direct_verdicts_of_unchanged_functions(tmp_path
 
 def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_process(monkeypatch, tmp_path):
     """mutmut's wall-clock deadline ends a re-run survivor asleep on an inherited lock as a
-    "timeout"; that must not count as killed (a first-pass timeout still does)."""
+    "timeout"; that must not count as killed. A first-pass timeout is run again in a fresh
+    process too, where not ending in time keeps it a timeout (an endless loop: killed)."""
     tool = _tool()
     work = tmp_path / ".mutation" / "m"
     (work / "mutants").mkdir(parents=True)
@@ -166,15 +167,61 @@ def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_pr
     monkeypatch.setattr(tool, "mutmut", fake_mutmut)
     asked = []
 
-    def fake_direct(work, names, tests, jobs=1):
-        asked.extend(names)
+    def fake_direct(work, names, tests, jobs=1, *, endless="hung"):
+        asked.append((names, endless))
+        verdict = "survived" if endless == "hung" else "timeout"  # the first-pass timeout is endless
         for name in names:
-            tool.save_direct_verdict(work / tool.DIRECT, name, "survived")
-        return dict.fromkeys(names, "survived")
+            tool.save_direct_verdict(work / tool.DIRECT, name, verdict)
+        return dict.fromkeys(names, verdict)
 
     monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
     result = tool.run_module("m.py", ["t.py"], 1, set())
     assert runs[1] == ["innometrics.m.x_f__mutmut_1", "innometrics.m.x_f__mutmut_3"]
-    assert asked == ["innometrics.m.x_f__mutmut_1"]  # not the first pass's own timeout
+    assert asked == [(["innometrics.m.x_f__mutmut_1"], "hung"), (["innometrics.m.x_f__mutmut_2"], "timeout")]
     assert (result["mutants"], result["killed"]) == (3, 2)
     assert result["survived"] == ["innometrics.m.x_f__mutmut_1"]
+
+
+
+def test_a_first_pass_timeout_that_ends_on_its_own_is_not_killed(monkeypatch, tmp_path):
+    """Under load mutmut's deadline ends slow or sleeping mutants too: a first-pass timeout whose
+    tests pass in a fresh process is a survivor, one whose tests fail is killed."""
+    tool = _tool()
+    work = tmp_path / ".mutation" / "m"
+    (work / "mutants").mkdir(parents=True)
+    (tmp_path / "t.py").write_text("")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "prepare", lambda module, tests: work)
+    monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    state = {"innometrics.m.x_f__mutmut_1": "timeout", "innometrics.m.x_f__mutmut_2": "timeout",
+             "innometrics.m.x_f__mutmut_3": "killed"}
+
+    def fake_mutmut(work, *args, **kw):
+        out = "".join(f"{n}: {s}\n" for n, s in state.items()) if args[0] == "results" else ""
+        return subprocess.CompletedProcess(args, 0, out, "")
+
+    monkeypatch.setattr(tool, "mutmut", fake_mutmut)
+    fresh = {"innometrics.m.x_f__mutmut_1": "survived", "innometrics.m.x_f__mutmut_2": "killed"}
+
+    def fake_direct(work, names, tests, jobs=1, *, endless="hung"):
+        assert endless == "timeout"
+        for name in names:
+            tool.save_direct_verdict(work / tool.DIRECT, name, fresh[name])
+        return {n: fresh[n] for n in names}
+
+    monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
+    result = tool.run_module("m.py", ["t.py"], 1, set())
+    assert (result["mutants"], result["killed"]) == (3, 2)
+    assert result["survived"] == ["innometrics.m.x_f__mutmut_1"]
+
+
+def test_a_recheck_gets_twenty_times_its_tests_recorded_duration_plus_start_up(tmp_path):
+    tool = _tool()
+    (tmp_path / "mutants").mkdir()
+    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_f__mutmut_1") == tool.DIRECT_TIMEOUT  # nothing recorded
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps({
+        "tests_by_mangled_function_name": {"innometrics.m.x_f": ["t::a", "t::b"], "innometrics.m.x_g": ["t::c"]},
+        "duration_by_test": {"t::a": 0.5, "t::b": 2.0}}))
+    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_f__mutmut_7") == tool.RECHECK_STARTUP + 20 * 2.5
+    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_g__mutmut_1") == tool.DIRECT_TIMEOUT  # duration missing
+    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_h__mutmut_1") == tool.DIRECT_TIMEOUT  # no tests
