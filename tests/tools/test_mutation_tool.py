@@ -141,10 +141,8 @@ def test_a_new_version_keeps_the_direct_verdicts_of_unchanged_functions(tmp_path
     assert not path.exists()
 
 
-def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_process(monkeypatch, tmp_path):
-    """mutmut's wall-clock deadline ends a re-run survivor asleep on an inherited lock as a
-    "timeout"; that must not count as killed. A first-pass timeout is run again in a fresh
-    process too, where not ending in time keeps it a timeout (an endless loop: killed)."""
+def _scratch_module(monkeypatch, tmp_path):
+    """The tool with module ``m`` prepared in ``tmp_path`` (one empty test file, no listed equivalents)."""
     tool = _tool()
     work = tmp_path / ".mutation" / "m"
     (work / "mutants").mkdir(parents=True)
@@ -152,6 +150,14 @@ def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_pr
     monkeypatch.setattr(tool, "ROOT", tmp_path)
     monkeypatch.setattr(tool, "prepare", lambda module, tests: work)
     monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    return tool, work
+
+
+def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_process(monkeypatch, tmp_path):
+    """mutmut's wall-clock deadline ends a re-run survivor asleep on an inherited lock as a
+    "timeout"; that must not count as killed. A first-pass timeout is run again in a fresh
+    process too, where not ending in time keeps it a timeout (an endless loop: killed)."""
+    tool, work = _scratch_module(monkeypatch, tmp_path)
     state = {"innometrics.m.x_f__mutmut_1": "survived", "innometrics.m.x_f__mutmut_2": "timeout",
              "innometrics.m.x_f__mutmut_3": "survived"}
     runs = []
@@ -182,17 +188,10 @@ def test_a_survivor_that_times_out_when_run_again_gets_its_verdict_in_a_fresh_pr
     assert result["survived"] == ["innometrics.m.x_f__mutmut_1"]
 
 
-
 def test_a_first_pass_timeout_that_ends_on_its_own_is_not_killed(monkeypatch, tmp_path):
     """Under load mutmut's deadline ends slow or sleeping mutants too: a first-pass timeout whose
     tests pass in a fresh process is a survivor, one whose tests fail is killed."""
-    tool = _tool()
-    work = tmp_path / ".mutation" / "m"
-    (work / "mutants").mkdir(parents=True)
-    (tmp_path / "t.py").write_text("")
-    monkeypatch.setattr(tool, "ROOT", tmp_path)
-    monkeypatch.setattr(tool, "prepare", lambda module, tests: work)
-    monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    tool, work = _scratch_module(monkeypatch, tmp_path)
     state = {"innometrics.m.x_f__mutmut_1": "timeout", "innometrics.m.x_f__mutmut_2": "timeout",
              "innometrics.m.x_f__mutmut_3": "killed"}
 
