@@ -348,6 +348,23 @@ def _kill_hung(session: int, idle: dict[int, tuple[int, float]]) -> list[tuple[i
     return killed
 
 
+def mutmut_statuses(work: Path) -> dict[str, str]:
+    """Mutant name -> the status mutmut itself recorded ('killed', 'segfault', 'timeout', ...)."""
+    done = mutmut(work, "results", "--all", "true")
+    found = {}
+    for line in done.stdout.splitlines():
+        name, sep, status = line.strip().partition(": ")
+        if sep and name.startswith("innometrics."):
+            found[name] = status.strip()
+    return found
+
+
+def direct_record(work: Path) -> dict[str, str]:
+    """The verdicts :func:`direct_verdicts` recorded in ``work`` (mutant name -> verdict)."""
+    path = work / DIRECT
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def statuses(work: Path) -> dict[str, str]:
     """Mutant name -> status ('killed', 'survived', 'timeout', 'no tests', ...).
 
@@ -356,16 +373,9 @@ def statuses(work: Path) -> dict[str, str]:
     timeout re-checked; see :func:`run_module`) takes its verdict from :func:`direct_verdicts`
     when it has one.
     """
-    done = mutmut(work, "results", "--all", "true")
-    direct_path = work / DIRECT
-    direct = json.loads(direct_path.read_text(encoding="utf-8")) if direct_path.exists() else {}
-    found = {}
-    for line in done.stdout.splitlines():
-        name, sep, status = line.strip().partition(": ")
-        if sep and name.startswith("innometrics."):
-            status = status.strip()
-            found[name] = direct.get(name, status) if status in ("segfault", "not checked", "timeout") else status
-    return found
+    direct = direct_record(work)
+    return {name: direct.get(name, status) if status in ("segfault", "not checked", "timeout") else status
+            for name, status in mutmut_statuses(work).items()}
 
 
 #: Verdicts of mutants run outside mutmut (see :func:`direct_verdicts`), in the module's scratch folder.
@@ -515,8 +525,12 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         # mutmut's own wall-clock deadline ends a child asleep on an inherited lock as a
         # "timeout", which would otherwise count as killed (seen on rankings/counting.py,
         # 5 December: all 26 survivors of three functions)
-        after = kept(statuses(work))
-        crashed = sorted(n for n, s in after.items() if s == "segfault" or (s == "timeout" and n in again))
+        # from mutmut's own statuses: a survivor run again keeps its earlier direct verdict in
+        # the record, which must not stand for what this run found (seen on rankings/credits.py,
+        # 5 December: 10 survivors killed by new tests were still reported as surviving)
+        after, recorded = kept(mutmut_statuses(work)), direct_record(work)
+        crashed = sorted(n for n, s in after.items()
+                         if (s == "segfault" and (n not in recorded or n in again)) or (s == "timeout" and n in again))
         if crashed:
             verdicts = direct_verdicts(work, crashed, tests, jobs)
             log += "".join(f"\nhung under mutmut's fork, run in a process of its own: {n}: {v}"
@@ -524,7 +538,7 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         # a first-pass timeout is killed only if it is endless on its own too: at a load of 10-17
         # (3 December) mutmut's deadline also ended mutants that were merely slow, or asleep on a
         # lock (entities/countries.py: 11 timeouts then, none at rest on 5 December)
-        timed_out = sorted(n for n, s in after.items() if s == "timeout" and n not in again)
+        timed_out = sorted(n for n, s in after.items() if s == "timeout" and n not in again and n not in recorded)
         if timed_out:
             verdicts = direct_verdicts(work, timed_out, tests, jobs, endless="timeout")
             log += "".join(f"\ntimed out under mutmut's fork, run again in a process of its own: {n}: {v}"

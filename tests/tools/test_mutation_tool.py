@@ -224,3 +224,31 @@ def test_a_recheck_gets_twenty_times_its_tests_recorded_duration_plus_start_up(t
     assert tool.recheck_seconds(tmp_path, "innometrics.m.x_f__mutmut_7") == tool.RECHECK_STARTUP + 20 * 2.5
     assert tool.recheck_seconds(tmp_path, "innometrics.m.x_g__mutmut_1") == tool.DIRECT_TIMEOUT  # duration missing
     assert tool.recheck_seconds(tmp_path, "innometrics.m.x_h__mutmut_1") == tool.DIRECT_TIMEOUT  # no tests
+
+
+def test_a_survivor_that_hangs_again_is_judged_afresh_not_by_its_earlier_direct_verdict(monkeypatch, tmp_path):
+    """A mutant that hung (mutmut: "segfault") and survived in a fresh process, then run again
+    after tests were added, hangs again: its new direct verdict counts, not the recorded one.
+    A hung mutant with a verdict that was not run again keeps it."""
+    tool, work = _scratch_module(monkeypatch, tmp_path)
+    for name, verdict in (("innometrics.m.x_f__mutmut_1", "survived"), ("innometrics.m.x_f__mutmut_2", "killed")):
+        tool.save_direct_verdict(work / tool.DIRECT, name, verdict)
+    state = {"innometrics.m.x_f__mutmut_1": "segfault", "innometrics.m.x_f__mutmut_2": "segfault"}
+
+    def fake_mutmut(work, *args, **kw):
+        out = "".join(f"{n}: {s}\n" for n, s in state.items()) if args[0] == "results" else ""
+        return subprocess.CompletedProcess(args, 0, out, "")
+
+    monkeypatch.setattr(tool, "mutmut", fake_mutmut)
+    asked = []
+
+    def fake_direct(work, names, tests, jobs=1, *, endless="hung"):
+        asked.extend(names)
+        for name in names:
+            tool.save_direct_verdict(work / tool.DIRECT, name, "killed")  # the new test kills it
+        return dict.fromkeys(names, "killed")
+
+    monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
+    result = tool.run_module("m.py", ["t.py"], 1, set())
+    assert asked == ["innometrics.m.x_f__mutmut_1"]
+    assert (result["mutants"], result["killed"], result["survived"]) == (2, 2, [])
