@@ -524,10 +524,9 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         # so are survivors that timed out when run again: they ran to the end before, and
         # mutmut's own wall-clock deadline ends a child asleep on an inherited lock as a
         # "timeout", which would otherwise count as killed (seen on rankings/counting.py,
-        # 5 December: all 26 survivors of three functions)
-        # from mutmut's own statuses: a survivor run again keeps its earlier direct verdict in
-        # the record, which must not stand for what this run found (seen on rankings/credits.py,
-        # 5 December: 10 survivors killed by new tests were still reported as surviving)
+        # 5 December: all 26 survivors of three functions). Read from mutmut's own statuses: a
+        # survivor run again keeps its earlier direct verdict in the record, which must not stand
+        # for this run's (rankings/credits.py, 5 December: 10 survivors killed by new tests)
         after, recorded = kept(mutmut_statuses(work)), direct_record(work)
         crashed = sorted(n for n, s in after.items()
                          if (s == "segfault" and (n not in recorded or n in again)) or (s == "timeout" and n in again))
