@@ -407,12 +407,13 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
     env["PYTHONPATH"] = str(work / "mutants" / "src")
     cmd = ["nice", "-n", "15", sys.executable, "-m", "pytest", *PYTEST_ARGS]
 
-    tests_of = _tests_by_function(work)
+    stats = mutmut_stats(work)
+    tests_of = _tests_by_function(stats)
 
     def verdict(name: str) -> str:
         # the tests mutmut would run for the mutant's function (fastest first), else all the module's
         chosen = tests_of.get(name.rsplit("__mutmut_", 1)[0]) or tests
-        limit = DIRECT_TIMEOUT if endless == "hung" else recheck_seconds(work, name)
+        limit = DIRECT_TIMEOUT if endless == "hung" else recheck_seconds(stats, name)
         try:
             run = subprocess.run([*cmd, *chosen], cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
                                  capture_output=True, timeout=limit, preexec_fn=lower_priority,
@@ -435,17 +436,21 @@ RECHECK_FACTOR = 20
 RECHECK_STARTUP = 90
 
 
-def recheck_seconds(work: Path, name: str) -> float:
+def mutmut_stats(work: Path) -> dict:
+    """mutmut's record of the last stats pass (``mutants/mutmut-stats.json``): the tests that
+    call each function and each test's duration; empty when there is none yet. Read once per
+    :func:`direct_verdicts` call, not once per mutant."""
+    path = work / "mutants" / "mutmut-stats.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def recheck_seconds(stats: dict, name: str) -> float:
     """How long a fresh-process re-check of mutant ``name`` may take before it counts as endless.
 
-    ``RECHECK_STARTUP + RECHECK_FACTOR x`` the summed durations mutmut recorded for the
-    tests of the mutant's function (imports and collection are not in those durations);
-    :data:`DIRECT_TIMEOUT` when mutmut recorded none.
+    ``RECHECK_STARTUP + RECHECK_FACTOR x`` the summed durations mutmut recorded (``stats``:
+    :func:`mutmut_stats`) for the tests of the mutant's function (imports and collection are
+    not in those durations); :data:`DIRECT_TIMEOUT` when mutmut recorded none.
     """
-    path = work / "mutants" / "mutmut-stats.json"
-    if not path.exists():
-        return DIRECT_TIMEOUT
-    stats = json.loads(path.read_text(encoding="utf-8"))
     tests = stats.get("tests_by_mangled_function_name", {}).get(name.rsplit("__mutmut_", 1)[0])
     duration = stats.get("duration_by_test", {})
     if not tests or any(t not in duration for t in tests):
@@ -453,15 +458,12 @@ def recheck_seconds(work: Path, name: str) -> float:
     return RECHECK_STARTUP + RECHECK_FACTOR * sum(duration[t] for t in tests)
 
 
-def _tests_by_function(work: Path) -> dict[str, list[str]]:
-    """mutmut's record of the tests that call each function (``mutmut-stats.json``), fastest first.
+def _tests_by_function(stats: dict) -> dict[str, list[str]]:
+    """mutmut's record (``stats``: :func:`mutmut_stats`) of the tests that call each function,
+    fastest first.
 
     Empty when mutmut has not recorded it (then a mutant runs all its module's tests).
     """
-    path = work / "mutants" / "mutmut-stats.json"
-    if not path.exists():
-        return {}
-    stats = json.loads(path.read_text(encoding="utf-8"))
     duration = stats.get("duration_by_test", {})
     return {function: sorted(tests, key=lambda t: (duration.get(t, float("inf")), t))
             for function, tests in stats.get("tests_by_mangled_function_name", {}).items()}

@@ -115,12 +115,12 @@ def test_direct_finishes_a_stopped_run_with_only_the_mutants_without_a_verdict(m
 
 def test_a_direct_run_takes_the_tests_mutmut_recorded_for_the_function_fastest_first(tmp_path):
     tool = _tool()
-    assert tool._tests_by_function(tmp_path) == {}  # nothing recorded: the module's tests
+    assert tool._tests_by_function(tool.mutmut_stats(tmp_path)) == {}  # nothing recorded: the module's tests
     (tmp_path / "mutants").mkdir()
     (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps({
         "tests_by_mangled_function_name": {"m.x_f": ["t.py::slow", "t.py::fast", "t.py::unknown"]},
         "duration_by_test": {"t.py::slow": 2.0, "t.py::fast": 0.1}}))
-    assert tool._tests_by_function(tmp_path) == {"m.x_f": ["t.py::fast", "t.py::slow", "t.py::unknown"]}
+    assert tool._tests_by_function(tool.mutmut_stats(tmp_path)) == {"m.x_f": ["t.py::fast", "t.py::slow", "t.py::unknown"]}
 
 
 def test_a_new_version_keeps_the_direct_verdicts_of_unchanged_functions(tmp_path):
@@ -217,13 +217,14 @@ def test_a_first_pass_timeout_that_ends_on_its_own_is_not_killed(monkeypatch, tm
 def test_a_recheck_gets_twenty_times_its_tests_recorded_duration_plus_start_up(tmp_path):
     tool = _tool()
     (tmp_path / "mutants").mkdir()
-    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_f__mutmut_1") == tool.DIRECT_TIMEOUT  # nothing recorded
+    assert tool.recheck_seconds(tool.mutmut_stats(tmp_path), "innometrics.m.x_f__mutmut_1") == tool.DIRECT_TIMEOUT  # nothing recorded
     (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps({
         "tests_by_mangled_function_name": {"innometrics.m.x_f": ["t::a", "t::b"], "innometrics.m.x_g": ["t::c"]},
         "duration_by_test": {"t::a": 0.5, "t::b": 2.0}}))
-    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_f__mutmut_7") == tool.RECHECK_STARTUP + 20 * 2.5
-    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_g__mutmut_1") == tool.DIRECT_TIMEOUT  # duration missing
-    assert tool.recheck_seconds(tmp_path, "innometrics.m.x_h__mutmut_1") == tool.DIRECT_TIMEOUT  # no tests
+    stats = tool.mutmut_stats(tmp_path)
+    assert tool.recheck_seconds(stats, "innometrics.m.x_f__mutmut_7") == tool.RECHECK_STARTUP + 20 * 2.5
+    assert tool.recheck_seconds(stats, "innometrics.m.x_g__mutmut_1") == tool.DIRECT_TIMEOUT  # duration missing
+    assert tool.recheck_seconds(stats, "innometrics.m.x_h__mutmut_1") == tool.DIRECT_TIMEOUT  # no tests
 
 
 def test_a_survivor_that_hangs_again_is_judged_afresh_not_by_its_earlier_direct_verdict(monkeypatch, tmp_path):
