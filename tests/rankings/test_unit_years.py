@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from innometrics.rankings.counting import METHOD_CREDITS, count_units
+from innometrics.rankings.counting import METHOD_CREDITS, count_units, unit_year_counts
 from innometrics.rankings.credits import BASE_LEVELS, CREDITS, UNKNOWN, load_recordset, unit_year_sums
 from innometrics.rankings.engines import connect_duckdb
 from innometrics.records.model import RecordSet
@@ -86,6 +86,19 @@ def test_unit_year_sums_worked_by_hand():
             assert row[f"{c}_top"] <= row[f"{c}_cited"] + 1e-12
     # fractional credit reconciles to the total weight (2 + 1 + 1)
     assert sum(r["frac"] for r in got.values()) == 4.0
+
+
+def test_unit_year_counts_sum_over_the_years_by_default():
+    eng = connect_duckdb()
+    loaded = load_recordset(eng, _hand_recordset(), levels=("country",))
+    sums = unit_year_sums(loaded.pairs["country"])
+    # the default is one row per unit: USA's 2020 and 2021 rows added (r1, r2 and r3)
+    got = eng.execute(unit_year_counts(sums, "fractional")).set_index("unit")
+    assert "year" not in got.columns
+    assert sorted(got.index) == sorted(["USA", "CHE", UNKNOWN])
+    assert got.loc["USA", "p_full"] == 4.0 and got.loc["USA", "p_frac"] == 2.0
+    by_year = eng.execute(unit_year_counts(sums, "fractional", by_year=True))
+    assert len(by_year) == 5 and "year" in by_year.columns
 
 
 def _random_recordset(seed: int = 7, n: int = 120) -> RecordSet:
