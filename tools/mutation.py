@@ -381,6 +381,12 @@ def statuses(work: Path) -> dict[str, str]:
 #: Verdicts of mutants run outside mutmut (see :func:`direct_verdicts`), in the module's scratch folder.
 DIRECT = "direct_verdicts.json"
 DIRECT_TIMEOUT = 1800
+#: Address space a mutant's test process may take. A mutant that drops a join's key turns
+#: the join into a cross join (500 records: 80 million rows), which without a cap grows until
+#: the kernel's OOM killer ends the process (and may pick another): signal 9, no verdict. Under
+#: the cap the allocation fails, the test fails with ``MemoryError``, and the mutant is killed;
+#: the module's unmutated tests peak under 0.6 GB here.
+DIRECT_MEMORY = 8 * 1024**3
 
 
 def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 1, *,
@@ -416,7 +422,7 @@ def direct_verdicts(work: Path, names: list[str], tests: list[str], jobs: int = 
         limit = DIRECT_TIMEOUT if endless == "hung" else recheck_seconds(stats, name)
         try:
             run = subprocess.run([*cmd, *chosen], cwd=work / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
-                                 capture_output=True, timeout=limit, preexec_fn=lower_priority,
+                                 capture_output=True, timeout=limit, preexec_fn=direct_child,
                                  start_new_session=True)
         except subprocess.TimeoutExpired:
             return endless
@@ -506,7 +512,10 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
         if not work.is_dir():
             raise SystemExit(f"mutation: no results for {module} yet ({work} is missing); run: make mutation MODULES={module}")
         if direct:
-            pending = sorted(n for n, s in kept(statuses(work)).items() if s in ("not checked", "segfault"))
+            # a mutant that hung in its own process too is run again only when asked for by name
+            # (``--only``): it may take the whole DIRECT_TIMEOUT again
+            again = ("not checked", "segfault", "hung") if only else ("not checked", "segfault")
+            pending = sorted(n for n, s in kept(statuses(work)).items() if s in again)
             print(f"  {len(pending)} mutants without a verdict, each run in a process of its own", flush=True)
             direct_verdicts(work, pending, tests, jobs)
     else:
@@ -567,6 +576,14 @@ def run_module(module: str, tests: list[str], jobs: int, equivalent: set[str], *
     }
 
 
+def direct_child() -> None:
+    """Set up a mutant's own test process: low priority, and at most :data:`DIRECT_MEMORY` of memory."""
+    import resource
+
+    lower_priority()
+    resource.setrlimit(resource.RLIMIT_AS, (DIRECT_MEMORY, DIRECT_MEMORY))
+
+
 def lower_priority() -> None:
     """Yield the cores to interactive work on a shared Linux machine.
 
@@ -594,7 +611,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the mutants whose names match (fnmatch; repeatable), e.g. after a change "
                              "to a few functions: 'innometrics.rankings.credits.x_unit_year_sums__mutmut_*'")
     parser.add_argument("--direct", action="store_true",
-                        help="finish the last run: each mutant without a verdict (not checked, or hung) "
+                        help="finish the last run: each mutant without a verdict (not checked, or hung in "
+                             "mutmut's fork; with --only, also one that hung in its own process before) "
                              "in a fresh process, saved as it ends")
     args = parser.parse_args(argv)
     if args.direct and args.report:

@@ -80,6 +80,10 @@ def test_unit_year_sums_worked_by_hand():
     assert got[(UNKNOWN, 2021)]["first"] == 1.0 and got[(UNKNOWN, 2021)]["frac"] == 0.5
     assert got[(UNKNOWN, 2021)]["full"] == 1.0  # a1's share makes unknown appear on r3
     assert got[(UNKNOWN, 2020)]["frac"] == 0.5 and got[(UNKNOWN, 2020)]["full_cited"] == 0.0  # r2: not cited
+    # a (unit, year) without a cited record sums to 0 citations, not missing, under every credit
+    # (the pair-table query's cit_sum and top_sum are 0 there too)
+    for c in CREDITS:
+        assert [got[(UNKNOWN, 2020)][f"{c}_{s}"] for s in ("cited", "citations", "top")] == [0.0, 0.0, 0.0], c
     # the top-10% flag: a record's top share, times its credit, only where cited
     for c in CREDITS:
         for row in got.values():

@@ -253,3 +253,43 @@ def test_a_survivor_that_hangs_again_is_judged_afresh_not_by_its_earlier_direct_
     result = tool.run_module("m.py", ["t.py"], 1, set())
     assert asked == ["innometrics.m.x_f__mutmut_1"]
     assert (result["mutants"], result["killed"], result["survived"]) == (2, 2, [])
+
+
+def test_a_mutant_hung_in_its_own_process_is_run_again_only_when_named(monkeypatch, tmp_path):
+    tool = _tool()
+    work = tmp_path / ".mutation" / "rankings.credits"
+    work.mkdir(parents=True)
+    (tmp_path / "t.py").write_text("")
+    monkeypatch.setattr(tool, "WORK", tmp_path / ".mutation")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "stale_equivalents", lambda work, names, listed: {})
+    mutmut_says = "innometrics.m.x_f__mutmut_1: segfault\ninnometrics.m.x_f__mutmut_2: segfault\n"
+    monkeypatch.setattr(tool, "mutmut", lambda work, *args, **kw: subprocess.CompletedProcess(args, 0, mutmut_says, ""))
+    tool.save_direct_verdict(work / tool.DIRECT, "innometrics.m.x_f__mutmut_1", "hung")
+    ran = []
+
+    def fake_direct(work, names, tests, jobs=1):
+        ran.extend(names)
+        for name in names:
+            tool.save_direct_verdict(work / tool.DIRECT, name, "killed")
+
+    monkeypatch.setattr(tool, "direct_verdicts", fake_direct)
+    tool.run_module("rankings/credits.py", ["t.py"], 1, set(), direct=True)
+    assert ran == ["innometrics.m.x_f__mutmut_2"]  # _1 hung in a fresh process before: not again by itself
+    ran.clear()
+    result = tool.run_module("rankings/credits.py", ["t.py"], 1, set(), only=["innometrics.m.x_f__mutmut_1"],
+                             direct=True)
+    assert ran == ["innometrics.m.x_f__mutmut_1"] and result["killed"] == 1 and result["survived"] == []
+
+
+def test_a_mutants_own_process_fails_on_memory_instead_of_growing_without_end(monkeypatch):
+    tool = _tool()
+    # a cross join's memory use, in small: 2 GB asked for under a 1 GB cap fails in the process
+    monkeypatch.setattr(tool, "DIRECT_MEMORY", 1024**3)
+    run = subprocess.run([sys.executable, "-c", "b = bytearray(2 * 1024**3)"], capture_output=True, text=True,
+                         preexec_fn=tool.direct_child, timeout=60)
+    assert run.returncode == 1 and "MemoryError" in run.stderr
+    # ... while a process that stays within the cap runs as usual
+    run = subprocess.run([sys.executable, "-c", "b = bytearray(10 * 1024**2)"], capture_output=True, text=True,
+                         preexec_fn=tool.direct_child, timeout=60)
+    assert run.returncode == 0, run.stderr

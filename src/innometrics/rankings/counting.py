@@ -642,6 +642,11 @@ def _rounded_merged(column: pa.ChunkedArray, second: np.ndarray) -> np.ndarray:
     return out
 
 
+def no_unit_names() -> pd.DataFrame:
+    """The empty (unit, name) table, both columns of dtype object, as :func:`unit_names` returns."""
+    return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+
+
 def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
                grouping: Grouping | None = None) -> pd.DataFrame:
     """The most frequent name of each unit over its records (ties: alphabetically first)."""
@@ -650,7 +655,7 @@ def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
         if "group_name" in m.columns:
             names = m[["group", "group_name"]].drop_duplicates("group").rename(columns={"group": "unit", "group_name": "name"})
             return names.reset_index(drop=True)
-        return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+        return no_unit_names()
     base_level = loaded_base_level(loaded, level)
     if base_level != "institution" and base_level in loaded.unit_years:
         # a city or country is named by its code (pair_table): the units of the period's
@@ -664,7 +669,7 @@ def unit_names(loaded: LoadedRecords, level: str, *, period: Period = None,
     expr = view.group_by(["unit", "unit_name"]).agg(n=view.count())  # records using each name
     df = loaded.engine.execute(expr)
     if df.empty:
-        return pd.DataFrame({"unit": pd.Series([], dtype=object), "name": pd.Series([], dtype=object)})
+        return no_unit_names()
     df = df.sort_values(["unit", "n", "unit_name"], ascending=[True, False, True], kind="mergesort")
     df = df.drop_duplicates("unit").rename(columns={"unit_name": "name"})
     return df[["unit", "name"]].reset_index(drop=True)
